@@ -1,0 +1,66 @@
+"""Cunbo (村播): sales tracker for county e-commerce centres."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app: configuration, extensions, blueprints, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    from app.config import configure
+
+    configure(app, config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_auth(app)
+    register_blueprints(app)
+    register_web(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app.celery_app import celery_init_app
+    from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from app.models.base import enable_sqlite_pragmas
+    from app.web.i18n import select_locale
+
+    db.init_app(app)
+    with app.app_context():
+        enable_sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    api.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    celery_init_app(app)
+
+
+def register_auth(app: Flask) -> None:
+    from app.auth import register_auth as bind_auth
+
+    bind_auth(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.api import register_api
+
+    register_api(app)
+
+
+def register_web(app: Flask) -> None:
+    from app.web import register_web as bind_web
+
+    bind_web(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,72 @@
+"""`cunbo import FILE…`: the import service run in-process, printing the import JSON."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from app.cli.output import echo_json
+from app.codes import PLATFORMS
+from app.ingest import ImportFileError
+from app.ingest.service import create_import, run_import
+from app.ingest.summary import import_json
+from app.models import SalesImport
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--platform", type=click.Choice(list(PLATFORMS)), help="Platform, if not detected.")
+@click.option("--shop", help="Shop code 网店编码 the file belongs to.")
+@click.option("--password", help="Password of an encrypted export (快手).")
+@click.option("--mapping", help="Name of a saved column mapping.")
+@click.option("--json", "as_json", is_flag=True, help="Print the import JSON.")
+@with_appcontext
+def import_command(
+    files: tuple[str, ...],
+    platform: str | None,
+    shop: str | None,
+    password: str | None,
+    mapping: str | None,
+    as_json: bool,
+) -> None:
+    """Import platform exports (CSV/XLSX) and print what landed."""
+    results = []
+    for path in files:
+        try:
+            record = create_import(
+                path, platform=platform, shop_code=shop, password=password, mapping_name=mapping
+            )
+        except ImportFileError as exc:
+            raise click.UsageError(str(exc)) from exc
+        record = run_import(record.id, on_chunk=None if as_json else _show_progress)
+        results.append(import_json(record))
+        if not as_json:
+            _print_summary(record)
+    if as_json:
+        echo_json(results[0] if len(results) == 1 else results)
+    if any(result["status"] == "failed" for result in results):
+        sys.exit(1)
+
+
+def _show_progress(record: SalesImport) -> None:
+    click.echo(f"  {record.file_name}: {record.progress:.0%} ({record.read} 行)", err=True)
+
+
+def _print_summary(record: SalesImport) -> None:
+    counts = record.counts()
+    click.echo(
+        f"{record.file_name} [{record.status}] 平台 {record.platform} · 读取 {counts['read']} · "
+        f"新增 {counts['inserted']} · 更新 {counts['updated']} · 未变 {counts['unchanged']} · "
+        f"过期 {counts['stale']} · 拒绝 {counts['rejected']}"
+    )
+    if record.message:
+        click.echo(f"  {record.message}")
+    for warning in record.warnings or []:
+        click.echo(f"  提示: {warning}")
+    if counts["rejected"]:
+        click.echo(f"  被拒绝的行见 GET /api/v1/imports/{record.id}/errors")
+
+
+commands = [import_command]

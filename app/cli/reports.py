@@ -1,0 +1,52 @@
+"""`cunbo month close YYYY-MM` and `cunbo report monthly YYYY-MM -o FILE.xlsx`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.cli.output import echo_json
+from app.metrics.errors import MetricsError
+from app.reports import close_month, write_monthly_report
+
+month = AppGroup("month", help="月结 (month close).")
+report = AppGroup("report", help="月报 (monthly report).")
+
+
+@month.command("close")
+@click.argument("month_text", metavar="YYYY-MM")
+@click.option("--json", "as_json", is_flag=True, help="Print the frozen figures as JSON.")
+def close_command(month_text: str, as_json: bool) -> None:
+    """Freeze the month's figures; later changes appear as adjustments in the next report."""
+    try:
+        record = close_month(month_text)
+    except MetricsError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if as_json:
+        echo_json({"month": record.month, "snapshot": record.snapshot})
+    else:
+        county = record.snapshot["figures"]["county"]
+        click.echo(f"{record.month} 已月结: 网络零售额 {county['net_retail']} 元")
+
+
+@report.command("monthly")
+@click.argument("month_text", metavar="YYYY-MM")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Workbook to write (.xlsx).",
+)
+def monthly_command(month_text: str, output: Path) -> None:
+    """Write the monthly report workbook (乡镇月报, 直播台账, 品牌溢价, 平台分布)."""
+    try:
+        write_monthly_report(month_text, str(output))
+    except MetricsError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"月报已写入 {output}")
+
+
+commands = [month, report]

@@ -1,0 +1,46 @@
+"""`cunbo run`: the web server and a Celery worker on one machine."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not start a Celery worker beside the server.")
+@with_appcontext
+def run_command(host: str, port: int, no_worker: bool) -> None:
+    """Start Cunbo: migrate, then serve the web app with a background worker."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    worker = None
+    if not no_worker:
+        worker = subprocess.Popen(worker_command(embedded=not current_app.config["REDIS_URL"]))
+    click.echo(f"Cunbo 已启动 / running at http://{host}:{port}/  (Ctrl+C 停止 / to stop)")
+    try:
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
+def worker_command(embedded: bool) -> list[str]:
+    """The Celery worker (with beat inside it on the embedded default: one process to run)."""
+    command = [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--loglevel=INFO"]
+    if embedded:
+        # SQLite has one writer at a time: one worker process, plus the stuck-import sweeper.
+        command += ["--pool=solo", "--beat", "--schedule=instance/celerybeat-schedule"]
+    return command
+
+
+commands = [run_command]

@@ -1,0 +1,16 @@
+"""Reading platform sales exports into normalised order lines (see CONTRACT.md)."""
+
+from .chunk import LINE_COLUMNS, Chunk
+from .errors import ImportFileError, RowError
+from .platforms import PLATFORMS
+from .reader import ExportReader, open_export
+
+__all__ = [
+    "LINE_COLUMNS",
+    "PLATFORMS",
+    "Chunk",
+    "ExportReader",
+    "ImportFileError",
+    "RowError",
+    "open_export",
+]

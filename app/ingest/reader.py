@@ -1,0 +1,179 @@
+"""open_export: pick the table and format of a file, then stream normalised chunks."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import python_calamine as calamine
+
+from . import cells, detect
+from .chunk import Chunk
+from .errors import ImportFileError
+from .normalise import Cells, Context, build_chunk
+from .platforms import PLATFORMS, ExportFormat
+from .platforms.template import Template, platform_code
+from .readers import Source, open_sources
+from .readers.prefetch import prefetch
+from .text import display_header
+
+# Library errors a damaged file can raise deep inside a parser, reported as a rejected file.
+_PARSER_ERRORS = (
+    pa.ArrowException,
+    calamine.CalamineError,
+    zipfile.BadZipFile,
+    UnicodeError,
+    csv.Error,
+    EOFError,
+)
+
+
+@contextmanager
+def _as_import_error() -> Iterator[None]:
+    try:
+        yield
+    except ImportFileError:
+        raise
+    except _PARSER_ERRORS as exc:
+        raise ImportFileError(
+            f"文件内容已损坏或格式异常，无法读取（{type(exc).__name__}: {str(exc)[:200]}）。"
+            "请从平台重新导出后上传。"
+        ) from exc
+
+
+class ExportReader:
+    """A recognised export: metadata up front, normalised lines by `iter_chunks()`."""
+
+    def __init__(
+        self, source: Source, fmt: ExportFormat, *, platform: str, filename: str, chunk_rows: int
+    ) -> None:
+        self.source = source
+        self.format = fmt
+        self.platform = platform
+        self.kind = fmt.kind
+        self.filename = filename
+        self.export_time: datetime | None = fmt.export_time(filename)
+        self.total_rows: int | None = source.total_rows
+        self.chunk_rows = chunk_rows
+        self.columns = fmt.resolve(source.headers)
+        self.headers = {
+            key: display_header(source.headers[pos]) for key, pos in self.columns.items()
+        }
+        self.warnings: list[str] = []
+        self._base_warnings: list[str] = []
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        """Normalised chunks of about `chunk_rows` data rows, in file order."""
+        self.warnings[:] = list(self._base_warnings)
+        ctx = Context(self.format, self.headers, self.platform, self.warnings)
+        with _as_import_error():
+            ctx.repeated = self._prepass()
+            batches = self.source.batches(self.columns, self.chunk_rows)
+            # Cleaning and parsing the next batch overlaps the checks of this one.
+            parsed = prefetch(((batch, Cells(self.format, batch.frame)) for batch in batches), 1)
+            for batch, cells_ in parsed:
+                yield build_chunk(ctx, batch, cells_)
+
+    def _prepass(self) -> dict[str, set[str]]:
+        """Whole-file counts some line-id rules need (微信: does a product repeat in an order?)."""
+        fmt = self.format
+        if not fmt.split_parts:
+            return {}
+        counts: dict[str, pd.Series] = {}
+        for batch in self.source.batches(self.columns, max(self.chunk_rows, 200_000)):
+            c = Cells(fmt, batch.frame, parse=False)
+            for name, values in fmt.prepass_keys(c).items():
+                part = values.value_counts()
+                counts[name] = part if name not in counts else counts[name].add(part, fill_value=0)
+        return {name: set(series[series > 1].index) for name, series in counts.items()}
+
+    def _note(self, message: str) -> None:
+        self._base_warnings.append(message)
+        self.warnings.append(message)
+
+
+def open_export(
+    path: str | Path,
+    *,
+    platform: str | None = None,
+    password: str | None = None,
+    mapping: dict[str, str] | None = None,
+    filename: str | None = None,
+    chunk_rows: int = 100_000,
+) -> ExportReader:
+    """Recognise an export file; raises ImportFileError when the whole file is rejected."""
+    path = Path(path)
+    filename = filename or path.name
+    if platform is not None and platform not in PLATFORMS:
+        raise ImportFileError(f"未知的平台代码“{platform}”，可选：{'、'.join(PLATFORMS)}。")
+    if not path.is_file() or path.stat().st_size == 0:
+        raise ImportFileError("文件是空的，没有任何内容。请确认导出成功后再上传。")
+    with _as_import_error():
+        source, fmt = _choose(path, password, platform, mapping)
+        chosen_platform = platform or fmt.platform
+        if isinstance(fmt, Template):
+            chosen_platform = platform or _template_platform(source, fmt)
+            fmt.file_platform = chosen_platform
+        reader = ExportReader(
+            source,
+            fmt,
+            platform=chosen_platform,
+            filename=filename,
+            chunk_rows=max(int(chunk_rows), 1),
+        )
+    if fmt.kind == "kuaishou":
+        reader._note(
+            "快手导出的列名尚未经真实文件确认，已按常见列名读取；"
+            "如发现金额或状态不对，请保存列对应关系后重新导入。"
+        )
+    return reader
+
+
+def _choose(
+    path: Path, password: str | None, platform: str | None, mapping: dict[str, str] | None
+) -> tuple[Source, ExportFormat]:
+    seen: list[Source] = []
+    first_error: ImportFileError | None = None
+    for source in open_sources(path, password):
+        seen.append(source)
+        if mapping:
+            try:
+                return source, detect.for_mapping(source.headers, mapping, platform)
+            except ImportFileError as exc:
+                first_error = first_error or exc
+                continue
+        fmt = detect.match(source.headers, platform)
+        if fmt is not None:
+            return source, fmt
+    if not seen:
+        raise ImportFileError("文件中没有找到任何表头和数据。请确认导出成功、文件不是空白表格。")
+    if first_error is not None:
+        raise first_error
+    if platform:
+        for source in seen:
+            other = detect.match(source.headers)
+            if other is not None:
+                detect.check_platform(other, platform)
+    raise detect.unknown_format(seen[0].headers, platform)
+
+
+def _template_platform(source: Source, fmt: Template) -> str:
+    """The platform a template file is for: the first 平台 cell that names one."""
+    columns = fmt.resolve(source.headers)
+    if "platform" not in columns:
+        return "other"
+    with closing(source.batches({"platform": columns["platform"]}, 1_000)) as batches:
+        batch = next(batches, None)  # the first thousand rows tell
+    if batch is None:
+        return "other"
+    for text in cells.clean(batch.frame["platform"]).dropna().unique():
+        code = platform_code(text)
+        if code:
+            return code
+    return "other"

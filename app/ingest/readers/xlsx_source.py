@@ -1,0 +1,179 @@
+"""Workbooks (.xlsx/.xlsm, encrypted OOXML, legacy .xls) read with python-calamine.
+
+Only cached cell values are read: formulas and macros never run. Guards run first
+(guards.check_zip), so calamine never sees an archive that would inflate absurdly.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import operator
+from collections.abc import Generator, Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import python_calamine as calamine
+
+from ..cells import TEXT
+from ..errors import ImportFileError
+from . import RawBatch
+from .guards import check_zip, decrypt, sniff
+
+HEADER_SCAN_ROWS = 20
+_UNREADABLE = (
+    "Excel 文件无法读取（{detail}）。请确认文件完整，或在 Excel/WPS 中另存为 .xlsx 后重新上传。"
+)
+
+
+def open_workbook_sheets(path: Path, password: str | None, kind: str) -> Iterator[XlsxSource]:
+    """One source per non-empty visible sheet, loaded lazily in workbook order."""
+    payload: Path | bytes = path
+    if kind == "ole2":
+        plain = decrypt(path, password)
+        if plain is not None:
+            payload = plain
+    if isinstance(payload, bytes) and payload.startswith(b"PK\x03\x04"):
+        check_zip(payload)
+    elif isinstance(payload, Path) and sniff(payload) == "zip":
+        check_zip(payload)
+    try:
+        if isinstance(payload, bytes):
+            book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(payload))
+        else:
+            book = calamine.CalamineWorkbook.from_path(str(payload))
+        sheets = [
+            m.name
+            for m in book.sheets_metadata
+            if m.visible == calamine.SheetVisibleEnum.Visible
+            and m.typ == calamine.SheetTypeEnum.WorkSheet
+        ]
+    except calamine.CalamineError as exc:
+        raise ImportFileError(_UNREADABLE.format(detail=exc)) from exc
+    for name in sheets:
+        try:
+            sheet = book.get_sheet_by_name(name)
+        except calamine.CalamineError as exc:
+            raise ImportFileError(_UNREADABLE.format(detail=exc)) from exc
+        source = XlsxSource(name, sheet)
+        if source.headers:
+            yield source
+
+
+class XlsxSource:
+    """One worksheet: header row found in the first rows, data rows converted to text.
+
+    Calamine holds the whole sheet in memory anyway, so the needed columns are converted to
+    arrow text in one pass and the sheet is released; every later pass reads the columns.
+    """
+
+    def __init__(self, name: str, sheet: calamine.CalamineSheet) -> None:
+        self.name = name
+        self.sheet: calamine.CalamineSheet | None = sheet
+        self.first_row = sheet.start[0] + 1 if sheet.start else 1  # spreadsheet row of row 0
+        self.header_index, self.headers = _find_header(sheet)
+        data_rows = sheet.height - self.header_index - 1 if self.headers else 0
+        self.total_rows: int | None = max(data_rows, 0)
+        self._columns: dict[int, pa.ChunkedArray] = {}
+
+    def batches(self, columns: dict[str, int], chunk_rows: int) -> Generator[RawBatch, None, None]:
+        texts = self._read(sorted(set(columns.values())))
+        total = len(next(iter(texts.values()))) if texts else 0
+        first = self.first_row + self.header_index + 1
+        for start in range(0, total, chunk_rows):
+            count = min(chunk_rows, total - start)
+            frame = pd.DataFrame(
+                {key: texts[idx].slice(start, count).to_pandas() for key, idx in columns.items()}
+            )
+            rows = np.arange(first + start, first + start + count, dtype=np.int64)
+            yield RawBatch(frame, rows, (start + count) / total)
+
+    def _read(self, wanted: list[int]) -> dict[int, pa.ChunkedArray]:
+        missing = [i for i in wanted if i not in self._columns]
+        if missing and self.sheet is not None:
+            self._columns.update(_convert(self.sheet, self.header_index, missing))
+        for i in wanted:  # a column the sheet no longer holds
+            self._columns.setdefault(i, pa.chunked_array([], TEXT))
+        return {i: self._columns[i] for i in wanted}
+
+
+def _convert(
+    sheet: calamine.CalamineSheet, header_index: int, wanted: list[int]
+) -> dict[int, pa.ChunkedArray]:
+    """One pass over the rows: the wanted columns as arrow text, 50k rows per piece."""
+    inside = [i for i in wanted if i < sheet.width]
+    pieces: dict[int, list[pa.Array]] = {i: [] for i in wanted}
+    rows_iter = sheet.iter_rows()
+    for _ in range(header_index + 1):
+        next(rows_iter, None)
+    count = 0
+    while block := list(itertools.islice(rows_iter, 50_000)):
+        count += len(block)
+        if not inside:
+            continue
+        pick = operator.itemgetter(*inside)
+        picked = [pick(row) for row in block]
+        columns = zip(*picked, strict=True) if len(inside) > 1 else [picked]
+        for idx, values in zip(inside, columns, strict=True):
+            pieces[idx].append(_column_text(list(values)))
+    for idx in wanted:
+        if idx not in inside:
+            pieces[idx] = [pa.nulls(count, TEXT)]
+    return {idx: pa.chunked_array(parts, TEXT) for idx, parts in pieces.items()}
+
+
+def _find_header(sheet: calamine.CalamineSheet) -> tuple[int, list[str]]:
+    """First row with at least three filled cells (or the widest one) among the first rows."""
+    best: tuple[int, list[str]] = (0, [])
+    for index, row in enumerate(sheet.iter_rows()):
+        if index >= HEADER_SCAN_ROWS:
+            break
+        cells = ["" if c is None else str(c).strip() for c in row]
+        filled = sum(1 for c in cells if c)
+        if filled >= min(3, len(cells)) and filled:
+            return index, _trim(cells)
+        if filled > sum(1 for c in best[1] if c):
+            best = (index, _trim(cells))
+    return best
+
+
+def _trim(cells: list[str]) -> list[str]:
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _column_text(values: list[object]) -> pa.Array:
+    """Calamine cell values -> arrow text. Whole floats lose their `.0`; big ones stay
+    scientific so a damaged id is recognisable; dates come out as YYYY-MM-DD HH:MM:SS."""
+    try:
+        return pa.array(values, type=TEXT)  # all text: the usual case
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([v if type(v) is str else cell_text(v) for v in values], TEXT)
+
+
+def cell_text(value: object) -> str | None:
+    """One non-string cell as the text a user would see."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)

@@ -1,0 +1,149 @@
+"""Brand rollups: sums and orders per (period, shop, brand), valid while the brands hold.
+
+A product's brand and join date live in the registry and may be edited; the brand rollups
+are stamped with a digest of them. Reads use the brand rollups only while the stamp matches
+(otherwise the exact, slower path through item and mix rows); refreshes recompute them all
+when it does not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from sqlalchemy import case, delete, func, insert, literal, null, select
+
+from app.extensions import db
+from app.metrics.sql import brand_in_effect, period_start
+from app.models import (
+    Product,
+    RollupBrandDay,
+    RollupBrandMonth,
+    RollupBrandYear,
+    RollupItemDay,
+    RollupMixMember,
+    RollupOrderDay,
+    RollupStamp,
+)
+
+STAMP = "brands"
+SUMS = ("gross", "refund", "kept_net", "lines", "units", "refunded_lines")
+
+
+def brand_digest() -> str:
+    """A digest of every product's brand and join date (the registry the rollups follow)."""
+    rows = db.session.execute(
+        select(Product.id, Product.brand_id, Product.brand_joined_on).order_by(Product.id)
+    )
+    digest = hashlib.sha256()
+    for product_id, brand_id, joined in rows:
+        digest.update(f"{product_id}:{brand_id}:{joined};".encode())
+    return digest.hexdigest()
+
+
+def brand_rollups_current() -> bool:
+    """Whether the brand rollups follow the registry as it is now."""
+    stamp = db.session.get(RollupStamp, STAMP)
+    return stamp is not None and stamp.value == brand_digest()
+
+
+def refresh_brand_rollups(
+    days: list[dt.date] | None, shops: list[int] | None, years: list[dt.date] | None
+) -> None:
+    """Recompute the brand rollups of these days (and their months and years), or of all days
+    when asked or when the registry changed since they were computed."""
+    digest = brand_digest()
+    stamp = db.session.get(RollupStamp, STAMP)
+    if stamp is None or stamp.value != digest:
+        days = shops = years = None
+    if days is None or years is None:
+        for model in (RollupBrandDay, RollupBrandMonth, RollupBrandYear):
+            db.session.execute(delete(model))
+    else:
+        months = sorted({day.replace(day=1) for day in days})
+        for model, column, values in (
+            (RollupBrandDay, RollupBrandDay.day, days),
+            (RollupBrandMonth, RollupBrandMonth.month, months),
+            (RollupBrandYear, RollupBrandYear.year, years),
+        ):
+            stmt = delete(model).where(column.in_(values))
+            if shops is not None:
+                stmt = stmt.where(model.shop_id.in_(shops))
+            db.session.execute(stmt)
+    _insert_days(days, shops)
+    year_months = (
+        [dt.date(year.year, month, 1) for year in years for month in range(1, 13)]
+        if years is not None
+        else None
+    )
+    months_touched = sorted({day.replace(day=1) for day in days}) if days is not None else None
+    _roll_up(RollupBrandDay, RollupBrandMonth, "month", months_touched, shops)
+    _roll_up(RollupBrandMonth, RollupBrandYear, "year", year_months, shops)
+    if stamp is None:
+        db.session.add(RollupStamp(name=STAMP, value=digest))
+    else:
+        stamp.value = digest
+    db.session.flush()
+
+
+def _insert_days(days: list[dt.date] | None, shops: list[int] | None) -> None:
+    items, orders, member = RollupItemDay, RollupOrderDay, RollupMixMember
+    target = RollupBrandDay
+    columns = [target.day, target.month, target.shop_id, target.brand_id]
+    columns += [getattr(target, name) for name in (*SUMS, "orders")]
+    brand = case((brand_in_effect(items.day), Product.brand_id), else_=null())
+    sums = (
+        select(
+            items.day,
+            items.month,
+            items.shop_id,
+            brand,
+            *(func.sum(getattr(items, name)) for name in SUMS),
+            literal(0),
+        )
+        .outerjoin(Product, Product.id == items.product_id)
+        .group_by(items.day, items.month, items.shop_id, brand)
+    )
+    # An order counts once per brand its mix holds on that day.
+    order_brand = case((brand_in_effect(orders.day), Product.brand_id), else_=null())
+    pairs = (
+        select(
+            orders.id,
+            orders.day,
+            orders.month,
+            orders.shop_id,
+            orders.orders,
+            order_brand.label("brand_id"),
+        )
+        .join(member, member.mix_id == orders.mix_id)
+        .outerjoin(Product, Product.id == member.product_id)
+        .distinct()
+    )
+    if days is not None:
+        sums = sums.where(items.day.in_(days))
+        pairs = pairs.where(orders.day.in_(days))
+    if shops is not None:
+        sums = sums.where(items.shop_id.in_(shops))
+        pairs = pairs.where(orders.shop_id.in_(shops))
+    db.session.execute(insert(target).from_select(columns, sums))
+    counted = pairs.subquery()
+    keys = (counted.c.day, counted.c.month, counted.c.shop_id, counted.c.brand_id)
+    zero = [literal(0) for _ in SUMS]
+    order_rows = select(*keys, *zero, func.sum(counted.c.orders)).group_by(*keys)
+    db.session.execute(insert(target).from_select(columns, order_rows))
+
+
+def _roll_up(
+    source: Any, target: Any, level: str, months: list[dt.date] | None, shops: list[int] | None
+) -> None:
+    period = period_start("year", source.month) if level == "year" else source.month
+    keys = (source.shop_id, source.brand_id)
+    sums = (func.sum(getattr(source, name)) for name in (*SUMS, "orders"))
+    stmt = select(period, *keys, *sums).group_by(period, *keys)
+    if months is not None:
+        stmt = stmt.where(source.month.in_(months))
+    if shops is not None:
+        stmt = stmt.where(source.shop_id.in_(shops))
+    names = [level, "shop_id", "brand_id", *SUMS, "orders"]
+    db.session.execute(insert(target).from_select([getattr(target, n) for n in names], stmt))

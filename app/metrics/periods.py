@@ -1,0 +1,146 @@
+"""Calendar periods in Asia/Shanghai: days, months, years, and shifting them by months."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from app.metrics.errors import MetricsError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of Beijing calendar days [start, end]."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise MetricsError(f"结束日期 {self.end} 早于开始日期 {self.start} (to is before from)")
+
+    @property
+    def days(self) -> int:
+        """Days in the period, both ends included."""
+        return (self.end - self.start).days + 1
+
+    def shift_months(self, months: int) -> Period:
+        """The same period `months` later (negative: earlier); month ends stay month ends."""
+        end = add_months(self.end, months)
+        if self.end == month_end(self.end):
+            end = month_end(end)
+        return Period(add_months(self.start, months), end)
+
+    def last_year(self) -> Period:
+        """The same dates a year earlier (2024-02-29 → 2023-02-28)."""
+        return self.shift_months(-12)
+
+    def utc_bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """Naive-UTC [start, stop) covering the period's Beijing days."""
+        return beijing_midnight_utc(self.start), beijing_midnight_utc(self.end + dt.timedelta(1))
+
+
+def beijing_midnight_utc(day: dt.date) -> dt.datetime:
+    """00:00 Beijing time on `day`, as naive UTC (the form timestamps are stored in)."""
+    local = dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI)
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def beijing_day(utc_naive: dt.datetime) -> dt.date:
+    """The Beijing calendar day of a naive-UTC timestamp (16:30 UTC → next day 00:30)."""
+    return utc_naive.replace(tzinfo=dt.UTC).astimezone(SHANGHAI).date()
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months, clamped to the target month's length (1-31 + 1 → 2-28/29)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def month_period(first: dt.date) -> Period:
+    """The calendar month containing `first`."""
+    return Period(month_start(first), month_end(first))
+
+
+def year_period(year: int) -> Period:
+    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def year_to_month(first: dt.date) -> Period:
+    """1 January to the end of the month containing `first` (1–本月累计)."""
+    return Period(dt.date(first.year, 1, 1), month_end(first))
+
+
+def months_in(period: Period) -> list[dt.date]:
+    """First days of every month the period touches, in order."""
+    months = []
+    current = month_start(period.start)
+    while current <= period.end:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def days_in(period: Period) -> list[dt.date]:
+    return [period.start + dt.timedelta(n) for n in range(period.days)]
+
+
+def split_by_month(period: Period) -> tuple[list[Period], list[Period]]:
+    """(whole months inside the period, leftover day ranges at its ends), covering it exactly."""
+    whole: list[Period] = []
+    partial: list[Period] = []
+    for first in months_in(period):
+        last = month_end(first)
+        if period.start <= first and last <= period.end:
+            whole.append(Period(first, last))
+        else:
+            partial.append(Period(max(first, period.start), min(last, period.end)))
+    return whole, partial
+
+
+def parse_date(text: str | dt.date) -> dt.date:
+    """`YYYY-MM-DD` → date; a clear error otherwise."""
+    if isinstance(text, dt.date):
+        return text
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError as exc:
+        raise MetricsError(f"日期格式应为 YYYY-MM-DD: {text!r} (bad date)") from exc
+
+
+def parse_month(text: str | dt.date) -> dt.date:
+    """`YYYY-MM` → the month's first day; a clear error otherwise."""
+    if isinstance(text, dt.date):
+        return month_start(text)
+    value = str(text).strip()
+    try:
+        year, month = value.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError(value)
+        return dt.date(int(year), int(month), 1)
+    except ValueError as exc:
+        raise MetricsError(f"月份格式应为 YYYY-MM: {text!r} (bad month)") from exc
+
+
+def month_key(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def elapsed_fraction(period: Period, as_of: dt.date) -> tuple[int, int]:
+    """(days elapsed including `as_of`, clamped to the period; days in the period)."""
+    elapsed = (as_of - period.start).days + 1
+    return max(0, min(elapsed, period.days)), period.days

@@ -1,0 +1,130 @@
+"""品牌溢价: unit prices of a brand's products against their baselines, volume-weighted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.metrics.errors import MetricsError
+from app.metrics.facts import Query, Source, line_totals
+from app.metrics.formatting import divide, money, ratio
+from app.metrics.periods import Period, add_months, parse_date
+from app.metrics.scope import COUNTY, Scope
+from app.models import BaselinePrice, Brand, Product
+
+# Which explicit baseline wins when a product has several valid in the period.
+KIND_ORDER = ("pre_brand", "non_brand", "reference")
+MIN_PRICING_UNITS = Decimal(20)  # a computed pre-brand price needs this much volume
+PRE_BRAND_MONTHS = 12
+
+
+@dataclass
+class Baseline:
+    price: Decimal  # 元 per pricing unit
+    kind: str
+
+
+def premium(
+    brand: str, start: str | dt.date, end: str | dt.date, source: Source = "rollup"
+) -> dict[str, Any]:
+    """The premium JSON of SPEC §6 for `brand` (code) over lines paid from `start` to `end`.
+
+    Per product: q = Σ quantity × units per item and p = Σ net / q over lines not refunded in
+    full, from the product's join date; premium = p / b − 1. Brand premium = Σ net / Σ (q × b)
+    − 1, 溢价额 = Σ net − Σ (q × b), over products with a baseline b; the others are listed.
+    """
+    period = Period(parse_date(start), parse_date(end))
+    brand_row = db.session.scalar(select(Brand).where(Brand.code == brand))
+    if brand_row is None:
+        raise MetricsError(f"未知品牌编码 {brand!r} (unknown brand code)")
+    products = db.session.scalars(
+        select(Product).where(Product.brand_id == brand_row.id).order_by(Product.code)
+    ).all()
+    scope = Scope("brand", brand_row.code, brand_row.id)
+    sales = line_totals(Query(period, "product", scope), source, orders=False)
+    baselines = explicit_baselines([p.id for p in products], period)
+    rows: list[dict[str, Any]] = []
+    without: list[str] = []
+    total_net, total_value = Decimal(0), Decimal(0)
+    for product in products:
+        baseline = baselines.get(product.id) or computed_pre_brand(product, source)
+        if baseline is None:
+            without.append(product.code)
+            continue
+        totals = sales.get(product.id)
+        units = Decimal(totals.units if totals else 0) * product.units_per_item
+        net = totals.kept_net if totals else Decimal("0.00")
+        reasons: dict[str, str] = {}
+        price = divide(net, units, reasons, "unit_price", "期内无销量, 无法计算单价")
+        if price is not None:
+            total_net += net
+            total_value += units * baseline.price
+        rows.append(
+            {
+                "product": product.code,
+                "unit_price": ratio(price, 4),
+                "baseline": ratio(baseline.price, 4),
+                "baseline_kind": baseline.kind,
+                "units": ratio(units, 4),
+                "net": money(net),
+                "premium": ratio(None if price is None else price / baseline.price - 1),
+                **({"reasons": reasons} if reasons else {}),
+            }
+        )
+    reasons = {}
+    share = divide(
+        total_net, total_value, reasons, "premium", "无可比商品 (没有基准价或期内无销量)"
+    )
+    return {
+        "brand": brand_row.code,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "premium": ratio(None if share is None else share - 1),
+        "extra_revenue": money(total_net - total_value) if share is not None else None,
+        "products": rows,
+        "without_baseline": without,
+        "reasons": reasons,
+    }
+
+
+def explicit_baselines(product_ids: list[int], period: Period) -> dict[int, Baseline]:
+    """The registered baseline of each product valid at some point of the period."""
+    rows = db.session.scalars(
+        select(BaselinePrice).where(
+            BaselinePrice.product_id.in_(product_ids),
+            or_(BaselinePrice.valid_from.is_(None), BaselinePrice.valid_from <= period.end),
+            or_(BaselinePrice.valid_to.is_(None), BaselinePrice.valid_to >= period.start),
+        )
+    ).all()
+    ranked = sorted(
+        rows,
+        key=lambda row: (
+            KIND_ORDER.index(row.kind) if row.kind in KIND_ORDER else len(KIND_ORDER),
+            -(row.valid_from or dt.date.min).toordinal(),
+        ),
+    )
+    chosen: dict[int, Baseline] = {}
+    for row in ranked:
+        chosen.setdefault(row.product_id, Baseline(Decimal(row.unit_price), row.kind))
+    return chosen
+
+
+def computed_pre_brand(product: Product, source: Source = "rollup") -> Baseline | None:
+    """Volume-weighted net unit price over the 12 months before joining (≥ 20 pricing units)."""
+    joined = product.brand_joined_on
+    if joined is None:
+        return None
+    window = Period(add_months(joined, -PRE_BRAND_MONTHS), joined - dt.timedelta(days=1))
+    query = Query(window, None, COUNTY, products=(product.id,))
+    totals = line_totals(query, source, orders=False).get(None)
+    if totals is None:
+        return None
+    units = Decimal(totals.units) * product.units_per_item
+    if units < MIN_PRICING_UNITS:
+        return None
+    return Baseline(totals.kept_net / units, "pre_brand")

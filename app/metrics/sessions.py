@@ -1,0 +1,158 @@
+"""Session KPIs (场次指标) from the streamer's figures, beside the order lines attributed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from app.extensions import db
+from app.metrics.formatting import divide, money, ratio
+from app.metrics.live import HOUR
+from app.metrics.periods import SHANGHAI, Period, parse_date
+from app.metrics.scope import COUNTY, Scope, parse_scope
+from app.metrics.sql import line_fully_refunded
+from app.models import LiveRoom, LiveSession, OrderLine, Streamer
+
+FORMULAS = {
+    "gpm": "GPM = 成交金额 / 观看次数 × 1000",
+    "uv_value": "UV价值 = 成交金额 / 场观人数",
+    "avg_order_value": "客单价 = 成交金额 / 成交人数",
+    "avg_item_price": "件均价 = 成交金额 / 成交件数",
+    "conversion": "看播转化率 = 成交人数 / 场观人数",
+    "refund_rate": "退款率 = 全额退款的归属订单行 / 归属成交订单行",
+    "sales_difference": "差额 = 填报成交金额 − 订单成交金额",
+}
+COUNT_FIELDS: tuple[str, ...] = ("items", "buyers", "viewers", "views", "peak_online")
+COUNT_FIELDS += ("avg_online", "avg_watch_seconds", "new_followers")
+
+
+def sessions_report(
+    start: str | dt.date, end: str | dt.date, room: str | None = None
+) -> dict[str, Any]:
+    """Every session started from `start` to `end` (Beijing days), optionally of one room, with
+    its KPIs; typed 成交金额 beside the order-based one where order lines are attributed."""
+    period = Period(parse_date(start), parse_date(end))
+    scope: Scope = parse_scope(f"room:{room}") if room else COUNTY
+    begin, stop = period.utc_bounds()
+    stmt = (
+        select(LiveSession, LiveRoom.code, LiveRoom.nickname, Streamer.code)
+        .join(LiveRoom, LiveRoom.id == LiveSession.room_id)
+        .outerjoin(Streamer, Streamer.id == LiveSession.streamer_id)
+        .where(LiveSession.started_at >= begin, LiveSession.started_at < stop)
+        .order_by(LiveSession.started_at, LiveSession.id)
+    )
+    if scope.id is not None:
+        stmt = stmt.where(LiveSession.room_id == scope.id)
+    found = db.session.execute(stmt).all()
+    orders = _attributed([row[0].id for row in found])
+    sessions = []
+    total: dict[str, Any] = {"sales": Decimal(0), "seconds": Decimal(0), "lines": 0}
+    total.update({name: 0 for name in COUNT_FIELDS})
+    total.update({"order_sales": Decimal(0), "order_net": Decimal(0), "refunded": 0})
+    for session, room_code, nickname, streamer in found:
+        lines = orders.get(session.id)
+        seconds = Decimal((session.ended_at - session.started_at).total_seconds())
+        counts = {name: getattr(session, name) or 0 for name in COUNT_FIELDS}
+        sessions.append(
+            {
+                "id": session.id,
+                "room": room_code,
+                "room_name": nickname,
+                "streamer": streamer,
+                "started_at": _beijing(session.started_at),
+                "ended_at": _beijing(session.ended_at),
+                "hours": round(float(seconds / HOUR), 2),
+                **_kpis(session.sales, counts, lines),
+            }
+        )
+        total["sales"] += session.sales
+        total["seconds"] += seconds
+        for name in COUNT_FIELDS:
+            total[name] += counts[name]
+        if lines:
+            total["order_sales"] += lines["gross"]
+            total["order_net"] += lines["net"]
+            total["lines"] += lines["lines"]
+            total["refunded"] += lines["refunded"]
+    summed = {"gross": total["order_sales"], "net": total["order_net"]}
+    summed |= {"lines": total["lines"], "refunded": total["refunded"]}
+    return {
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "room": room,
+        "sessions": sessions,
+        "total": {
+            "sessions": len(sessions),
+            "hours": round(float(total["seconds"] / HOUR), 2),
+            **_kpis(
+                total["sales"], {n: total[n] for n in COUNT_FIELDS}, summed if orders else None
+            ),
+        },
+        "formulas": FORMULAS,
+    }
+
+
+def _attributed(session_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per session: gross, net, sale lines and fully refunded lines attributed to it."""
+    if not session_ids:
+        return {}
+    line = OrderLine
+    stmt = (
+        select(
+            line.session_id,
+            func.sum(line.paid_amount),
+            func.sum(line.refund_amount),
+            func.count(),
+            func.sum(case((line_fully_refunded(), 1), else_=0)),
+        )
+        .where(line.session_id.in_(session_ids), line.pay_day.is_not(None))
+        .group_by(line.session_id)
+    )
+    return {
+        session_id: {
+            "gross": gross,
+            "net": gross - refund,
+            "lines": int(count),
+            "refunded": int(refunded or 0),
+        }
+        for session_id, gross, refund, count, refunded in db.session.execute(stmt)
+    }
+
+
+def _kpis(sales: Decimal, counts: dict[str, int], lines: dict[str, Any] | None) -> dict[str, Any]:
+    reasons: dict[str, str] = {}
+    gpm = divide(sales * 1000, counts["views"], reasons, "gpm", "观看次数为 0")
+    uv_value = divide(sales, counts["viewers"], reasons, "uv_value", "场观人数为 0")
+    per_buyer = divide(sales, counts["buyers"], reasons, "avg_order_value", "成交人数为 0")
+    per_item = divide(sales, counts["items"], reasons, "avg_item_price", "成交件数为 0")
+    conversion = divide(counts["buyers"], counts["viewers"], reasons, "conversion", "场观人数为 0")
+    if lines is None:
+        reasons["order_sales"] = "没有归属到本场的订单行"
+        refund_rate = divide(None, None, reasons, "refund_rate", "没有归属到本场的订单行")
+    else:
+        refund_rate = divide(
+            lines["refunded"], lines["lines"], reasons, "refund_rate", "没有归属的成交订单行"
+        )
+    return {
+        "sales": money(sales),
+        "order_sales": money(lines["gross"]) if lines else None,
+        "sales_difference": money(sales - lines["gross"]) if lines else None,
+        "order_net": money(lines["net"]) if lines else None,
+        **counts,
+        "attributed_lines": lines["lines"] if lines else 0,
+        "refunded_lines": lines["refunded"] if lines else 0,
+        "gpm": money(gpm),
+        "uv_value": money(uv_value),
+        "avg_order_value": money(per_buyer),
+        "avg_item_price": money(per_item),
+        "conversion": ratio(conversion),
+        "refund_rate": ratio(refund_rate),
+        "reasons": reasons,
+    }
+
+
+def _beijing(utc_naive: dt.datetime) -> str:
+    return utc_naive.replace(tzinfo=dt.UTC).astimezone(SHANGHAI).isoformat()

@@ -1,0 +1,221 @@
+"""月报: the figures of the monthly report, one list of rows per sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+
+from app.codes import INDICATORS, PLATFORMS
+from app.extensions import db
+from app.metrics.facts import Query, line_totals
+from app.metrics.indicators import LINE_QUERIES
+from app.metrics.periods import (
+    Period,
+    elapsed_fraction,
+    month_end,
+    month_key,
+    parse_month,
+    year_period,
+)
+from app.metrics.premium import premium
+from app.metrics.scope import COUNTY, Scope
+from app.metrics.sessions import sessions_report
+from app.models import Brand, MonthClose, Target, Township
+from app.reports.close import month_adjustments, scopes
+
+# The 乡镇月报 indicators: money figures placed by township.
+REPORT_INDICATORS = ("net_retail", "agri_net_retail", "live_sales")
+
+
+def _by_township(code: str, period: Period) -> dict[Scope, Decimal]:
+    """The indicator over `period` for the county and each township, in two queries."""
+    options = LINE_QUERIES[code]
+    county = line_totals(Query(period, None, **options), orders=False).get(None)
+    towns = line_totals(Query(period, "township", **options), orders=False)
+    values = {}
+    for scope in scopes():
+        found = county if scope is COUNTY else towns.get(scope.id)
+        values[scope] = found.net if found else Decimal("0.00")
+    return values
+
+
+def _targets(year: int) -> dict[tuple[str, str], Decimal]:
+    """Annual targets by (scope as written in rows, indicator code)."""
+    rows = db.session.scalars(
+        select(Target).where(Target.year == year, Target.month.is_(None))
+    ).all()
+    found = {}
+    for target in rows:
+        scope = (
+            "county"
+            if target.scope_type == "county"
+            else (f"{target.scope_type}:{target.scope_code}")
+        )
+        code = next((c for c, name in INDICATORS.items() if target.indicator in (c, name)), None)
+        if code:
+            found[(scope, code)] = Decimal(target.value)
+    return found
+
+
+def township_rows(month: str | dt.date) -> list[dict[str, Any]]:
+    """乡镇月报: per indicator, the county then each township, with target progress and rank."""
+    first = parse_month(month)
+    this = Period(first, _month_end(first))
+    to_date = Period(dt.date(first.year, 1, 1), this.end)
+    elapsed, days = elapsed_fraction(year_period(first.year), this.end)
+    time_progress = Fraction(elapsed, days)
+    frozen = _frozen(first)
+    targets = _targets(first.year)
+    names = _township_names()
+    rows: list[dict[str, Any]] = []
+    for code in REPORT_INDICATORS:
+        month_values = _by_township(code, this)
+        ytd = _by_township(code, to_date)
+        last_ytd = _by_township(code, to_date.last_year())
+        block = []
+        for scope, value in month_values.items():
+            key = str(scope)
+            reported = frozen.get(key, {}).get(code)
+            target = targets.get((key, code))
+            completion = Fraction(ytd[scope]) / Fraction(target) if target else None
+            block.append(
+                {
+                    "scope": key,
+                    "name": "全县" if scope is COUNTY else names.get(scope.code or "", ""),
+                    "indicator": INDICATORS[code],
+                    "target": target,
+                    "month": Decimal(reported) if reported is not None else value,
+                    "ytd": ytd[scope],
+                    "last_ytd": last_ytd[scope],
+                    "ytd_yoy": (
+                        Fraction(ytd[scope]) / Fraction(last_ytd[scope]) - 1
+                        if last_ytd[scope]
+                        else None
+                    ),
+                    "completion": completion,
+                    "time_progress": time_progress,
+                    "gap_pp": (completion - time_progress) * 100
+                    if completion is not None
+                    else None,
+                    "rank": None,
+                }
+            )
+        _rank(block[1:])
+        rows += block
+    return rows
+
+
+def _rank(rows: list[dict[str, Any]]) -> None:
+    """Townships ranked by 完成率 where they have targets, else by 1–本月累计."""
+    with_target = [row for row in rows if row["completion"] is not None]
+    ordered = (
+        sorted(with_target, key=lambda row: -row["completion"])
+        if with_target
+        else sorted(rows, key=lambda row: -row["ytd"])
+    )
+    for place, row in enumerate(ordered, start=1):
+        row["rank"] = place
+
+
+def _frozen(first: dt.date) -> dict[str, dict[str, Any]]:
+    """The closed figures of the month, if it has been closed."""
+    record = db.session.scalar(select(MonthClose).where(MonthClose.month == month_key(first)))
+    return record.snapshot.get("figures", {}) if record else {}
+
+
+def _township_names() -> dict[str, str]:
+    return dict(db.session.execute(select(Township.code, Township.name)).tuples().all())
+
+
+def _month_end(first: dt.date) -> dt.date:
+    return month_end(first)
+
+
+def platform_rows(month: str | dt.date) -> list[dict[str, Any]]:
+    """平台分布: net retail per platform this month, year to date and last year to date."""
+    first = parse_month(month)
+    this = Period(first, _month_end(first))
+    to_date = Period(dt.date(first.year, 1, 1), this.end)
+    groups = [
+        line_totals(Query(period, "platform"), orders=False)
+        for period in (this, to_date, to_date.last_year())
+    ]
+    totals = [sum((t.net for t in group.values()), Decimal(0)) for group in groups]
+    rows = []
+    for platform in sorted(set().union(*groups), key=lambda p: (p is None, str(p))):
+        nets = [group[platform].net if platform in group else Decimal(0) for group in groups]
+        rows.append(
+            {
+                "platform": PLATFORMS.get(platform, platform or "未知平台"),
+                "month": nets[0],
+                "month_share": Fraction(nets[0]) / Fraction(totals[0]) if totals[0] else None,
+                "ytd": nets[1],
+                "ytd_share": Fraction(nets[1]) / Fraction(totals[1]) if totals[1] else None,
+                "last_ytd": nets[2],
+                "ytd_yoy": Fraction(nets[1]) / Fraction(nets[2]) - 1 if nets[2] else None,
+            }
+        )
+    return rows
+
+
+def premium_rows(month: str | dt.date) -> list[dict[str, Any]]:
+    """品牌溢价 over 1 January to the month's end: a row per product, then the brand."""
+    first = parse_month(month)
+    start, end = dt.date(first.year, 1, 1), _month_end(first)
+    rows: list[dict[str, Any]] = []
+    for code, name in db.session.execute(select(Brand.code, Brand.name).order_by(Brand.code)):
+        result = premium(code, start, end)
+        for product in result["products"]:
+            baseline = product["baseline"]
+            units = product["units"]
+            extra = Decimal(product["net"]) - Decimal(str(units)) * Decimal(str(baseline))
+            rows.append(
+                {
+                    "brand": f"{code} {name}",
+                    "product": product["product"],
+                    "unit_price": product["unit_price"],
+                    "baseline": baseline,
+                    "kind": product["baseline_kind"],
+                    "units": units,
+                    "net": Decimal(product["net"]),
+                    "premium": product["premium"],
+                    "extra": extra if product["unit_price"] is not None else None,
+                }
+            )
+        for product in result["without_baseline"]:
+            rows.append({"brand": f"{code} {name}", "product": product, "kind": "无基准价"})
+        rows.append(
+            {
+                "brand": f"{code} {name}",
+                "product": "品牌合计",
+                "premium": result["premium"],
+                "extra": Decimal(result["extra_revenue"]) if result["extra_revenue"] else None,
+            }
+        )
+    return rows
+
+
+def session_rows(month: str | dt.date) -> list[dict[str, Any]]:
+    """直播台账: every session started in the month with its KPIs."""
+    first = parse_month(month)
+    return sessions_report(first, _month_end(first))["sessions"]
+
+
+def write_monthly_report(month: str | dt.date, target: str | BinaryIO) -> None:
+    """Write the 月报 workbook for `month` (YYYY-MM) to a path or a binary stream."""
+    from app.reports.xlsx import write_workbook
+
+    first = parse_month(month)
+    write_workbook(
+        target,
+        month=month_key(first),
+        townships=township_rows(first),
+        adjustments=month_adjustments(first),
+        sessions=session_rows(first),
+        premiums=premium_rows(first),
+        platforms=platform_rows(first),
+    )

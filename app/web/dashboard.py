@@ -1,0 +1,212 @@
+"""What the county (or township) dashboard shows, gathered from the metrics services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.auth import AccessScope
+from app.extensions import db
+from app.metrics.errors import MetricsError
+from app.metrics.periods import Period
+from app.metrics.premium import premium
+from app.metrics.retail import retail
+from app.models import Brand, Township
+from app.web.figures import Span, change, figure, progress_rows, to_decimal
+from app.web.formatting import short_number
+
+
+@dataclass
+class Kpi:
+    """One card: a figure with its kind (amount, count, percent) and the change on last year."""
+
+    key: str
+    label: str
+    value: Any
+    kind: str = "amount"
+    change: Decimal | None = None
+    note: str | None = None
+
+
+@dataclass
+class Dashboard:
+    """Everything one dashboard page shows, for one scope and year."""
+
+    span: Span
+    scope: str
+    kpis: list[Kpi] = field(default_factory=list)
+    total: dict[str, Any] = field(default_factory=dict)
+    unregistered: dict[str, Any] = field(default_factory=dict)
+    months: list[str] = field(default_factory=list)
+    this_year: list[Decimal | None] = field(default_factory=list)
+    last_year: list[Decimal | None] = field(default_factory=list)
+    townships: list[dict[str, Any]] = field(default_factory=list)
+    platforms: list[dict[str, Any]] = field(default_factory=list)
+    brands: list[dict[str, Any]] = field(default_factory=list)
+    target: dict[str, Any] | None = None  # the scope's own yearly net-retail target
+
+
+def build_dashboard(scope: str, span: Span, access: AccessScope) -> Dashboard:
+    """KPI cards, monthly trend, townships with target progress, platforms and brands."""
+    board = Dashboard(span=span, scope=scope)
+    now = retail(span.period.start, span.period.end, "month", scope)
+    before = retail(span.last_year.start, span.last_year.end, "month", scope)
+    board.total = now["total"]
+    board.unregistered = now["unregistered"]
+    premiums = brand_premiums(span.period) if scope == "county" else {}
+    board.kpis = kpis(scope, span, now, before, premiums)
+    board.months, board.this_year, board.last_year = monthly_trend(scope, span)
+    targets = [row for row in progress_rows(span.year, span.as_of, access) if not row["month"]]
+    board.target = next(
+        (r for r in targets if r["scope"] == scope and r["indicator"] == "net_retail"), None
+    )
+    board.townships = township_rows(scope, span, _township_targets(targets))
+    board.platforms = retail(span.period.start, span.period.end, "platform", scope)["rows"]
+    board.brands = brand_rows(scope, span, premiums)
+    return board
+
+
+def kpis(
+    scope: str,
+    span: Span,
+    now: dict[str, Any],
+    before: dict[str, Any],
+    premiums: dict[str, dict[str, Any]],
+) -> list[Kpi]:
+    """Net retail (with gross and refunds), agricultural net retail, sessions, active rooms, and
+    the brand premium (county) or 村播带货额 (township), each with 同比 where it has a base."""
+    net, last_net = to_decimal(now["total"]["net"]), to_decimal(before["total"]["net"])
+    cards = [
+        Kpi(
+            "net_retail",
+            _("网络零售额"),
+            net,
+            change=change(net, last_net) if before["total"]["orders"] else None,
+            note=_("成交额 %(gross)s 元，退款 %(refund)s 元", **_gross_refund(now["total"])),
+        )
+    ]
+    for key, label, kind in (
+        ("agri_net_retail", _("农产品网络零售额"), "amount"),
+        ("live_sessions", _("直播场次"), "count"),
+        ("active_rooms", _("活跃直播间"), "count"),
+    ):
+        this, last = figure(key, scope, span.period), figure(key, scope, span.last_year)
+        value = this.value if this else None
+        growth = change(value, last.value) if last and last.recorded else None
+        cards.append(Kpi(key, label, value, kind, growth))
+    if scope == "county":
+        cards.append(brand_premium_kpi(premiums))
+    else:
+        live = figure("live_sales", scope, span.period)
+        last_live = figure("live_sales", scope, span.last_year)
+        growth = change(live.value, last_live.value) if live and last_live else None
+        cards.append(
+            Kpi("live_sales", _("村播带货额"), live.value if live else None, "amount", growth)
+        )
+    return cards
+
+
+def _gross_refund(total: dict[str, Any]) -> dict[str, str]:
+    return {"gross": short_number(total["gross"]), "refund": short_number(total["refund"])}
+
+
+def brand_premium_kpi(premiums: dict[str, dict[str, Any]]) -> Kpi:
+    """Volume-weighted premium over every brand's products that have a baseline and sales.
+
+    The premium JSON rounds baselines to 4 decimals; the error this leaves is far below the
+    one decimal place the card shows.
+    """
+    sold, base = Decimal(0), Decimal(0)
+    for row in premiums.values():
+        for product in row["products"]:
+            if product["unit_price"] is None:
+                continue
+            sold += to_decimal(product["net"])
+            base += Decimal(str(product["units"])) * Decimal(str(product["baseline"]))
+    value = sold / base - 1 if base else None
+    extra = sold - base if base else None
+    note = _("溢价额 %(extra)s 元", extra=short_number(extra)) if extra is not None else None
+    return Kpi("premium", _("品牌溢价"), value, "percent", note=note)
+
+
+def brand_premiums(period: Period) -> dict[str, dict[str, Any]]:
+    """The premium JSON of every brand for the period, by brand code."""
+    found = {}
+    for code in db.session.scalars(select(Brand.code).order_by(Brand.code)):
+        try:
+            found[code] = premium(code, period.start, period.end)
+        except MetricsError:
+            continue
+    return found
+
+
+def monthly_trend(
+    scope: str, span: Span
+) -> tuple[list[str], list[Decimal | None], list[Decimal | None]]:
+    """Net retail of each month of the year and of last year; months after `as_of` are None."""
+    year = span.whole_year
+    this = retail(year.start, year.end, "month", scope)["rows"]
+    last = retail(year.last_year().start, year.last_year().end, "month", scope)["rows"]
+    cutoff = f"{span.as_of.year:04d}-{span.as_of.month:02d}"
+    months = [row["key"] for row in this]
+    values = [to_decimal(row["net"]) if row["key"] <= cutoff else None for row in this]
+    return months, values, [to_decimal(row["net"]) for row in last]
+
+
+def township_rows(
+    scope: str, span: Span, targets: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each township in scope: net retail to date, 同比, and its net-retail target progress."""
+    now = retail(span.period.start, span.period.end, "township", scope)["rows"]
+    before = {
+        row["key"]: row
+        for row in retail(span.last_year.start, span.last_year.end, "township", scope)["rows"]
+    }
+    rows = []
+    for row in now:
+        if row["key"] is None:
+            continue
+        last = before.get(row["key"])
+        net = to_decimal(row["net"])
+        rows.append(
+            {
+                **row,
+                "yoy": change(net, to_decimal(last["net"])) if last else None,
+                "target": targets.get(row["key"]),
+            }
+        )
+    known = {row["key"] for row in rows}
+    names = {code: name for code, name in db.session.execute(select(Township.code, Township.name))}
+    for code, target in targets.items():
+        if code not in known:  # a township with a target but no sales yet
+            label = names.get(code, code)
+            rows.append({"key": code, "label": label, "net": "0.00", "yoy": None, "target": target})
+    return rows
+
+
+def _township_targets(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The yearly net-retail target progress of each township, by code."""
+    found = {}
+    for row in rows:
+        kind, _sep, code = row["scope"].partition(":")
+        if kind == "township" and row["indicator"] == "net_retail":
+            found[code] = row
+    return found
+
+
+def brand_rows(scope: str, span: Span, premiums: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Brand sales to date, with each brand's premium and extra revenue (county view only)."""
+    rows = [
+        row
+        for row in retail(span.period.start, span.period.end, "brand", scope)["rows"]
+        if row["key"] is not None
+    ]
+    for row in rows:
+        found = premiums.get(row["key"])
+        row["premium"] = found["premium"] if found else None
+        row["extra_revenue"] = found["extra_revenue"] if found else None
+    return rows

@@ -1,0 +1,115 @@
+"""What the imports page may show and offer: shops in scope, visible imports, file headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, or_, select
+
+from app.auth import AccessScope
+from app.extensions import db
+from app.ingest import ImportFileError
+from app.ingest.readers import open_sources
+from app.ingest.text import display_header
+from app.models import LiveRoom, SalesImport, Shop, Township, Village
+
+# The start of the message `app.ingest.detect.unknown_format` gives a file it cannot read.
+UNKNOWN_FORMAT_MARKS = ("无法识别文件格式", "的导出格式", "列对应关系")
+
+# Cunbo's line fields a mapping fills, with what a clerk calls them and header words that
+# usually name them (for the first guess of the mapping form).
+MAPPING_FIELDS: tuple[tuple[str, Any, bool, tuple[str, ...]], ...] = (
+    ("order_id", _l("订单号"), True, ("订单号", "订单编号", "订单id", "主订单", "单号")),
+    ("line_id", _l("子订单号"), False, ("子订单", "订单明细", "商品订单号")),
+    (
+        "paid",
+        _l("实付金额（元）"),
+        True,
+        ("实付", "实收", "支付金额", "付款金额", "成交金额", "金额"),
+    ),
+    ("paid_at", _l("支付时间"), True, ("支付时间", "付款时间", "成交时间")),
+    ("created_at", _l("下单时间"), False, ("下单时间", "创建时间")),
+    ("quantity", _l("数量"), False, ("数量", "件数", "购买数")),
+    ("refund", _l("退款金额（元）"), False, ("退款金额", "退款额")),
+    ("status", _l("订单状态"), False, ("订单状态", "状态")),
+    ("after_sale", _l("售后状态"), False, ("售后", "退款状态")),
+    ("product_id", _l("平台商品ID"), False, ("商品id", "商品编号")),
+    ("merchant_code", _l("商家编码"), False, ("商家编码", "货号", "外部编码")),
+    ("product_name", _l("商品名称"), False, ("商品名称", "商品标题", "宝贝名称", "商品")),
+    ("streamer_id", _l("主播/达人ID"), False, ("达人id", "主播id", "作者id", "带货id")),
+    ("streamer_nickname", _l("主播/达人昵称"), False, ("达人昵称", "主播昵称", "作者昵称")),
+    ("live", _l("是否直播成交"), False, ("是否直播", "直播")),
+    ("province", _l("省份"), False, ("省份", "省")),
+)
+
+
+def shops_in_scope(scope: AccessScope) -> list[Shop]:
+    """Shops the user may upload for: all (county roles), the township's, or the rooms' own."""
+    stmt = select(Shop).join(Shop.village).join(Village.township)
+    if not scope.county:
+        rooms = select(LiveRoom.shop_id).where(
+            LiveRoom.code.in_(sorted(scope.rooms)), LiveRoom.shop_id.is_not(None)
+        )
+        stmt = stmt.where(
+            or_(scope.where(township=Township.code), Shop.id.in_(rooms))
+            if scope.rooms
+            else scope.where(township=Township.code)
+        )
+    return list(db.session.scalars(stmt.order_by(Shop.code)))
+
+
+def visible_imports(scope: AccessScope, user_id: int) -> Select[tuple[SalesImport]]:
+    """Imports the user may see, newest first: all for county roles, else their shops' and
+    their own uploads."""
+    stmt = select(SalesImport).order_by(SalesImport.id.desc())
+    if scope.county:
+        return stmt
+    shop_ids = [shop.id for shop in shops_in_scope(scope)]
+    return stmt.where(or_(SalesImport.shop_id.in_(shop_ids), SalesImport.created_by_id == user_id))
+
+
+def may_see_import(scope: AccessScope, user_id: int, record: SalesImport) -> bool:
+    if scope.county or record.created_by_id == user_id:
+        return True
+    return record.shop_id is not None and record.shop_id in {
+        shop.id for shop in shops_in_scope(scope)
+    }
+
+
+def unknown_format(record: SalesImport) -> bool:
+    """Whether the import failed because no known export format matched its headers."""
+    message = record.message or ""
+    return record.status == "failed" and any(mark in message for mark in UNKNOWN_FORMAT_MARKS)
+
+
+def file_headers(record: SalesImport, password: str | None = None) -> list[str]:
+    """The header row of the stored file's first table (raises ImportFileError)."""
+    path = Path(record.stored_path)
+    if not path.is_file():
+        raise ImportFileError("上传的文件已不在服务器上，请重新上传。")
+    for source in open_sources(path, password):
+        return [display_header(h) for h in source.headers if display_header(h)]
+    raise ImportFileError("文件中没有找到任何表头。")
+
+
+# Narrow fields guess first, so 子订单号 is not taken for 订单号 nor 售后状态 for 订单状态.
+GUESS_FIRST = ("line_id", "after_sale", "refund", "streamer_id", "streamer_nickname")
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """A first guess of which header fills each field; each header is used at most once."""
+    used: set[str] = set()
+    guesses: dict[str, str] = {}
+    ordered = sorted(
+        MAPPING_FIELDS, key=lambda f: (f[0] not in GUESS_FIRST, MAPPING_FIELDS.index(f))
+    )
+    for name, _label, _required, words in ordered:
+        for word in words:
+            found = next((h for h in headers if h not in used and word.lower() in h.lower()), None)
+            if found:
+                guesses[name] = found
+                used.add(found)
+                break
+    return guesses

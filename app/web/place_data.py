@@ -1,0 +1,155 @@
+"""Figures for one township, shop or live room, gathered from the metrics services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from app.auth import AccessScope
+from app.extensions import db
+from app.metrics.live import session_counts
+from app.metrics.periods import Period, month_end, months_in
+from app.metrics.retail import retail
+from app.metrics.scope import Scope
+from app.metrics.sessions import sessions_report
+from app.models import LiveRoom, LiveSession, SalesImport, Shop, Township, Village
+from app.web.figures import Span, change, progress_rows, to_decimal
+
+RECENT = 10
+
+
+def township_targets(code: str, span: Span, access: AccessScope) -> list[dict[str, Any]]:
+    """Every target of the year set for this township, with its progress."""
+    return [
+        row
+        for row in progress_rows(span.year, span.as_of, access)
+        if row["scope"] == f"township:{code}"
+    ]
+
+
+def rooms_with_activity(township: Township, span: Span) -> list[dict[str, Any]]:
+    """The township's rooms with their sessions, hours and 村播带货额 to date."""
+    sales = {
+        row["key"]: row
+        for row in retail(span.period.start, span.period.end, "room", f"township:{township.code}")[
+            "rows"
+        ]
+    }
+    rooms = db.session.scalars(
+        select(LiveRoom)
+        .join(LiveRoom.village)
+        .where(Village.township_id == township.id)
+        .order_by(LiveRoom.code)
+    )
+    found = []
+    for room in rooms:
+        counts = session_counts(span.period, Scope("room", room.code, room.id))
+        row = sales.get(room.code)
+        found.append(
+            {
+                "room": room,
+                "sessions": counts.sessions,
+                "hours": counts.hours,
+                "live_sales": row["net"] if row else "0.00",
+            }
+        )
+    return found
+
+
+def recent_sessions(where: Any, limit: int = RECENT) -> list[LiveSession]:
+    """The latest sessions of rooms matching `where` (a clause over LiveRoom/Village)."""
+    return list(
+        db.session.scalars(
+            select(LiveSession)
+            .join(LiveSession.room)
+            .join(LiveRoom.village)
+            .where(where)
+            .order_by(LiveSession.started_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def shop_months(shop: Shop, year: int) -> tuple[list[str], list[Decimal], list[Decimal]]:
+    """The shop's net retail per month of `year` and of the year before.
+
+    The metrics group by shop but have no shop scope, so each month is read grouped by shop
+    within the shop's village and the shop's row is kept.
+    """
+    scope = f"village:{shop.village.code}"
+    months: list[str] = []
+    this: list[Decimal] = []
+    last: list[Decimal] = []
+    for first in months_in(Period(dt.date(year, 1, 1), dt.date(year, 12, 31))):
+        months.append(f"{first.year:04d}-{first.month:02d}")
+        for values, start in ((this, first), (last, first.replace(year=year - 1))):
+            rows = retail(start, month_end(start), "shop", scope)["rows"]
+            found = (to_decimal(r["net"]) for r in rows if r["key"] == shop.code)
+            values.append(next(found, Decimal(0)))
+    return months, this, last
+
+
+def shop_totals(shop: Shop, span: Span) -> tuple[dict[str, Any], Decimal | None]:
+    """The shop's gross, refund, net, orders and units to date, and 同比 of its net."""
+    scope = f"village:{shop.village.code}"
+    empty = {"gross": "0.00", "refund": "0.00", "net": "0.00", "orders": 0, "units": 0}
+
+    def row(period: Period) -> dict[str, Any]:
+        rows = retail(period.start, period.end, "shop", scope)["rows"]
+        return next((r for r in rows if r["key"] == shop.code), empty)
+
+    now, before = row(span.period), row(span.last_year)
+    growth = change(to_decimal(now["net"]), to_decimal(before["net"])) if before["orders"] else None
+    return now, growth
+
+
+def shop_imports(shop: Shop, limit: int = RECENT) -> list[SalesImport]:
+    return list(
+        db.session.scalars(
+            select(SalesImport)
+            .where(SalesImport.shop_id == shop.id)
+            .order_by(SalesImport.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def may_see_shop(scope: AccessScope, shop: Shop) -> bool:
+    """County roles; the shop's township; a streamer whose room sells through it."""
+    if scope.permits(f"township:{shop.village.township.code}"):
+        return True
+    return any(scope.allows("room", room.code) for room in shop.rooms)
+
+
+def room_months(room: LiveRoom, span: Span) -> tuple[list[str], list[int], list[Decimal | None]]:
+    """Sessions and 村播带货额 (order-based) of the room per month of the year, to date."""
+    scope = Scope("room", room.code, room.id)
+    sales = {
+        row["key"]: to_decimal(row["net"])
+        for row in retail(span.whole_year.start, span.whole_year.end, "month", f"room:{room.code}")[
+            "rows"
+        ]
+    }
+    months: list[str] = []
+    sessions: list[int] = []
+    values: list[Decimal | None] = []
+    for first in months_in(span.whole_year):
+        key = f"{first.year:04d}-{first.month:02d}"
+        months.append(key)
+        if first > span.as_of:
+            sessions.append(0)
+            values.append(None)
+            continue
+        sessions.append(session_counts(Period(first, month_end(first)), scope).sessions)
+        values.append(sales.get(key, Decimal(0)))
+    return months, sessions, values
+
+
+def room_report(room: LiveRoom, span: Span) -> dict[str, Any]:
+    """Session KPIs of the room to date (sessions_report), newest session first."""
+    report = sessions_report(span.period.start, span.period.end, room.code)
+    report["sessions"] = list(reversed(report["sessions"]))
+    return report

@@ -1,0 +1,111 @@
+"""One township, one shop, one live room: their trends, tables and latest sessions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.auth import current_scope, roles_required
+from app.extensions import db
+from app.metrics.retail import retail
+from app.models import LiveRoom, Shop, Township, Village
+from app.web import place_data
+from app.web.charts import sessions_and_sales, year_on_year
+from app.web.dashboard import kpis, monthly_trend
+from app.web.figures import Span, chosen_span
+from app.web.nav import roles_for
+
+bp = Blueprint("web_places", __name__)
+
+
+@bp.route("/townships/<code>")
+@roles_required(*roles_for("web_places.township"))
+def township(code: str) -> str:
+    """A township's KPIs, monthly trend, villages, shops, rooms, targets and latest sessions."""
+    found = db.session.scalar(select(Township).where(Township.code == code)) or abort(404)
+    if not current_scope().permits(f"township:{code}"):
+        abort(403)
+    span, years = chosen_span(request.args.get("year"))
+    scope = f"township:{code}"
+    now = retail(span.period.start, span.period.end, "month", scope)
+    before = retail(span.last_year.start, span.last_year.end, "month", scope)
+    months, this, last = monthly_trend(scope, span)
+    return render_template(
+        "places/township.html",
+        township=found,
+        span=span,
+        years=years,
+        kpis=kpis(scope, span, now, before, {}),
+        total=now["total"],
+        trend=year_on_year(months, this, last, span.year),
+        villages=retail(span.period.start, span.period.end, "village", scope)["rows"],
+        shops=_shop_rows(found, span),
+        rooms=place_data.rooms_with_activity(found, span),
+        targets=place_data.township_targets(code, span, current_scope()),
+        sessions=place_data.recent_sessions(Village.township_id == found.id),
+    )
+
+
+def _shop_rows(township: Township, span: Span) -> list[dict[str, object]]:
+    """Every shop of the township with its net retail to date (shops without sales too)."""
+    sales = {
+        row["key"]: row
+        for row in retail(span.period.start, span.period.end, "shop", f"township:{township.code}")[
+            "rows"
+        ]
+    }
+    shops = db.session.scalars(
+        select(Shop)
+        .join(Shop.village)
+        .where(Village.township_id == township.id)
+        .order_by(Shop.code)
+    )
+    return [{"shop": shop, "sales": sales.get(shop.code)} for shop in shops]
+
+
+@bp.route("/shops/<code>")
+@roles_required(*roles_for("web_places.shop"))
+def shop(code: str) -> str:
+    """A shop's figures to date, its monthly trend, its rooms and its latest imports."""
+    found = db.session.scalar(select(Shop).where(Shop.code == code)) or abort(404)
+    if not place_data.may_see_shop(current_scope(), found):
+        abort(403)
+    span, years = chosen_span(request.args.get("year"))
+    totals, growth = place_data.shop_totals(found, span)
+    months, this, last = place_data.shop_months(found, span.year)
+    cutoff = f"{span.as_of.year:04d}-{span.as_of.month:02d}"
+    shown = [value if month <= cutoff else None for month, value in zip(months, this, strict=True)]
+    return render_template(
+        "places/shop.html",
+        shop=found,
+        span=span,
+        years=years,
+        totals=totals,
+        growth=growth,
+        trend=year_on_year(months, shown, last, span.year),
+        imports=place_data.shop_imports(found),
+        sessions=place_data.recent_sessions(LiveRoom.shop_id == found.id),
+    )
+
+
+@bp.route("/rooms/<code>")
+@roles_required(*roles_for("web_places.room"))
+def room(code: str) -> str:
+    """A live room's sessions and 村播带货额 by month, and its sessions with their KPIs."""
+    found = db.session.scalar(select(LiveRoom).where(LiveRoom.code == code)) or abort(404)
+    if not current_scope().permits(f"room:{code}"):
+        abort(403)
+    span, years = chosen_span(request.args.get("year"))
+    months, sessions, sales = place_data.room_months(found, span)
+    report = place_data.room_report(found, span)
+    return render_template(
+        "places/room.html",
+        room=found,
+        span=span,
+        years=years,
+        trend=sessions_and_sales(months, sessions, sales),
+        report=report,
+        sessions=report["sessions"][:30],
+        trend_title=_("直播场次与村播带货额（按订单）"),
+    )

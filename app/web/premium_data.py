@@ -1,0 +1,103 @@
+"""Brand sales and premium for the brand pages, from `app.metrics.premium` and `retail`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.auth import AccessScope
+from app.extensions import db
+from app.metrics.errors import MetricsError
+from app.metrics.premium import premium
+from app.metrics.retail import retail
+from app.models import BaselinePrice, Brand, Product
+from app.web.figures import Span, change, to_decimal
+
+
+def brands_in_scope(scope: AccessScope) -> list[Brand]:
+    return list(
+        db.session.scalars(select(Brand).where(scope.where(brand=Brand.code)).order_by(Brand.code))
+    )
+
+
+def brand_summaries(brands: list[Brand], span: Span) -> list[dict[str, Any]]:
+    """Each brand: products, brand sales to date with 同比, premium and extra revenue."""
+    counts: dict[int | None, int] = {
+        brand_id: number
+        for brand_id, number in db.session.execute(
+            select(Product.brand_id, func.count(Product.id)).group_by(Product.brand_id)
+        )
+    }
+    rows = []
+    for brand in brands:
+        scope = f"brand:{brand.code}"
+        now = retail(span.period.start, span.period.end, "month", scope)["total"]
+        before = retail(span.last_year.start, span.last_year.end, "month", scope)["total"]
+        found = _premium(brand.code, span)
+        rows.append(
+            {
+                "brand": brand,
+                "products": counts.get(brand.id, 0),
+                "net": now["net"],
+                "yoy": change(to_decimal(now["net"]), to_decimal(before["net"]))
+                if before["orders"]
+                else None,
+                "premium": found.get("premium"),
+                "extra_revenue": found.get("extra_revenue"),
+                "without_baseline": len(found.get("without_baseline", [])),
+            }
+        )
+    return rows
+
+
+def _premium(code: str, span: Span) -> dict[str, Any]:
+    try:
+        return premium(code, span.period.start, span.period.end)
+    except MetricsError:
+        return {}
+
+
+def brand_detail(brand: Brand, span: Span) -> dict[str, Any]:
+    """The premium JSON with product names, units and each product's extra revenue."""
+    found = _premium(brand.code, span)
+    products = {
+        product.code: product
+        for product in db.session.scalars(
+            select(Product).where(Product.brand_id == brand.id).order_by(Product.code)
+        )
+    }
+    rows = []
+    for row in found.get("products", []):
+        product = products.get(row["product"])
+        extra = None
+        if row["unit_price"] is not None:
+            baseline_value = Decimal(str(row["units"])) * Decimal(str(row["baseline"]))
+            extra = to_decimal(row["net"]) - baseline_value
+        rows.append({**row, "item": product, "extra_revenue": extra})
+    return {
+        "premium": found.get("premium"),
+        "extra_revenue": found.get("extra_revenue"),
+        "reasons": found.get("reasons", {}),
+        "rows": rows,
+        "without": [products[c] for c in found.get("without_baseline", []) if c in products],
+        "products": list(products.values()),
+    }
+
+
+def brand_baselines(brand: Brand) -> list[BaselinePrice]:
+    """Every registered baseline of the brand's products, by product and start date."""
+    return list(
+        db.session.scalars(
+            select(BaselinePrice)
+            .join(BaselinePrice.product)
+            .where(Product.brand_id == brand.id)
+            .order_by(Product.code, BaselinePrice.kind, BaselinePrice.valid_from)
+        )
+    )
+
+
+def may_edit_baselines(scope: AccessScope, brand: Brand) -> bool:
+    """Administrators, and brand managers for their own brands."""
+    return scope.role == "admin" or (scope.role == "brand" and scope.allows("brand", brand.code))

@@ -1,0 +1,59 @@
+/* Draws every [data-chart] element from the ECharts option rendered beside it as JSON.
+   With data-format="amount" the value axis reads 万/亿 (M/B in English) and the tooltip
+   shows the full figure in 元 (series marked `cunbo: "count"` stay whole numbers). */
+(function () {
+  "use strict";
+  if (typeof echarts === "undefined") { return; }
+  var english = (document.documentElement.lang || "").indexOf("en") === 0;
+  var units = english ? [[1e9, "B"], [1e6, "M"], [1e3, "K"]] : [[1e8, "亿"], [1e4, "万"]];
+
+  function shortAmount(value) {
+    if (value === null || value === undefined || isNaN(value)) { return "—"; }
+    for (var i = 0; i < units.length; i++) {
+      if (Math.abs(value) >= units[i][0]) {
+        return +(value / units[i][0]).toFixed(2) + units[i][1];
+      }
+    }
+    return String(+Number(value).toFixed(2));
+  }
+
+  function fullAmount(value) {
+    if (value === null || value === undefined || isNaN(value)) { return "—"; }
+    return Number(value).toLocaleString(english ? "en-US" : "zh-CN",
+      { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  function eachAxis(axis, apply) {
+    if (!axis) { return; }
+    (Array.isArray(axis) ? axis : [axis]).forEach(apply);
+  }
+
+  function formatAmounts(option) {
+    eachAxis(option.yAxis, function (axis) {
+      if (axis.type === "value" && !axis.minInterval) {
+        axis.axisLabel = Object.assign({}, axis.axisLabel, { formatter: shortAmount });
+      }
+    });
+    // Series marked "count" (sessions beside their sales) keep plain whole numbers.
+    (option.series || []).forEach(function (series) {
+      var formatter = series.cunbo === "count" ? function (v) { return String(v); } : fullAmount;
+      series.tooltip = Object.assign({}, series.tooltip, { valueFormatter: formatter });
+    });
+    return option;
+  }
+
+  var charts = [];
+  document.querySelectorAll("[data-chart]").forEach(function (element) {
+    var source = document.querySelector('[data-chart-option="' + element.id + '"]');
+    if (!source) { return; }
+    var option = JSON.parse(source.textContent);
+    if (element.getAttribute("data-format") === "amount") { option = formatAmounts(option); }
+    var chart = echarts.init(element, null, { renderer: "canvas" });
+    chart.setOption(option);
+    element.setAttribute("data-drawn", "true");
+    charts.push(chart);
+  });
+  window.addEventListener("resize", function () {
+    charts.forEach(function (chart) { chart.resize(); });
+  });
+})();

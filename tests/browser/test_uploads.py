@@ -1,0 +1,130 @@
+"""Uploads through the browser and the real Celery worker, the column-mapping screen, and a
+streamer logging a session on a phone."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import shot, sign_in
+
+pytestmark = pytest.mark.browser
+FINISHED = "#import-status[data-finished]"
+# Dated 2022, before the sample county's years, so no figure another test checks moves.
+CUSTOM_CSV = (
+    "单号,商品,件数,金额,付款时间\n"
+    "W001,手工布老虎,1,58.00,2022-05-01 10:00:00\n"
+    "W002,手工布老虎,2,116.00,2022-05-02 11:30:00\n"
+    "W003,手工布老虎,1,58.00,2022-05-03 09:15:00\n"
+)
+
+
+def counts(page: Any) -> dict[str, int]:
+    cells = page.locator("#import-status [data-count]")
+    return {
+        cells.nth(i).get_attribute("data-count"): int(cells.nth(i).inner_text())
+        for i in range(cells.count())
+    }
+
+
+def test_upload_shows_progress_until_the_counts(new_page: Any, shots: Path, samples: Path) -> None:
+    entry = next(e for e in _manifest(samples) if e.get("expect_rejected"))
+    page = new_page()
+    sign_in(page, "officer1")
+    page.goto("/imports")
+    page.set_input_files("#file", str(samples / "exports" / entry["file"]))
+    page.select_option("#shop", entry["shop"])
+    page.click("#upload-button")
+    page.wait_for_selector("#import-status:not([hidden])")
+    page.wait_for_selector(FINISHED, timeout=90_000)
+    assert page.get_attribute("#import-status", "data-finished") == "succeeded"
+    assert page.locator("#import-status .progress-text").inner_text() == "100%"
+    found = counts(page)
+    # The file was imported when the county was loaded: every good line is unchanged now.
+    assert found["rejected"] == entry["expect_rejected"]
+    assert found["read"] == found["unchanged"] + found["rejected"] and found["unchanged"] > 0
+    assert found["inserted"] == found["updated"] == 0
+    link = page.locator("[data-error-link]")
+    assert link.is_visible()
+    report = page.request.get(link.get_attribute("href"))
+    assert report.ok and len(report.text().strip().splitlines()) == 1 + entry["expect_rejected"]
+    shot(page, shots, "imports-finished")
+    page.reload()
+    assert entry["file"][:20] in page.locator("#import-history").inner_text()
+    assert page.errors == []
+
+
+def test_dropped_unknown_file_is_mapped_and_imported(new_page: Any, shots: Path) -> None:
+    page = new_page()
+    sign_in(page, "officer1")
+    page.goto("/imports")
+    page.select_option("#shop", "S07")
+    transfer = page.evaluate_handle(
+        """([name, data]) => {
+            const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name, { type: "text/csv" }));
+            return transfer;
+        }""",
+        ["自建商城订单.csv", base64.b64encode(CUSTOM_CSV.encode()).decode()],
+    )
+    page.dispatch_event("#dropzone", "drop", {"dataTransfer": transfer})
+    assert "自建商城订单.csv" in page.locator("#file-name").inner_text()
+    page.click("#upload-button")
+    page.wait_for_selector(FINISHED, timeout=90_000)
+    assert page.get_attribute("#import-status", "data-finished") == "failed"
+    page.wait_for_selector("#mapping-panel:not([hidden]) #map-order_id")
+    # The first guess already names the right columns; the clerk checks them and saves.
+    assert page.input_value("#map-order_id") == "单号"
+    assert page.input_value("#map-paid") == "金额"
+    assert page.input_value("#map-paid_at") == "付款时间"
+    page.select_option("#map-product_name", "商品")
+    page.fill("#mapping-name", "自建商城")
+    page.select_option("#mapping-platform", "other")
+    shot(page, shots, "imports-mapping")
+    page.click("#mapping-form button[type=submit]")
+    page.wait_for_selector(f"{FINISHED}[data-finished=succeeded]", timeout=90_000)
+    assert counts(page)["inserted"] == 3 and counts(page)["rejected"] == 0
+    saved = page.request.get("/api/v1/mappings").json()
+    assert any(m["name"] == "自建商城" and m["fields"]["paid"] == "金额" for m in saved)
+    assert page.errors == []
+
+
+def test_streamer_logs_a_session_on_a_phone(new_page: Any, shots: Path) -> None:
+    page = new_page(width=390, height=844, is_mobile=True, has_touch=True)
+    sign_in(page, "streamer1")
+    assert page.url.endswith("/me")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, shots, "phone-my-rooms")
+    page.click("text=记录一场直播")
+    page.wait_for_selector("#start")
+    # An early-morning slot of the sample year: no other session of the room overlaps it.
+    day = dt.date(2024, 12, 30)
+    page.fill("#start", f"{day}T06:00")
+    page.fill("#end", f"{day}T07:30")
+    page.fill("#sales", "1,288.50")
+    page.fill("#items", "23")
+    page.fill("#buyers", "19")
+    page.fill("#viewers", "1.2万")
+    page.fill("#views", "20000")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, shots, "phone-session-form")
+    page.click("form.session-form button[type=submit]")
+    page.wait_for_url("**/me")
+    assert "已保存" in page.locator(".flash").inner_text()
+    assert "2024-12-30 06:00" in page.locator("main").inner_text()
+    shot(page, shots, "phone-session-saved")
+    # The menu folds into a button on a phone and opens on a tap.
+    assert not page.locator("nav.nav").is_visible()
+    page.click("label.nav-button")
+    assert page.locator("nav.nav").is_visible()
+    assert page.errors == []
+
+
+def _manifest(samples: Path) -> list[dict[str, Any]]:
+    return json.loads((samples / "manifest.json").read_text())

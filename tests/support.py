@@ -1,0 +1,51 @@
+"""Helpers shared by fixtures and tests: configuration, emptying tables, the sample county."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from app.extensions import db
+
+
+def config_for_tests(database_url: str, folder: Path) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_FOLDER": str(folder / "uploads"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+def empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(table.name for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+def import_samples(samples: Path) -> list[dict[str, Any]]:
+    """Load the sample registry and import every export in manifest order (results in "result")."""
+    from app.ingest.service import create_import, run_import
+    from app.registry import load_workbook
+
+    assert load_workbook(samples / "registry.xlsx").rejected == 0
+    manifest: list[dict[str, Any]] = json.loads((samples / "manifest.json").read_text())
+    for entry in manifest:
+        record = create_import(
+            samples / "exports" / entry["file"],
+            platform=entry["platform"],
+            shop_code=entry["shop"],
+            password=entry.get("password"),
+        )
+        entry["result"] = run_import(record.id)
+    return manifest

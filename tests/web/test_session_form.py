@@ -1,0 +1,154 @@
+"""The streamer's session form: own rooms only, Beijing time in, UTC stored, clear messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import LiveSession
+from app.registry.sessions import SessionInvalid
+from app.web.session_form import parse_session_form
+
+GOOD = {
+    "room": "R01",
+    "start": "2024-05-01T20:00",
+    "end": "2024-05-01T22:30",
+    "sales": "12,345.60",
+    "items": "210",
+    "buyers": "180",
+    "viewers": "1.2万",
+    "views": "30000",
+    "peak_online": "420",
+    "avg_online": "130",
+    "avg_watch_seconds": "95",
+    "new_followers": "66",
+}
+
+
+@pytest.fixture
+def streamer(as_user: Callable[..., FlaskClient]) -> FlaskClient:
+    return as_user("streamer", streamer="S01")
+
+
+def stored(app: Flask) -> list[LiveSession]:
+    with app.app_context():
+        sessions = list(db.session.scalars(db.select(LiveSession)))
+        for session in sessions:
+            db.session.expunge(session)
+        return sessions
+
+
+def test_form_offers_only_own_rooms(streamer: FlaskClient) -> None:
+    page = streamer.get("/sessions/new")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'value="R01"' in text and 'value="R02"' not in text
+    assert "成交金额" in text and "人均观看时长" in text
+    assert 'inputmode="decimal"' in text and 'type="datetime-local"' in text
+
+
+def test_another_rooms_form_is_forbidden(app: Flask, streamer: FlaskClient) -> None:
+    assert streamer.get("/sessions/new?room=R01").status_code == 200
+    assert streamer.get("/sessions/new?room=R02").status_code == 403
+    assert streamer.post("/sessions/new", data={**GOOD, "room": "R02"}).status_code == 403
+    assert streamer.get("/sessions/new?room=NOPE").status_code == 403
+    assert stored(app) == []
+
+
+def test_valid_session_is_saved_in_utc(app: Flask, streamer: FlaskClient) -> None:
+    response = streamer.post("/sessions/new", data=GOOD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/me"
+    [session] = stored(app)
+    assert session.started_at == dt.datetime(2024, 5, 1, 12, 0)  # 20:00 Beijing
+    assert session.ended_at == dt.datetime(2024, 5, 1, 14, 30)
+    assert session.sales == Decimal("12345.60")
+    assert (session.viewers, session.views, session.items) == (12000, 30000, 210)
+    assert session.source == "typed"
+    assert session.streamer_id is not None and session.created_by_id is not None
+    home = streamer.get("/me").get_data(as_text=True)
+    assert "已保存 R01 的场次" in home
+    assert "2024-05-01 20:00–22:30" in home  # shown back in Beijing time
+    assert 'title="12,345.60"' in home  # 成交金额 1.23万, the full figure on hover
+
+
+def test_mistakes_are_listed_in_chinese_and_the_entry_is_kept(
+    app: Flask, streamer: FlaskClient
+) -> None:
+    data = {
+        **GOOD,
+        "start": "2024-05-01T22:00",
+        "end": "2024-05-01T21:00",
+        "sales": "-5",
+        "items": "3.5",
+        "buyers": "abc",
+    }
+    response = streamer.post("/sessions/new", data=data)
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "结束时间必须晚于开始时间" in text
+    assert "成交金额须为不小于 0 的金额，最多两位小数" in text
+    assert "成交件数须为不小于 0 的整数" in text
+    assert "成交人数须为不小于 0 的整数" in text
+    assert 'value="abc"' in text  # what was typed stays in the form
+    assert stored(app) == []
+
+
+def test_figures_that_contradict_each_other_are_refused(streamer: FlaskClient) -> None:
+    response = streamer.post("/sessions/new", data={**GOOD, "viewers": "40000"})
+    assert response.status_code == 422
+    assert "场观人数" in response.get_data(as_text=True)
+
+
+def test_overlapping_session_is_refused(app: Flask, streamer: FlaskClient) -> None:
+    assert streamer.post("/sessions/new", data=GOOD).status_code == 302
+    data = {**GOOD, "start": "2024-05-01T22:00", "end": "2024-05-01T23:00"}
+    response = streamer.post("/sessions/new", data=data)
+    assert response.status_code == 422
+    assert "时间重叠" in response.get_data(as_text=True)
+    assert len(stored(app)) == 1
+
+
+def test_required_fields(streamer: FlaskClient) -> None:
+    response = streamer.post("/sessions/new", data={"room": "R01"})
+    text = response.get_data(as_text=True)
+    assert "请填写开始时间" in text and "请填写结束时间" in text and "请填写成交金额" in text
+
+
+def test_viewer_and_brand_cannot_log_sessions(as_user: Callable[..., FlaskClient]) -> None:
+    assert as_user("viewer").get("/sessions/new").status_code == 403
+
+
+def test_township_officer_logs_for_rooms_of_the_township(
+    app: Flask, as_user: Callable[..., FlaskClient]
+) -> None:
+    client = as_user("township", townships=["T01"])
+    assert client.get("/sessions/new?room=R02").status_code == 403
+    response = client.post("/sessions/new", data=GOOD)
+    assert response.headers["Location"] == "/sessions/new?room=R01"
+    [session] = stored(app)
+    assert session.streamer_id is not None  # the room's only streamer is credited
+
+
+def test_parse_accepts_what_people_type(app: Flask, registry: None) -> None:
+    from app.models import LiveRoom
+
+    with app.test_request_context():
+        rooms = {room.code: room for room in db.session.scalars(db.select(LiveRoom))}
+        values = parse_session_form(
+            {**GOOD, "start": "2024/05/01 20:00", "sales": "¥1.5万", "views": ""},
+            rooms,
+            now=dt.datetime(2024, 6, 1),
+        )
+        assert values["sales"] == Decimal("15000.00")
+        assert values["views"] == 0  # not shown on the review page
+        assert values["started_at"] == dt.datetime(2024, 5, 1, 12, 0)
+        with pytest.raises(SessionInvalid) as caught:
+            parse_session_form(GOOD, rooms, now=dt.datetime(2024, 5, 1, 13, 0))
+        assert "直播结束后" in caught.value.problems["end"]

@@ -1,0 +1,107 @@
+"""Targets board, monthly reports and month close: who sees what, and what closing does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import MonthClose, Target
+from app.web.figures import today
+
+
+def _targets(app: Flask) -> None:
+    year = today().year
+    with app.app_context():
+        db.session.add_all(
+            [
+                Target(
+                    year=year,
+                    scope_type="township",
+                    scope_code=code,
+                    indicator="net_retail",
+                    value=Decimal(value),
+                )
+                for code, value in (("T01", "100000"), ("T02", "50000"))
+            ]
+            + [
+                Target(
+                    year=year,
+                    month=1,
+                    scope_type="room",
+                    scope_code="R01",
+                    indicator="live_sessions",
+                    value=Decimal(20),
+                )
+            ]
+        )
+        db.session.commit()
+
+
+def test_board_shows_targets_in_scope_only(app: Flask, as_user: Callable[..., FlaskClient]) -> None:
+    _targets(app)
+    client = as_user("township", townships=["T01"])
+    html = client.get("/targets").get_data(as_text=True)
+    assert "许营镇" in html and "顾乡镇" not in html
+    assert "东村直播" in html and "1月" in html  # the room lies in T01; a January target
+    client.post("/logout")
+    both = as_user("viewer").get("/targets").get_data(as_text=True)
+    assert "许营镇" in both and "顾乡镇" in both
+
+
+def test_board_measures_up_to_the_day_asked(
+    app: Flask, as_user: Callable[..., FlaskClient]
+) -> None:
+    _targets(app)
+    year = today().year
+    client = as_user("officer")
+    html = client.get(f"/targets?year={year}&as_of={year}-01-31").get_data(as_text=True)
+    assert f'value="{year}-01-31"' in html
+    other_year = client.get("/targets?as_of=1999-01-01").get_data(as_text=True)
+    assert 'value="1999-01-01"' not in other_year  # a day outside the year is ignored
+
+
+def test_board_without_targets_says_how_to_set_them(as_user: Callable[..., FlaskClient]) -> None:
+    assert "还没有目标" in as_user("officer").get("/targets").get_data(as_text=True)
+
+
+def test_reports_list_months_with_their_workbook(as_user: Callable[..., FlaskClient]) -> None:
+    html = as_user("viewer").get("/reports").get_data(as_text=True)
+    first = f"{today().year}-01"
+    assert f"/api/v1/reports/monthly/{first}.xlsx" in html and "未月结" in html
+
+
+def test_administrator_closes_a_month_once(app: Flask, as_user: Callable[..., FlaskClient]) -> None:
+    client = as_user("admin")
+    month = f"{today().year}-01"
+    assert "月结" in client.get("/months").get_data(as_text=True)
+    response = client.post(f"/months/{month}/close", follow_redirects=True)
+    assert f"{month} 已月结。" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(db.select(MonthClose.month)).all() == [month]
+    again = client.post(f"/months/{month}/close", follow_redirects=True)
+    assert "不能重复月结" in again.get_data(as_text=True)
+    assert "已月结" in client.get("/reports").get_data(as_text=True)
+
+
+def test_officers_download_reports_but_do_not_close_months(
+    as_user: Callable[..., FlaskClient],
+) -> None:
+    client = as_user("officer")
+    assert client.get("/reports").status_code == 200
+    assert client.get("/months").status_code == 403
+    month = dt.date.today().strftime("%Y-%m")
+    assert client.post(f"/months/{month}/close").status_code == 403
+
+
+def test_dashboard_lists_townships_with_a_target_before_any_sale(
+    app: Flask, as_user: Callable[..., FlaskClient]
+) -> None:
+    _targets(app)
+    html = as_user("officer").get("/dashboard").get_data(as_text=True)
+    table = html.split("<h2>乡镇</h2>")[1].split("</table>")[0]
+    assert "许营镇" in table and "顾乡镇" in table and "progress status-" in table
