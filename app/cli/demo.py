@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.auth.demo import ensure_demo_accounts
 from app.demo import write_demo_county
 from app.ingest.service import create_import, run_import
 from app.registry import load_workbook
@@ -49,10 +50,6 @@ def demo_command(folder: str | None, seed: int) -> None:
 
 
 def _demo_accounts() -> None:
-    try:
-        from app.auth.demo import ensure_demo_accounts
-    except ImportError:
-        return
     for login, password, role in ensure_demo_accounts():
         click.echo(f"示范账号 demo account: {login} / {password} ({role})")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -22,7 +23,8 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
     upgrade()
     worker = None
     if not no_worker:
-        worker = subprocess.Popen(worker_command(embedded=not current_app.config["REDIS_URL"]))
+        embedded = not current_app.config["REDIS_URL"]
+        worker = subprocess.Popen(worker_command(embedded, current_app.instance_path))
     click.echo(f"Cunbo 已启动 / running at http://{host}:{port}/  (Ctrl+C 停止 / to stop)")
     try:
         from werkzeug.serving import run_simple
@@ -34,12 +36,13 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
             worker.wait(timeout=30)
 
 
-def worker_command(embedded: bool) -> list[str]:
+def worker_command(embedded: bool, instance_path: str) -> list[str]:
     """The Celery worker (with beat inside it on the embedded default: one process to run)."""
     command = [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--loglevel=INFO"]
     if embedded:
         # SQLite has one writer at a time: one worker process, plus the stuck-import sweeper.
-        command += ["--pool=solo", "--beat", "--schedule=instance/celerybeat-schedule"]
+        schedule = Path(instance_path) / "celerybeat-schedule"
+        command += ["--pool=solo", "--beat", f"--schedule={schedule}"]
     return command
 
 

@@ -18,6 +18,7 @@ from app.ingest import ImportFileError, open_export
 from app.ingest.loader import LoadResult, frame_for_staging, load_chunk
 from app.ingest.matching import Matcher, shops_by_reference
 from app.ingest.storage import open_password, seal_password, store_path
+from app.metrics.rollups import refresh_days
 from app.models import ColumnMapping, ImportRowError, SalesImport, Shop, utcnow
 from app.models.sales import COUNT_NAMES
 
@@ -174,6 +175,7 @@ def _process(record: SalesImport, on_chunk: Callable[[SalesImport], None] | None
         if on_chunk is not None:
             on_chunk(record)
     _refresh_rollups(touched)
+    record.warnings = list(reader.warnings)
     record.status = "succeeded"
     record.progress = 1.0
     record.finished_at = utcnow()
@@ -256,9 +258,5 @@ def _record_chunk(
 
 def _refresh_rollups(touched: set[tuple[dt.date, int]]) -> None:
     if not touched:
-        return
-    try:
-        from app.metrics.rollups import refresh_days
-    except ImportError:  # rollups not installed yet: figures then read the raw lines
         return
     refresh_days({day for day, _ in touched}, {shop for _, shop in touched})

@@ -141,14 +141,12 @@ def _with_order_days(days: set[dt.date], shops: list[int] | None) -> set[dt.date
             .distinct()
             .subquery()
         )
-        stmt = (
-            select(distinct(other.pay_day))
-            .join(
-                orders, and_(other.shop_id == orders.c.shop_id, other.order_id == orders.c.order_id)
-            )
-            .where(other.pay_day.is_not(None), other.pay_day.not_in(sorted(days)))
+        # No condition on the other lines' pay_day: the join then reads them by (shop, order),
+        # where a day condition would lead SQLite to scan each shop's lines once per order.
+        stmt = select(distinct(other.pay_day)).join(
+            orders, and_(other.shop_id == orders.c.shop_id, other.order_id == orders.c.order_id)
         )
-        more = {day for day in db.session.scalars(stmt) if day is not None}
+        more = {day for day in db.session.scalars(stmt) if day is not None} - days
         if not more:
             return days
         days |= more
