@@ -18,7 +18,7 @@ from webargs.flaskparser import abort  # flask-smorest's abort, typed NoReturn
 
 from app.api.errors import add_error_messages
 from app.api.registry_schemas import ListArgsSchema
-from app.auth import api_guard
+from app.auth import AccessScope, api_guard, current_scope
 from app.extensions import db
 from app.registry.usage import rename_code
 
@@ -55,12 +55,14 @@ class Resource:
     usage: Callable[[Any], list[str]] | None = None
     # the target scope type naming this entity by code (targets and user scopes follow renames)
     scope_type: str | None = None
+    # the rows a user's scope may read (see app.auth.rows); None: every signed-in user reads all
+    visible: Callable[[AccessScope], Any] | None = None
 
 
-def find(resource: Resource, key: Any) -> Any:
-    """The entity by code (or id), or a 404 saying which one is missing."""
+def find(resource: Resource, key: Any, *where: Any) -> Any:
+    """The entity by code (or id), or a 404 saying which one is missing (or out of `where`)."""
     column = getattr(resource.model, resource.key)
-    found = db.session.scalars(db.select(resource.model).where(column == key)).first()
+    found = db.session.scalars(db.select(resource.model).where(column == key, *where)).first()
     if found is None:
         what = "编号" if resource.key == "id" else "编码"
         abort(404, message=f"{resource.label}{what}“{key}”不存在")
@@ -149,9 +151,9 @@ def remove(resource: Resource, obj: Any, key: Any) -> None:
         abort(409, message=f"{resource.label}“{key}”仍被其他记录使用，无法删除（{exc.orig}）")
 
 
-def listing(resource: Resource, args: dict[str, Any]) -> dict[str, Any]:
+def listing(resource: Resource, args: dict[str, Any], *where: Any) -> dict[str, Any]:
     """One page of the entity, searched by `q` and filtered by the resource's filters."""
-    query = db.select(resource.model).order_by(*resource.order)
+    query = db.select(resource.model).where(*where).order_by(*resource.order)
     text = (args.get("q") or "").strip()
     if text and resource.search:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -175,7 +177,8 @@ def crud_blueprint(resource: Resource) -> Blueprint:
     """A Blueprint with the five endpoints of `resource` under /<name>."""
     blp = Blueprint(resource.name, __name__, description=f"{resource.label} ({resource.name})")
     add_error_messages(blp)
-    # Anyone signed in may read the registry; only the county administrator changes it.
+    # Anyone signed in may read the registry rows in their scope; only the county
+    # administrator changes it.
     api_guard(blp, write_roles=("admin",))
     schema = resource.schema
     base_name = schema.__name__.removesuffix("Schema")
@@ -199,14 +202,17 @@ def crud_blueprint(resource: Resource) -> Blueprint:
     item = f"/{resource.name}/<{'int' if resource.key == 'id' else 'string'}:key>"
     noun = resource.name
 
+    def in_scope() -> tuple[Any, ...]:
+        return () if resource.visible is None else (resource.visible(current_scope()),)
+
     def list_view(args: dict[str, Any]) -> Any:
-        return listing(resource, args)
+        return listing(resource, args, *in_scope())
 
     def create_view(data: dict[str, Any]) -> Any:
         return write(resource, resource.model(), data)
 
     def get_view(key: Any) -> Any:
-        return find(resource, key)
+        return find(resource, key, *in_scope())
 
     def replace_view(data: dict[str, Any], key: Any) -> Any:
         # PUT replaces the whole entity: optional fields left out become empty.

@@ -6,10 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, request
-from flask_smorest import Blueprint, abort
+from flask_login import current_user
+from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates
+from webargs.flaskparser import abort  # flask-smorest's abort, typed NoReturn
 
+from app.api.errors import add_error_messages
+from app.auth import api_guard, current_scope, roles_required, rows
 from app.codes import PLATFORMS
 from app.extensions import db
 from app.ingest import ImportFileError
@@ -24,6 +28,13 @@ blp = Blueprint("imports", __name__, url_prefix="/imports", description="Sales i
 mappings_blp = Blueprint(
     "mappings", __name__, url_prefix="/mappings", description="Saved column mappings 列映射"
 )
+# SPEC §1: the county centre, township officers and streamers upload exports; brand managers
+# and the read-only viewer do not. Saved mappings belong to the upload workflow.
+IMPORT_ROLES = ("admin", "officer", "township", "streamer")
+# A mapping is shared by the whole county and has no owner: only the county centre deletes one.
+MAPPING_DELETE_ROLES = ("admin", "officer")
+for _blueprint in (blp, mappings_blp):
+    add_error_messages(api_guard(_blueprint, roles=IMPORT_ROLES))
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 # Each required source key, with every field name that fills it (`paid` ← paid, paid_amount …).
@@ -74,6 +85,7 @@ class MappingSchema(Schema):
 @blp.response(202)
 def upload(files: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
     """Upload an export; it is imported in the background. Poll GET /imports/<id>."""
+    _check_shop(form["shop"])
     upload = files["file"]
     name = Path(upload.filename or "upload").name
     if not name.lower().endswith(ACCEPTED_SUFFIXES):
@@ -87,6 +99,7 @@ def upload(files: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
             shop_code=form["shop"],
             password=form["password"],
             mapping_name=form["mapping"],
+            user_id=current_user.id,
             stored=stored,
         )
     except ImportFileError as exc:
@@ -97,12 +110,40 @@ def upload(files: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
     return import_json(record)
 
 
+def _check_shop(code: str | None) -> None:
+    """A scoped user uploads for one of their own shops, named, so every line lands in scope."""
+    scope = current_scope()
+    if scope.county:
+        return
+    if not code:
+        abort(
+            422,
+            message="请选择网店：上传时须填写 shop（网店编码）。"
+            " / Choose the shop: the shop field (shop code) is required.",
+            errors={"form": {"shop": ["请选择网店 / shop is required"]}},
+        )
+    if code not in {shop.code for shop in rows.shops_in_scope(scope)}:
+        abort(
+            403,
+            message=f"网店“{code}”不存在或不在您的管辖范围内，不能为它上传数据。"
+            f" / Shop {code} does not exist or is outside your scope.",
+        )
+
+
+def _visible(import_id: int) -> SalesImport:
+    """The import, if the caller may see it (else 404, revealing nothing)."""
+    record = db.session.get(SalesImport, import_id)
+    if record is None or not rows.may_see_import(current_scope(), current_user.id, record):
+        abort(404, message=f"导入编号“{import_id}”不存在。 / Import {import_id} not found.")
+    return record
+
+
 @blp.route("", methods=["GET"])
 @blp.arguments(ImportList, location="query")
 def list_imports(args: dict[str, Any]) -> dict[str, Any]:
-    """Import history, newest first."""
+    """Import history of the shops in the caller's scope, newest first."""
     page = db.paginate(
-        db.select(SalesImport).order_by(SalesImport.id.desc()),
+        rows.visible_imports(current_scope(), current_user.id),
         page=args["page"],
         per_page=args["per_page"],
         error_out=False,
@@ -118,13 +159,13 @@ def list_imports(args: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/<int:import_id>", methods=["GET"])
 def get_import(import_id: int) -> dict[str, Any]:
     """Status, progress (0..1) and counts of one import."""
-    return import_json(db.get_or_404(SalesImport, import_id))
+    return import_json(_visible(import_id))
 
 
 @blp.route("/<int:import_id>/errors", methods=["GET"])
 def get_errors(import_id: int) -> Any:
     """The rejected rows: CSV (row, column, value, reason), or JSON with ?format=json."""
-    record = db.get_or_404(SalesImport, import_id)
+    record = _visible(import_id)
     if request.args.get("format") == "json":
         return import_json(record, errors_shown=1_000_000)["errors"]
     return Response(
@@ -174,7 +215,9 @@ def save_mapping(data: dict[str, Any]) -> dict[str, Any]:
 
 @mappings_blp.route("/<name>", methods=["DELETE"])
 @mappings_blp.response(204)
+@roles_required(*MAPPING_DELETE_ROLES)
 def delete_mapping(name: str) -> None:
+    """Delete a saved mapping (county centre only: other uploads may rely on it)."""
     mapping = db.session.scalar(db.select(ColumnMapping).where(ColumnMapping.name == name))
     if mapping is None:
         abort(404, message=f"列映射“{name}”不存在。")

@@ -23,6 +23,7 @@ from app.api.registry_schemas import (
     VillageSchema,
 )
 from app.api.registry_workbook import blp as workbook_blp
+from app.auth import rows
 from app.codes import BASELINE_KINDS, INDICATORS, PLATFORM_ALIASES, PLATFORMS, SCOPE_TYPES
 from app.extensions import db
 from app.models import (
@@ -125,6 +126,7 @@ RESOURCES = (
         order=(Township.code,),
         usage=usage.township_usage,
         scope_type="township",
+        visible=rows.township_clause,
     ),
     Resource(
         "villages",
@@ -137,6 +139,7 @@ RESOURCES = (
         filters={"township": _by_code(Village.township_id, Township)},
         usage=usage.village_usage,
         scope_type="village",
+        visible=rows.village_clause,
     ),
     Resource(
         "shops",
@@ -151,6 +154,7 @@ RESOURCES = (
             "platform": _platform(Shop.platform),
         },
         usage=usage.shop_usage,
+        visible=rows.shop_clause,
     ),
     Resource(
         "rooms",
@@ -168,6 +172,7 @@ RESOURCES = (
         },
         usage=usage.room_usage,
         scope_type="room",
+        visible=rows.room_clause,
     ),
     Resource(
         "streamers",
@@ -180,6 +185,7 @@ RESOURCES = (
         after=after_streamer,
         usage=usage.streamer_usage,
         scope_type="streamer",
+        visible=rows.streamer_clause,
     ),
     Resource(
         "brands",
@@ -190,6 +196,7 @@ RESOURCES = (
         order=(Brand.code,),
         usage=usage.brand_usage,
         scope_type="brand",
+        visible=rows.brand_clause,
     ),
     Resource(
         "products",
@@ -206,6 +213,7 @@ RESOURCES = (
         check=check_product,
         after=after_product,
         usage=usage.product_usage,
+        visible=rows.product_clause,
     ),
     Resource(
         "listings",
@@ -228,6 +236,7 @@ RESOURCES = (
             "platform": _platform(PlatformListing.platform),
         },
         check=check_listing,
+        visible=rows.listing_clause,
     ),
     Resource(
         "baselines",
@@ -250,6 +259,7 @@ RESOURCES = (
             "kind": (Coded(BASELINE_KINDS), lambda kind: BaselinePrice.kind == kind),
         },
         check=check_baseline,
+        visible=rows.baseline_clause,
     ),
     Resource(
         "targets",
@@ -272,6 +282,7 @@ RESOURCES = (
             "indicator": (Coded(INDICATORS), lambda code: Target.indicator == code),
         },
         check=check_target,
+        visible=rows.target_clause,
     ),
     Resource(
         "categories",

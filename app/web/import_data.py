@@ -1,4 +1,7 @@
-"""What the imports page may show and offer: shops in scope, visible imports, file headers."""
+"""What the imports page offers: the headers of a stored file and a first guess of their mapping.
+
+Which shops and imports a user may see is decided in `app.auth.rows`.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
 
-from app.auth import AccessScope
-from app.extensions import db
 from app.ingest import ImportFileError
 from app.ingest.readers import open_sources
 from app.ingest.text import display_header
-from app.models import LiveRoom, SalesImport, Shop, Township, Village
+from app.models import SalesImport
 
 # The start of the message `app.ingest.detect.unknown_format` gives a file it cannot read.
 UNKNOWN_FORMAT_MARKS = ("无法识别文件格式", "的导出格式", "列对应关系")
@@ -43,39 +43,6 @@ MAPPING_FIELDS: tuple[tuple[str, Any, bool, tuple[str, ...]], ...] = (
     ("live", _l("是否直播成交"), False, ("是否直播", "直播")),
     ("province", _l("省份"), False, ("省份", "省")),
 )
-
-
-def shops_in_scope(scope: AccessScope) -> list[Shop]:
-    """Shops the user may upload for: all (county roles), the township's, or the rooms' own."""
-    stmt = select(Shop).join(Shop.village).join(Village.township)
-    if not scope.county:
-        rooms = select(LiveRoom.shop_id).where(
-            LiveRoom.code.in_(sorted(scope.rooms)), LiveRoom.shop_id.is_not(None)
-        )
-        stmt = stmt.where(
-            or_(scope.where(township=Township.code), Shop.id.in_(rooms))
-            if scope.rooms
-            else scope.where(township=Township.code)
-        )
-    return list(db.session.scalars(stmt.order_by(Shop.code)))
-
-
-def visible_imports(scope: AccessScope, user_id: int) -> Select[tuple[SalesImport]]:
-    """Imports the user may see, newest first: all for county roles, else their shops' and
-    their own uploads."""
-    stmt = select(SalesImport).order_by(SalesImport.id.desc())
-    if scope.county:
-        return stmt
-    shop_ids = [shop.id for shop in shops_in_scope(scope)]
-    return stmt.where(or_(SalesImport.shop_id.in_(shop_ids), SalesImport.created_by_id == user_id))
-
-
-def may_see_import(scope: AccessScope, user_id: int, record: SalesImport) -> bool:
-    if scope.county or record.created_by_id == user_id:
-        return True
-    return record.shop_id is not None and record.shop_id in {
-        shop.id for shop in shops_in_scope(scope)
-    }
 
 
 def unknown_format(record: SalesImport) -> bool:

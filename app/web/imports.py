@@ -26,7 +26,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.api.imports import ACCEPTED_SUFFIXES
-from app.auth import current_scope, roles_required
+from app.auth import current_scope, roles_required, rows
 from app.codes import PLATFORMS
 from app.extensions import db
 from app.ingest import ImportFileError
@@ -48,7 +48,7 @@ def index() -> str:
     scope = current_scope()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     history = db.paginate(
-        import_data.visible_imports(scope, current_user.id),
+        rows.visible_imports(scope, current_user.id),
         page=page,
         per_page=PER_PAGE,
         error_out=False,
@@ -57,7 +57,7 @@ def index() -> str:
     remap = _visible(request.args.get("remap", type=int))
     return render_template(
         "imports/index.html",
-        shops=import_data.shops_in_scope(scope),
+        shops=rows.shops_in_scope(scope),
         shop_required=not scope.county,
         platforms=PLATFORMS,
         history=history,
@@ -72,7 +72,7 @@ def _visible(import_id: int | None) -> SalesImport | None:
     if not import_id:
         return None
     record = db.session.get(SalesImport, import_id)
-    if record is None or not import_data.may_see_import(current_scope(), current_user.id, record):
+    if record is None or not rows.may_see_import(current_scope(), current_user.id, record):
         return None
     return record
 
@@ -85,7 +85,7 @@ def upload() -> Response:
     upload = request.files.get("file")
     shop = (request.form.get("shop") or "").strip() or None
     platform = (request.form.get("platform") or "").strip() or None
-    allowed = {s.code for s in import_data.shops_in_scope(scope)}
+    allowed = {s.code for s in rows.shops_in_scope(scope)}
     if shop is not None and shop not in allowed:
         abort(403)
     if upload is None or not upload.filename:

@@ -157,7 +157,7 @@ def test_brand_managers_have_no_imports_page(as_user: Callable[..., FlaskClient]
 
 def test_scopes_choose_their_shops(app: Flask, registry: None) -> None:
     from app.auth import AccessScope
-    from app.web.import_data import shops_in_scope
+    from app.auth.rows import shops_in_scope
 
     _west_shop(app)
     with app.app_context():
