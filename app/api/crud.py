@@ -57,6 +57,11 @@ class Resource:
     scope_type: str | None = None
     # the rows a user's scope may read (see app.auth.rows); None: every signed-in user reads all
     visible: Callable[[AccessScope], Any] | None = None
+    # roles that may create, change and delete; a writer without the county's scope changes
+    # only `visible` rows, and may point `scoped_refs` only at rows of its scope
+    write_roles: tuple[str, ...] = ("admin",)
+    # field of `refs` → the referenced rows a scoped writer may name (see app.auth.rows)
+    scoped_refs: dict[str, Callable[[AccessScope], Any]] = field(default_factory=dict)
 
 
 def find(resource: Resource, key: Any, *where: Any) -> Any:
@@ -65,8 +70,33 @@ def find(resource: Resource, key: Any, *where: Any) -> Any:
     found = db.session.scalars(db.select(resource.model).where(column == key, *where)).first()
     if found is None:
         what = "编号" if resource.key == "id" else "编码"
-        abort(404, message=f"{resource.label}{what}“{key}”不存在")
+        message = f"{resource.label}{what}“{key}”不存在"
+        if where:  # a scoped caller: the row may exist outside the scope, which is not revealed
+            message += (
+                f"或不在您的管辖范围内 / No {resource.name} with {resource.key} {key} in your scope"
+            )
+        abort(404, message=message)
     return found
+
+
+def check_scoped_refs(resource: Resource, data: dict[str, Any], scope: AccessScope) -> None:
+    """403 when a scoped writer points a reference at a row outside its scope (or at none)."""
+    if scope.county:
+        return
+    for name, clause in resource.scoped_refs.items():
+        if name not in data:
+            continue
+        model, _attribute, label = resource.refs[name]
+        code = data[name]
+        found = None
+        if code is not None:
+            found = db.session.scalar(db.select(model.id).where(model.code == code, clause(scope)))
+        if found is None:
+            abort(
+                403,
+                message=f"{label}“{code}”不存在或不在您的管辖范围内，不能为它登记{resource.label}。"
+                f" / {name.capitalize()} {code} does not exist or is outside your scope.",
+            )
 
 
 def write(resource: Resource, obj: Any, data: dict[str, Any]) -> Any:
@@ -177,9 +207,9 @@ def crud_blueprint(resource: Resource) -> Blueprint:
     """A Blueprint with the five endpoints of `resource` under /<name>."""
     blp = Blueprint(resource.name, __name__, description=f"{resource.label} ({resource.name})")
     add_error_messages(blp)
-    # Anyone signed in may read the registry rows in their scope; only the county
-    # administrator changes it.
-    api_guard(blp, write_roles=("admin",))
+    # Anyone signed in may read the registry rows in their scope; `write_roles` change them
+    # (the county administrator, and e.g. brand managers their own brands' baselines).
+    api_guard(blp, write_roles=resource.write_roles)
     schema = resource.schema
     base_name = schema.__name__.removesuffix("Schema")
     patch_schema = type(f"{base_name}PatchSchema", (schema,), {})
@@ -203,13 +233,20 @@ def crud_blueprint(resource: Resource) -> Blueprint:
     noun = resource.name
 
     def in_scope() -> tuple[Any, ...]:
-        return () if resource.visible is None else (resource.visible(current_scope()),)
+        scope = current_scope()
+        return () if resource.visible is None or scope.county else (resource.visible(scope),)
+
+    def writable(data: dict[str, Any], key: Any = None) -> Any:
+        """The row to change (None: a new one), if it and its new references are in scope."""
+        obj = resource.model() if key is None else find(resource, key, *in_scope())
+        check_scoped_refs(resource, data, current_scope())
+        return obj
 
     def list_view(args: dict[str, Any]) -> Any:
         return listing(resource, args, *in_scope())
 
     def create_view(data: dict[str, Any]) -> Any:
-        return write(resource, resource.model(), data)
+        return write(resource, writable(data), data)
 
     def get_view(key: Any) -> Any:
         return find(resource, key, *in_scope())
@@ -219,13 +256,13 @@ def crud_blueprint(resource: Resource) -> Blueprint:
         for name, spec in schema().load_fields.items():
             if spec.allow_none:
                 data.setdefault(spec.attribute or name, None)
-        return write(resource, find(resource, key), data)
+        return write(resource, writable(data, key), data)
 
     def update_view(data: dict[str, Any], key: Any) -> Any:
-        return write(resource, find(resource, key), data)
+        return write(resource, writable(data, key), data)
 
     def delete_view(key: Any) -> None:
-        remove(resource, find(resource, key), key)
+        remove(resource, find(resource, key, *in_scope()), key)
 
     # flask-smorest reads the docstring when the route is registered: set it first.
     list_view.__doc__ = f"List {noun}, a page at a time, searched by `q`"

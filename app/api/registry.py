@@ -260,6 +260,9 @@ RESOURCES = (
         },
         check=check_baseline,
         visible=rows.baseline_clause,
+        # SPEC §1: brand managers keep the baselines of their own brands' products.
+        write_roles=("admin", "brand"),
+        scoped_refs={"product": rows.product_clause},
     ),
     Resource(
         "targets",

@@ -70,6 +70,8 @@ SESSION_LOGGERS = frozenset({"admin", "officer", "township", "streamer"})
 SEES_T01 = COUNTY | {"township"}
 SEES_R01 = COUNTY | {"township", "streamer"}
 SEES_B01 = COUNTY | {"brand"}
+# SPEC §1: brand managers keep the baselines of their own brands' products.
+BASELINE_WRITERS = ADMIN | {"brand"}
 
 YEAR = "from=2024-01-01&to=2024-12-31"
 MAPPING = "market-ledger"
@@ -93,8 +95,8 @@ class Call:
 
 @dataclass(frozen=True)
 class Entity:
-    """One registry resource: a row of township T01 / brand B01, bodies that change it, and
-    an unused row to delete."""
+    """One registry resource: a row of township T01 / brand B01, bodies that change it, an
+    unused row to delete, and the roles that may change it."""
 
     name: str
     key: str
@@ -103,6 +105,7 @@ class Entity:
     replace: dict[str, Any]
     update: dict[str, Any]
     spare: str
+    writers: frozenset[str] = ADMIN
 
 
 REGISTRY = (
@@ -186,6 +189,7 @@ REGISTRY = (
         {"product": "G01", "kind": "pre_brand", "unit_price": "20.00"},
         {"note": "复核"},
         "{spare_baseline}",
+        BASELINE_WRITERS,
     ),
     Entity(
         "targets",
@@ -221,15 +225,16 @@ REGISTRY = (
 
 
 def registry_calls(entity: Entity) -> list[Call]:
-    """SPEC §1: every role reads the registry rows of its own scope; only the admin changes it."""
+    """SPEC §1: every role reads the registry rows of its own scope; the admin changes them,
+    and brand managers the baselines of their own brands."""
     items, item = f"/api/v1/{entity.name}", f"/api/v1/{entity.name}/{entity.key}"
     return [
         Call("GET", items, ALL),
-        Call("POST", items, ADMIN, 201, json=entity.create),
+        Call("POST", items, entity.writers, 201, json=entity.create),
         Call("GET", item, entity.sees, denied=404),
-        Call("PUT", item, ADMIN, json=entity.replace),
-        Call("PATCH", item, ADMIN, json=entity.update),
-        Call("DELETE", f"/api/v1/{entity.name}/{entity.spare}", ADMIN, 204),
+        Call("PUT", item, entity.writers, json=entity.replace),
+        Call("PATCH", item, entity.writers, json=entity.update),
+        Call("DELETE", f"/api/v1/{entity.name}/{entity.spare}", entity.writers, 204),
     ]
 
 
@@ -568,6 +573,94 @@ def test_another_scopes_object_is_refused(
     with app.app_context():  # nothing was changed on the way
         live = db.session.get(LiveSession, county["session_t02"])
         assert live is not None and live.sales == Decimal(5)
+
+
+def _baselines(app: Flask) -> list[tuple[Any, ...]]:
+    """Every baseline as (id, product code, kind, unit price, valid from, note)."""
+    with app.app_context():
+        query = (
+            db.select(
+                BaselinePrice.id,
+                Product.code,
+                BaselinePrice.kind,
+                BaselinePrice.unit_price,
+                BaselinePrice.valid_from,
+                BaselinePrice.note,
+            )
+            .join(BaselinePrice.product)
+            .order_by(BaselinePrice.id)
+        )
+        return [tuple(row) for row in db.session.execute(query)]
+
+
+def test_a_brand_manager_keeps_the_baselines_of_own_brands(
+    app: Flask, county: dict[str, Any], signed_in: Callable[..., FlaskClient]
+) -> None:
+    brand = signed_in("brand")
+    body = {"product": "G03", "kind": "reference", "unit_price": "12.5", "valid_from": "2024-03-01"}
+
+    created = brand.post("/api/v1/baselines", json=body)
+    assert created.status_code == 201, created.json
+    assert created.json["product"] == "G03" and created.json["unit_price"] == "12.50"
+    edited = brand.patch(f"/api/v1/baselines/{county['baseline']}", json={"unit_price": 21.5})
+    assert edited.status_code == 200, edited.json
+    assert edited.json["unit_price"] == "21.50"
+    assert brand.delete(f"/api/v1/baselines/{county['spare_baseline']}").status_code == 204
+
+    with app.app_context():
+        new = db.session.get(BaselinePrice, created.json["id"])
+        assert new is not None and new.product.code == "G03"
+        assert new.unit_price == Decimal("12.50") and new.valid_from == dt.date(2024, 3, 1)
+        old = db.session.get(BaselinePrice, county["baseline"])
+        assert old is not None and old.unit_price == Decimal("21.50")
+        assert db.session.get(BaselinePrice, county["spare_baseline"]) is None
+    listed = brand.get("/api/v1/baselines").json["items"]
+    assert sorted((row["product"], row["unit_price"]) for row in listed) == [
+        ("G01", "21.50"),
+        ("G03", "12.50"),
+    ]
+
+
+B02_PRICE = {"product": "G02", "kind": "reference", "unit_price": "60.00"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        # another brand's baseline, by id: as if it did not exist
+        ("PATCH", "/api/v1/baselines/{baseline_b02}", {"unit_price": "60.00"}, 404),
+        ("PUT", "/api/v1/baselines/{baseline_b02}", B02_PRICE, 404),
+        ("DELETE", "/api/v1/baselines/{baseline_b02}", None, 404),
+        # another brand's product (or an unknown one), named in the body
+        ("POST", "/api/v1/baselines", B02_PRICE, 403),
+        ("POST", "/api/v1/baselines", {**B02_PRICE, "product": "G99"}, 403),
+        ("PATCH", "/api/v1/baselines/{baseline}", {"product": "G02"}, 403),
+        ("PUT", "/api/v1/baselines/{baseline}", B02_PRICE, 403),
+    ],
+)
+def test_a_brand_manager_cannot_change_another_brands_baselines(
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    status: int,
+    app: Flask,
+    county: dict[str, Any],
+    signed_in: Callable[..., FlaskClient],
+) -> None:
+    before = _baselines(app)
+
+    response = signed_in("brand").open(path.format(**county), method=method, json=body)
+
+    assert response.status_code == status, response.json
+    assert set(response.json) <= {"code", "status", "message", "errors"}
+    message = response.json["message"]
+    assert "不在您的管辖范围内" in message  # said in Chinese and in English
+    if status == 404:
+        assert f"No baselines with id {county['baseline_b02']} in your scope" in message
+    else:
+        product = (body or {})["product"]
+        assert f"Product {product} does not exist or is outside your scope" in message
+    assert _baselines(app) == before
 
 
 @pytest.fixture
