@@ -157,7 +157,11 @@ def test_login_attempts_are_rate_limited(
     assert response.status_code == 302  # counted per address
 
 
-def test_default_limit_is_ten_logins_a_minute_in_memory(app: Flask) -> None:
+def test_default_limit_is_ten_logins_a_minute_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "UPLOAD_FOLDER": str(tmp_path)})
     assert app.config["LOGIN_RATE_LIMIT"] == "10 per minute"
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
 
