@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -109,8 +110,16 @@ def load_chunk(connection: Connection, frame: pd.DataFrame) -> LoadResult:
         _copy_postgresql(connection, frame)
     else:
         _executemany_sqlite(connection, frame)
-    result = _count(connection, len(frame))
-    result.days = _touched_days(connection)
+    result = _outcomes(connection)
+    if result.inserted or result.updated:  # a file loaded before needs no write at all
+        _upsert(connection)
+    connection.execute(text("DROP TABLE staging_lines"))
+    return result
+
+
+def _upsert(connection: Connection) -> None:
+    """New lines go in; a stored line is replaced only by a changed line of a newer export."""
+    columns = ", ".join(STAGED)
     updates = ", ".join(
         f"{c} = excluded.{c}" for c in STAGED if c not in ("platform", "shop_id", "line_id")
     )
@@ -122,41 +131,34 @@ def load_chunk(connection: Connection, frame: pd.DataFrame) -> LoadResult:
             "AND order_lines.row_hash <> excluded.row_hash"
         )
     )
-    connection.execute(text("DROP TABLE staging_lines"))
-    return result
 
 
-def _count(connection: Connection, staged: int) -> LoadResult:
-    row = connection.execute(
-        text(
-            "SELECT "
-            "SUM(CASE WHEN o.export_time > s.export_time THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN o.export_time <= s.export_time AND o.row_hash = s.row_hash "
-            "THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN o.export_time <= s.export_time AND o.row_hash <> s.row_hash "
-            "THEN 1 ELSE 0 END), COUNT(*) "
-            f"FROM staging_lines s JOIN order_lines o ON {KEY_JOIN}"
-        )
-    ).one()
-    stale, unchanged, updated, matched = (int(v or 0) for v in row)
-    return LoadResult(inserted=staged - matched, updated=updated, unchanged=unchanged, stale=stale)
+def _outcomes(connection: Connection) -> LoadResult:
+    """What the upsert will do to each staged line, and the (day, shop) pairs it changes.
 
-
-def _touched_days(connection: Connection) -> set[tuple[dt.date, int]]:
-    """(day, shop) pairs whose figures the upsert can change: new days and the old days."""
+    One join of the staged lines with the stored ones: a line is new, stale (the stored one
+    comes from a newer export), unchanged (same hash) or updated. New and updated lines touch
+    their new payment day and, for an update, the old one.
+    """
     rows = connection.execute(
         text(
-            "SELECT s.pay_day, s.shop_id, o.pay_day FROM staging_lines s "
-            f"LEFT JOIN order_lines o ON {KEY_JOIN} "
-            "WHERE o.id IS NULL OR (o.export_time <= s.export_time AND o.row_hash <> s.row_hash)"
+            "SELECT s.shop_id, s.pay_day, o.pay_day, CASE "
+            "WHEN o.id IS NULL THEN 'inserted' "
+            "WHEN o.export_time > s.export_time THEN 'stale' "
+            "WHEN o.row_hash = s.row_hash THEN 'unchanged' "
+            "ELSE 'updated' END AS outcome, COUNT(*) "
+            f"FROM staging_lines s LEFT JOIN order_lines o ON {KEY_JOIN} "
+            "GROUP BY 1, 2, 3, 4"
         )
     ).all()
-    days: set[tuple[dt.date, int]] = set()
-    for new_day, shop_id, old_day in rows:
-        for day in (new_day, old_day):
-            if day is not None:
-                days.add((_as_date(day), int(shop_id)))
-    return days
+    result = LoadResult()
+    for shop_id, new_day, old_day, outcome, count in rows:
+        setattr(result, outcome, getattr(result, outcome) + int(count))
+        if outcome in ("inserted", "updated"):
+            for day in (new_day, old_day):
+                if day is not None:
+                    result.days.add((_as_date(day), int(shop_id)))
+    return result
 
 
 def _as_date(value: object) -> dt.date:
@@ -187,17 +189,21 @@ def _fen_to_text(fen: pd.Series) -> pd.Series:
 
 
 def _executemany_sqlite(connection: Connection, frame: pd.DataFrame) -> None:
-    out = frame.astype(object).where(frame.notna(), None)
-    for column in ("created_at", "paid_at", "export_time"):
-        out[column] = (
-            frame[column].dt.strftime("%Y-%m-%d %H:%M:%S.%f").where(frame[column].notna(), None)
-        )
-    out["pay_day"] = frame["pay_day"].map(lambda d: d.isoformat() if d is not None else None)
-    for column in ("live", "zero_value"):
-        out[column] = frame[column].astype(int)
+    columns = [_sqlite_values(frame[name], name) for name in STAGED]
     placeholders = ", ".join("?" for _ in STAGED)
     raw = connection.connection.driver_connection
     raw.executemany(  # type: ignore[union-attr]
-        f"INSERT INTO staging_lines VALUES ({placeholders})",
-        out.itertuples(index=False, name=None),
+        f"INSERT INTO staging_lines ({', '.join(STAGED)}) VALUES ({placeholders})",
+        zip(*columns, strict=True),
     )
+
+
+def _sqlite_values(series: pd.Series, name: str) -> list[Any]:
+    """One column as the Python values sqlite3 stores: text times, ISO days, 0/1, None."""
+    if name in ("live", "zero_value"):
+        return series.astype(int).tolist()
+    if name == "pay_day":
+        return [None if day is None else day.isoformat() for day in series.tolist()]
+    if name in ("created_at", "paid_at", "export_time"):
+        series = series.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return series.astype(object).where(series.notna(), None).tolist()
