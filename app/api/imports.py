@@ -14,6 +14,7 @@ from webargs.flaskparser import abort  # flask-smorest's abort, typed NoReturn
 
 from app.api.errors import add_error_messages
 from app.auth import api_guard, current_scope, roles_required, rows
+from app.auth.scope import IMPORT_ROLES
 from app.codes import PLATFORMS
 from app.extensions import db
 from app.ingest import ImportFileError
@@ -30,7 +31,6 @@ mappings_blp = Blueprint(
 )
 # SPEC §1: the county centre, township officers and streamers upload exports; brand managers
 # and the read-only viewer do not. Saved mappings belong to the upload workflow.
-IMPORT_ROLES = ("admin", "officer", "township", "streamer")
 # A mapping is shared by the whole county and has no owner: only the county centre deletes one.
 MAPPING_DELETE_ROLES = ("admin", "officer")
 for _blueprint in (blp, mappings_blp):

@@ -13,6 +13,8 @@ from app.extensions import db
 from app.models import LiveRoom, Streamer, Township, User, Village, room_streamers
 
 COUNTY_ROLES = frozenset({"admin", "officer", "viewer"})
+# Who uploads platform exports (page and API alike): SPEC §1 gives brand managers and viewers none.
+IMPORT_ROLES = ("admin", "officer", "township", "streamer")
 READ_ONLY_ROLES = frozenset({"viewer"})
 
 

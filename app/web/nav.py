@@ -13,6 +13,8 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.auth.scope import IMPORT_ROLES
+
 ALL_ROLES = ("admin", "officer", "township", "brand", "streamer", "viewer")
 
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
@@ -20,7 +22,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "web.brands": ("admin", "officer", "brand", "viewer"),
     "web.my_rooms": ("streamer",),
     "web_sessions.new": ("admin", "officer", "township", "streamer"),
-    "web_imports.index": ("admin", "officer", "township", "streamer"),
+    "web_imports.index": IMPORT_ROLES,
     "web_registry.index": ("admin",),
     "web_targets.index": ("admin", "officer", "township", "viewer"),
     "web_premium.index": ("admin", "officer", "brand", "viewer"),
