@@ -205,12 +205,23 @@ def save_mapping(data: dict[str, Any]) -> dict[str, Any]:
     """Save (or replace) a mapping of a file's headers onto Cunbo's line fields."""
     mapping = db.session.scalar(db.select(ColumnMapping).where(ColumnMapping.name == data["name"]))
     if mapping is None:
-        mapping = ColumnMapping(name=data["name"])
+        mapping = ColumnMapping(name=data["name"], created_by_id=current_user.id)
         db.session.add(mapping)
+    elif not _may_replace(mapping):
+        abort(
+            409,
+            message=f"列映射“{mapping.name}”已由其他用户保存，请换一个名称。"
+            f" / A mapping named {mapping.name} was saved by another user; choose another name.",
+        )
     mapping.platform = data["platform"]
     mapping.fields = data["fields_"]
     db.session.commit()
     return {"name": mapping.name, "platform": mapping.platform, "fields": mapping.fields}
+
+
+def _may_replace(mapping: ColumnMapping) -> bool:
+    """The county centre replaces any mapping; others only the ones they saved."""
+    return current_user.role in MAPPING_DELETE_ROLES or mapping.created_by_id == current_user.id
 
 
 @mappings_blp.route("/<name>", methods=["DELETE"])

@@ -795,3 +795,28 @@ def test_a_streamer_linked_to_a_streamer_record_sees_its_rooms(
     assert [item["room"] for item in sessions] == ["R01"]
     assert [item["code"] for item in shops] == ["P01"]
     assert client.get(f"/api/v1/sessions/{county['session_t02']}").status_code == 404
+
+
+def test_a_saved_mapping_is_replaced_only_by_its_owner_or_the_county_centre(
+    county: dict[str, Any], signed_in: Callable[..., FlaskClient]
+) -> None:
+    owner, other, officer = signed_in("township"), signed_in("streamer"), signed_in("officer")
+
+    def save(client: FlaskClient, amount_column: str) -> TestResponse:
+        fields = {"order_id": "单号", "paid": amount_column, "paid_at": "付款时间"}
+        return client.post(
+            "/api/v1/mappings", json={"name": "乡镇台账", "platform": "other", "fields": fields}
+        )
+
+    def stored_amount_column() -> str:
+        mappings = owner.get("/api/v1/mappings").get_json()
+        return next(m["fields"]["paid"] for m in mappings if m["name"] == "乡镇台账")
+
+    assert save(owner, "金额").status_code == 201
+    assert save(owner, "实付").status_code == 201
+    refused = save(other, "应付")
+    assert refused.status_code == 409
+    assert "乡镇台账" in refused.get_json()["message"]
+    assert stored_amount_column() == "实付"
+    assert save(officer, "应付").status_code == 201
+    assert stored_amount_column() == "应付"
