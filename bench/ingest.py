@@ -1,5 +1,6 @@
 """Ingest benchmark (not a test): Cunbo's import against a plain bulk-load baseline, one run.
 
+    createdb -h 127.0.0.1 -U postgres cunbo_ingest_bench   # once; its tables are dropped
     python bench/ingest.py [--lines 1000000] [--xlsx-lines 200000] [--postgres URL]
 
 Writes a 抖店 order CSV and a 微信小店 XLSX, then for SQLite and PostgreSQL measures: the
@@ -228,7 +229,7 @@ def main() -> None:
     parser.add_argument(
         "--postgres",
         default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_bench"
+            "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_ingest_bench"
         ),
     )
     parser.add_argument("--folder", default=os.path.join(tempfile.gettempdir(), "cunbo-bench"))

@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.metrics.brand_rollups import brand_rollups_current
+from app.metrics.brand_rollups import (
+    brand_digest,
+    brand_digest_in_python,
+    brand_rollups_current,
+)
 from app.metrics.retail import retail
 from app.metrics.rollups import rebuild_all, refresh_days
 from app.models import ROLLUP_MODELS, OrderLine, Product, RollupMix, RollupMixMember
@@ -138,6 +142,19 @@ def test_brand_rollups_follow_registry_edits(county: County) -> None:
     refresh_days({D(2024, 2, 10)})
     db.session.commit()
     assert brand_rollups_current() and b01() == "70.00"
+
+
+def test_brand_digest_in_sql_equals_python(county: County) -> None:
+    # PostgreSQL computes the digest in SQL; it must stay the one Python computes, or stamps
+    # written by one would never match the other. The county has products with and without
+    # a brand and a join date.
+    assert brand_digest() == brand_digest_in_python()
+    product = db.session.get(Product, county["P001"])
+    product.brand_joined_on = D(999, 3, 4)
+    product = db.session.get(Product, county["P002"])
+    product.brand_id, product.brand_joined_on = None, None
+    db.session.commit()
+    assert brand_digest() == brand_digest_in_python()
 
 
 def test_ranges_read_as_years_months_and_days(app_ctx: Any) -> None:
