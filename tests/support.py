@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app.extensions import db
@@ -49,3 +51,26 @@ def import_samples(samples: Path) -> list[dict[str, Any]]:
         )
         entry["result"] = run_import(record.id)
     return manifest
+
+
+def bearer_client(
+    app: Flask, login: str, role: str, scopes: dict[str, list[str]] | None = None
+) -> FlaskClient:
+    """A test client of a new user with this role and scope codes, signed in by bearer token."""
+    from app.auth.tokens import issue_token
+    from app.models import User, UserScope
+
+    with app.app_context():
+        user = User(login=login, role=role)
+        user.set_password("a long test password")
+        user.scopes = [
+            UserScope(kind=kind, code=code)
+            for kind, codes in (scopes or {}).items()
+            for code in codes
+        ]
+        db.session.add(user)
+        db.session.commit()
+        _token, plain = issue_token(user, "tests")
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {plain}"
+    return client

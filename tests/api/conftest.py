@@ -9,10 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.auth.tokens import issue_token
-from app.extensions import db
-from app.models import User, UserScope
 from app.registry import load_workbook
+from tests.support import bearer_client
 
 ClientFactory = Callable[..., FlaskClient]
 
@@ -22,18 +20,7 @@ def client_as(app: Flask) -> ClientFactory:
     """A test client signed in as a new user with `role` and optional scope codes."""
 
     def make(role: str, **scopes: list[str]) -> FlaskClient:
-        with app.app_context():
-            user = User(login=f"{role}-{len(scopes)}-{id(scopes)}", role=role)
-            user.set_password("a long test password")
-            user.scopes = [
-                UserScope(kind=kind, code=code) for kind, codes in scopes.items() for code in codes
-            ]
-            db.session.add(user)
-            db.session.commit()
-            _token, plain = issue_token(user, "tests")
-        client = app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {plain}"
-        return client
+        return bearer_client(app, f"{role}-{len(scopes)}-{id(scopes)}", role, scopes)
 
     return make
 

@@ -10,11 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from app.auth.tokens import issue_token
 from app.extensions import db
 from app.ingest import service
 from app.ingest.service import create_import, run_import
-from app.models import SalesImport, Shop, Township, User, Village
+from app.models import SalesImport, Shop, Township, Village
+from tests.support import bearer_client
 
 DOUYIN_Q3 = "1735720243_2b746495c20c70f5d5fed5f104585d9a.csv"
 KUAISHOU = "快手小店订单_2024.xlsx"
@@ -38,15 +38,7 @@ def shops(app_ctx):
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """An API client of a county officer (the imports API refuses anonymous callers)."""
-    with app.app_context():
-        user = User(login="officer", role="officer")
-        user.set_password("a long test password")
-        db.session.add(user)
-        db.session.commit()
-        _token, plain = issue_token(user, "tests")
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {plain}"
-    return client
+    return bearer_client(app, "officer", "officer")
 
 
 def test_unknown_format_fails_whole_with_its_headers(shops, tmp_path):

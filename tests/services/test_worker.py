@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import OrderLine, SalesImport, Shop, Township, Village, utcnow
+from tests.support import bearer_client
 
 pytestmark = pytest.mark.services
 
@@ -20,17 +21,7 @@ DOUYIN_Q3 = "1735720243_2b746495c20c70f5d5fed5f104585d9a.csv"  # holds 4 malform
 
 def _admin_client(app: Flask) -> Any:
     """A client signed in as an administrator with a bearer token."""
-    from app.auth.tokens import issue_token
-    from app.models import User
-
-    user = User(login="ci-admin", role="admin")
-    user.set_password("a long test password")
-    db.session.add(user)
-    db.session.commit()
-    _token, plain = issue_token(user, "services")
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {plain}"
-    return client
+    return bearer_client(app, "ci-admin", "admin")
 
 
 def _registry() -> None:
