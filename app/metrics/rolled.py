@@ -15,11 +15,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from sqlalchemy import (
-    Date,
     Select,
-    and_,
-    case,
-    cast,
     distinct,
     func,
     null,
@@ -32,13 +28,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.metrics.brand_rollups import brand_rollups_current
+from app.metrics.mix_orders import NO_DATE, ROW_KEYS, orders_through_mixes, row_level
 from app.metrics.periods import Period, split_by_month
 from app.metrics.query import ITEM_NAMES, Cols, Query, Totals, grouped, merge, shape
-from app.metrics.scope import COUNTY
-from app.metrics.sql import agricultural, period_start
+from app.metrics.sql import period_start
 from app.models import (
-    Category,
-    LiveRoom,
     Product,
     RollupBrandDay,
     RollupBrandMonth,
@@ -56,7 +50,6 @@ from app.models import (
     RollupShopDay,
     RollupShopMonth,
     RollupSplitOrder,
-    Village,
 )
 
 Level = Literal["year", "month", "day"]
@@ -151,7 +144,7 @@ def _by_brand_rows(query: Query) -> bool:
         query.brand_sensitive
         and not (query.agri or query.room_basis or query.unregistered)
         and query.products is None
-        and query.by in (None, "brand", *_ROW_KEYS)
+        and query.by in (None, "brand", *ROW_KEYS)
         and query.scope.kind in ("county", "township", "village", "brand")
         and brand_rollups_current()
     )
@@ -174,7 +167,7 @@ def _brand_statement(query: Query, level: Level, period: Period) -> Select[Any]:
         room=null(),
         year=table.year if level == "year" else None,
     )
-    shaped = shape(base, _row_level(query), cols)
+    shaped = shape(base, row_level(query), cols)
     if query.by == "brand":
         shaped.key = table.brand_id
     sums = (func.sum(getattr(table, name)) for name in ITEM_NAMES)
@@ -249,8 +242,8 @@ def _rows(query: Query, family: str, columns: tuple[str, ...]) -> Any:
             parts.append(
                 select(
                     when.label("when"),
-                    (table.day if at == "day" else _NO_DATE).label("day"),
-                    (table.month if at != "year" else _NO_DATE).label("month"),
+                    (table.day if at == "day" else NO_DATE).label("day"),
+                    (table.month if at != "year" else NO_DATE).label("month"),
                     table.shop_id.label("shop_id"),
                     *(getattr(table, name).label(name) for name in columns),
                 ).where(when.between(period.start, period.end), *conditions)
@@ -299,132 +292,7 @@ def _product_order_statement(query: Query, keys: list[Any] | None = None) -> Sel
 
 def _mix_order_statement(query: Query) -> Select[Any]:
     rows = _rows(query, "mixes", ("mix_id", "orders"))
-    return _orders(select(rows.c.when), query, rows, _row_cols(rows, null(), null()))
-
-
-# A typed NULL: PostgreSQL reads a bare NULL in a UNION as text.
-_NO_DATE = cast(null(), Date)
-
-# Group keys and scopes read off an order row itself (its day, month and shop); the others
-# depend on the products and rooms inside the order, read off its mix.
-_ROW_KEYS = ("day", "month", "platform", "shop", "township", "village")
-
-
-def _row_level(query: Query) -> Query:
-    """The part of `query` an order row answers by itself."""
-    by = query.by if query.by in _ROW_KEYS and not query.room_basis else None
-    regional = query.scope.kind in ("township", "village") and not query.room_basis
-    return Query(query.period, by, query.scope if regional else COUNTY)
-
-
-def _orders(base: Select[Any], query: Query, table: Any, cols: Cols) -> Select[Any]:
-    # `table` is the rows subquery: its columns are reached through `.c`.
-    """Σ orders per key; through the mixes when products or rooms matter.
-
-    An order row joins one row per group its mix touches (when, for brands, the group
-    applies on the row's day), so it counts once in every group and never twice in one.
-    """
-    rows = _row_level(query)
-    if not query.needs_members:
-        return grouped(shape(base, rows, cols), func.sum(table.c.orders))
-    mixes = _qualifying_mixes(query)
-    when = cols.when
-    base = base.join(
-        mixes,
-        and_(
-            mixes.c.mix_id == table.c.mix_id,
-            or_(mixes.c.valid_from.is_(None), when >= mixes.c.valid_from),
-            or_(mixes.c.valid_to.is_(None), when < mixes.c.valid_to),
-        ),
-    )
-    shaped = shape(base, rows, cols)
-    if rows.by is None and query.by is not None:
-        shaped.key = mixes.c.key
-    return grouped(shaped, func.sum(table.c.orders))
-
-
-def _qualifying_mixes(query: Query) -> Any:
-    """(mix, group key, valid from, valid to) for every mix with a member passing `query`'s
-    product and room filters; the dates bound when brand membership makes it so."""
-    member = RollupMixMember
-    by, scope = query.by, query.scope
-    stmt = select(member.mix_id).select_from(member)
-    where: list[ColumnElement[bool]] = []
-    if query.needs_product:
-        stmt = stmt.outerjoin(Product, Product.id == member.product_id)
-        if query.agri:
-            stmt = stmt.outerjoin(Category, Category.name == Product.category)
-            where.append(agricultural())
-    village: Any = None
-    if query.room_basis:
-        where.append(member.room_id.is_not(None))
-        if by in ("township", "village") or scope.kind in ("township", "village"):
-            stmt = stmt.join(LiveRoom, LiveRoom.id == member.room_id)
-            village = LiveRoom.village_id
-            if by == "township" or scope.kind == "township":
-                stmt = stmt.join(Village, Village.id == village)
-            if scope.kind == "township":
-                where.append(Village.township_id == scope.id)
-            elif scope.kind == "village":
-                where.append(village == scope.id)
-    if scope.kind == "room":
-        where.append(member.room_id == scope.id)
-    branded = scope.kind == "brand" or query.branded
-    if scope.kind == "brand":
-        where.append(Product.brand_id == scope.id)
-    elif query.branded:
-        where.append(Product.brand_id.is_not(None))
-    if query.unregistered:
-        where.append(member.product_id.is_(None))
-    if query.products is not None:
-        where.append(member.product_id.in_(query.products))
-    keys: dict[str, Any] = {
-        "product": member.product_id,
-        "room": member.room_id,
-        "brand": Product.brand_id,
-        "category": Product.category,
-        "township": Village.township_id,
-        "village": village,
-    }
-    key = keys[by] if by in keys and _row_level(query).by is None else null()
-    joined: Any = Product.brand_joined_on if query.needs_product else _NO_DATE
-    unbounded = _NO_DATE
-
-    def part(group: Any, start: Any, stop: Any, *more: ColumnElement[bool]) -> Select[Any]:
-        columns = (group.label("key"), start.label("valid_from"), stop.label("valid_to"))
-        return stmt.add_columns(*columns).where(*where, *more)
-
-    if branded:
-        # Members count from the day their product joined the brand.
-        parts = [part(key, joined, unbounded)]
-    elif by == "brand":
-        # Branded from the join date; before it (or without a brand) in the no-brand group.
-        parts = [
-            part(key, joined, unbounded, Product.brand_id.is_not(None)),
-            part(
-                null(),
-                unbounded,
-                case((Product.brand_id.is_(None), unbounded), else_=joined),
-                or_(Product.brand_id.is_(None), joined.is_not(None)),
-            ),
-        ]
-    else:
-        parts = [part(key, unbounded, unbounded)]
-    members = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
-    mix_id, member_key, start, stop = members.c
-    # Several members can open the same group: it opens with the earliest, closes with the last.
-    return (
-        select(
-            mix_id.label("mix_id"),
-            member_key.label("key"),
-            case((func.count() > func.count(start), null()), else_=func.min(start)).label(
-                "valid_from"
-            ),
-            case((func.count() > func.count(stop), null()), else_=func.max(stop)).label("valid_to"),
-        )
-        .group_by(mix_id, member_key)
-        .subquery()
-    )
+    return orders_through_mixes(select(rows.c.when), query, rows, _row_cols(rows, null(), null()))
 
 
 def _split_orders(query: Query) -> Select[Any]:

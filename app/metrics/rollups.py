@@ -12,39 +12,26 @@ from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    Date,
-    Integer,
-    MetaData,
-    Select,
-    String,
-    Table,
-    Text,
     and_,
     case,
-    cast,
     delete,
     distinct,
-    exists,
     func,
     insert,
-    literal,
-    not_,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.metrics.brand_rollups import refresh_brand_rollups
+from app.metrics.order_rollups import insert_order_rollups
 from app.metrics.sql import (
     is_sale,
     kept,
     line_fully_refunded,
     month_start,
-    order_key,
     period_start,
 )
 from app.models import (
@@ -54,7 +41,6 @@ from app.models import (
     RollupItemDay,
     RollupItemMonth,
     RollupItemYear,
-    RollupMix,
     RollupMixMember,
     RollupOrderDay,
     RollupOrderMonth,
@@ -71,25 +57,6 @@ from app.models import (
 _LOCK_KEY = 73_110_402
 SUMS = ("gross", "refund", "kept_net", "lines", "units", "refunded_lines")
 SHOP_SUMS = (*SUMS, "orders", "unregistered_gross", "unregistered_refund", "unregistered_lines")
-
-# Scratch tables for one refresh, outside the models' metadata so create_all never makes them.
-_SCRATCH = MetaData()
-_SPLIT = Table(
-    "rollup_scratch_split",
-    _SCRATCH,
-    Column("shop_id", Integer, primary_key=True),
-    Column("order_id", String(64), primary_key=True),
-    prefixes=["TEMPORARY"],
-)
-_SIGNATURES = Table(
-    "rollup_scratch_signatures",
-    _SCRATCH,
-    Column("shop_id", Integer),
-    Column("order_id", String(64)),
-    Column("day", Date),
-    Column("signature", Text),
-    prefixes=["TEMPORARY"],
-)
 
 
 def refresh_days(
@@ -175,19 +142,8 @@ def _recompute(days: list[dt.date] | None, shops: list[int] | None) -> None:
                 stmt = stmt.where(model.shop_id.in_(shops))
             db.session.execute(stmt)
     line_filter = _line_filter(days, shops)
-    connection = db.session.connection()
-    for table in (_SPLIT, _SIGNATURES):
-        table.drop(connection, checkfirst=True)
-        table.create(connection)
-    try:
-        _insert_item_days(line_filter)
-        _insert_split(line_filter)
-        _insert_signatures(line_filter)
-        _insert_mixes()
-        _insert_order_days()
-    finally:
-        for table in (_SPLIT, _SIGNATURES):
-            table.drop(connection, checkfirst=True)
+    _insert_item_days(line_filter)
+    insert_order_rollups(line_filter)
     _insert_shop_days(days, shops)
     _insert_product_days(days, shops)
     year_months = (
@@ -335,104 +291,4 @@ def _insert_item_days(line_filter: list[ColumnElement[bool]]) -> None:
     target = RollupItemDay
     names = ["day", "month", "shop_id", "product_id", "room_id", "gross", "refund", "kept_net"]
     names += ["lines", "units", "refunded_lines"]
-    db.session.execute(insert(target).from_select([getattr(target, n) for n in names], stmt))
-
-
-def _insert_split(line_filter: list[ColumnElement[bool]]) -> None:
-    """Orders with sale lines on more than one payment day, and their fragments."""
-    line = OrderLine
-    split = (
-        select(line.shop_id, line.order_id)
-        .where(*line_filter)
-        .group_by(line.shop_id, line.order_id)
-        .having(func.count(distinct(line.pay_day)) > 1)
-    )
-    db.session.execute(insert(_SPLIT).from_select(["shop_id", "order_id"], split))
-    fragments = (
-        select(
-            order_key(line.shop_id, line.order_id),
-            line.pay_day,
-            month_start(line.pay_day),
-            line.shop_id,
-            line.product_id,
-            line.room_id,
-        )
-        .where(*line_filter, _is_split(line))
-        .distinct()
-    )
-    target = RollupSplitOrder
-    names = ("order_key", "day", "month", "shop_id", "product_id", "room_id")
-    db.session.execute(insert(target).from_select([getattr(target, n) for n in names], fragments))
-
-
-def _is_split(line: Any) -> ColumnElement[bool]:
-    return exists(
-        select(_SPLIT.c.shop_id).where(
-            _SPLIT.c.shop_id == line.shop_id, _SPLIT.c.order_id == line.order_id
-        )
-    )
-
-
-def _insert_signatures(line_filter: list[ColumnElement[bool]]) -> None:
-    """One row per (shop, order, day) of single-day orders: the sorted pairs it bought."""
-    line = OrderLine
-    member = (
-        func.coalesce(cast(line.product_id, String), "")
-        + ":"
-        + func.coalesce(cast(line.room_id, String), "")
-    )
-    members = (
-        select(line.shop_id, line.order_id, line.pay_day.label("day"), member.label("member"))
-        .where(*line_filter, not_(_is_split(line)))
-        .distinct()
-        .subquery()
-    )
-    keys = (members.c.shop_id, members.c.order_id, members.c.day)
-    stmt: Select[Any]
-    if db.session.get_bind().dialect.name == "postgresql":
-        ordered = aggregate_order_by(literal(","), members.c.member)
-        stmt = select(*keys, func.string_agg(members.c.member, ordered)).group_by(*keys)
-    else:
-        # SQLite before 3.44 has no ORDER BY inside aggregates; a window's ORDER BY is honoured.
-        window = func.group_concat(members.c.member, ",").over(
-            partition_by=keys, order_by=members.c.member, rows=(None, None)
-        )
-        stmt = select(*keys, window).distinct()
-    columns = ["shop_id", "order_id", "day", "signature"]
-    db.session.execute(insert(_SIGNATURES).from_select(columns, stmt))
-
-
-def _insert_mixes() -> None:
-    """New signatures become mixes; their members are read off the signature text."""
-    known = select(RollupMix.signature)
-    new = select(distinct(_SIGNATURES.c.signature)).where(_SIGNATURES.c.signature.not_in(known))
-    db.session.execute(insert(RollupMix).from_select([RollupMix.signature], new))
-    bare = db.session.execute(
-        select(RollupMix.id, RollupMix.signature).where(
-            RollupMix.id.not_in(select(RollupMixMember.mix_id))
-        )
-    ).all()
-    # A loop over distinct mixes (a dictionary of product sets), never over lines.
-    members = [
-        {"mix_id": mix_id, "product_id": _int(product), "room_id": _int(room)}
-        for mix_id, signature in bare
-        for product, _, room in (pair.partition(":") for pair in signature.split(","))
-    ]
-    if members:
-        db.session.execute(insert(RollupMixMember), members)
-
-
-def _int(text: str) -> int | None:
-    return int(text) if text else None
-
-
-def _insert_order_days() -> None:
-    sig = _SIGNATURES.c
-    stmt = (
-        select(sig.day, month_start(sig.day), sig.shop_id, RollupMix.id, func.count())
-        .join(RollupMix, RollupMix.signature == sig.signature)
-        .group_by(sig.day, sig.shop_id, RollupMix.id)
-    )
-    target = RollupOrderDay
-    names = ("day", "month", "shop_id", "mix_id", "orders")
     db.session.execute(insert(target).from_select([getattr(target, n) for n in names], stmt))
