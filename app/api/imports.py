@@ -29,9 +29,8 @@ blp = Blueprint("imports", __name__, url_prefix="/imports", description="Sales i
 mappings_blp = Blueprint(
     "mappings", __name__, url_prefix="/mappings", description="Saved column mappings 列映射"
 )
-# SPEC §1: the county centre, township officers and streamers upload exports; brand managers
-# and the read-only viewer do not. Saved mappings belong to the upload workflow.
-# A mapping is shared by the whole county and has no owner: only the county centre deletes one.
+# Saved mappings belong to the upload workflow (IMPORT_ROLES). A mapping is shared by the
+# whole county: only the county centre deletes one or replaces another user's.
 MAPPING_DELETE_ROLES = ("admin", "officer")
 for _blueprint in (blp, mappings_blp):
     add_error_messages(api_guard(_blueprint, roles=IMPORT_ROLES))
@@ -122,7 +121,7 @@ def _check_shop(code: str | None) -> None:
             " / Choose the shop: the shop field (shop code) is required.",
             errors={"form": {"shop": ["请选择网店 / shop is required"]}},
         )
-    if code not in {shop.code for shop in rows.shops_in_scope(scope)}:
+    if not rows.may_upload_for(scope, code):
         abort(
             403,
             message=f"网店“{code}”不存在或不在您的管辖范围内，不能为它上传数据。"

@@ -105,14 +105,18 @@ def shops_in_scope(scope: AccessScope) -> list[Shop]:
     return list(db.session.scalars(select(Shop).where(shop_clause(scope)).order_by(Shop.code)))
 
 
+def may_upload_for(scope: AccessScope, shop_code: str) -> bool:
+    """Whether this shop exists and lies in the scope."""
+    found = select(Shop.id).where(Shop.code == shop_code, shop_clause(scope))
+    return db.session.scalar(found) is not None
+
+
 def import_clause(scope: AccessScope, user_id: int | None) -> ColumnElement[bool]:
     """Imports of shops in scope, and the user's own uploads."""
     if scope.county:
         return true()
-    shops = select(Shop.id).where(shop_clause(scope))
-    own = SalesImport.created_by_id == user_id if user_id is not None else None
-    in_scope = SalesImport.shop_id.in_(shops)
-    return in_scope if own is None else or_(in_scope, own)
+    in_scope = SalesImport.shop_id.in_(select(Shop.id).where(shop_clause(scope)))
+    return in_scope if user_id is None else or_(in_scope, SalesImport.created_by_id == user_id)
 
 
 def visible_imports(scope: AccessScope, user_id: int | None) -> Select[tuple[SalesImport]]:
@@ -121,9 +125,5 @@ def visible_imports(scope: AccessScope, user_id: int | None) -> Select[tuple[Sal
 
 
 def may_see_import(scope: AccessScope, user_id: int | None, record: SalesImport) -> bool:
-    if scope.county or (user_id is not None and record.created_by_id == user_id):
-        return True
-    if record.shop_id is None:
-        return False
-    found = db.session.scalar(select(Shop.id).where(Shop.id == record.shop_id, shop_clause(scope)))
-    return found is not None
+    found = select(SalesImport.id).where(SalesImport.id == record.id, import_clause(scope, user_id))
+    return db.session.scalar(found) is not None

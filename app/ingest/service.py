@@ -156,7 +156,7 @@ def _process(record: SalesImport, on_chunk: Callable[[SalesImport], None] | None
     record.platform = reader.platform
     record.kind = reader.kind
     record.export_time = reader.export_time or record.created_at
-    record.warnings = list(reader.warnings)
+    record.warnings = list(reader.warnings)  # shown while it runs; complete once it is read
     matcher = Matcher.load(db.session, reader.platform, own_codes=reader.kind == "template")
     shops = shops_by_reference(db.session, reader.platform)
     touched: set[tuple[dt.date, int]] = set()
@@ -174,7 +174,7 @@ def _process(record: SalesImport, on_chunk: Callable[[SalesImport], None] | None
         db.session.commit()
         if on_chunk is not None:
             on_chunk(record)
-    _refresh_rollups(touched)
+    refresh_days({day for day, _ in touched}, {shop for _, shop in touched})
     record.warnings = list(reader.warnings)
     record.status = "succeeded"
     record.progress = 1.0
@@ -254,9 +254,3 @@ def _record_chunk(
                 for error in errors
             ],
         )
-
-
-def _refresh_rollups(touched: set[tuple[dt.date, int]]) -> None:
-    if not touched:
-        return
-    refresh_days({day for day, _ in touched}, {shop for _, shop in touched})

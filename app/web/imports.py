@@ -85,8 +85,7 @@ def upload() -> Response:
     upload = request.files.get("file")
     shop = (request.form.get("shop") or "").strip() or None
     platform = (request.form.get("platform") or "").strip() or None
-    allowed = {s.code for s in rows.shops_in_scope(scope)}
-    if shop is not None and shop not in allowed:
+    if shop is not None and not rows.may_upload_for(scope, shop):
         abort(403)
     if upload is None or not upload.filename:
         flash(_("请选择要上传的文件。"), "error")
