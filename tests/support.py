@@ -61,8 +61,7 @@ def bearer_client(
     from app.models import User, UserScope
 
     with app.app_context():
-        user = User(login=login, role=role)
-        user.set_password("a long test password")
+        user = User(login=login, role=role, password_hash="!")  # no password: tokens only
         user.scopes = [
             UserScope(kind=kind, code=code)
             for kind, codes in (scopes or {}).items()

@@ -22,7 +22,6 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app import create_app
-from app.auth.tokens import issue_token
 from app.extensions import db
 from app.metrics.periods import beijing_day
 from app.metrics.rollups import rebuild_all
@@ -44,17 +43,16 @@ from app.models import (
     Target,
     Township,
     User,
-    UserScope,
     Village,
 )
-from tests.support import config_for_tests, empty_all_tables
+from tests.support import bearer_client, config_for_tests, empty_all_tables
 
 ROLES = ("admin", "officer", "viewer", "township", "brand", "streamer")
 # The scoped test users: township T01, brand B01, the streamer of room R01 (in T01, shop P01).
-SCOPES: dict[str, list[tuple[str, str]]] = {
-    "township": [("township", "T01")],
-    "brand": [("brand", "B01")],
-    "streamer": [("room", "R01")],
+SCOPES: dict[str, dict[str, list[str]]] = {
+    "township": {"township": ["T01"]},
+    "brand": {"brand": ["B01"]},
+    "streamer": {"room": ["R01"]},
 }
 
 ALL = frozenset(ROLES)
@@ -401,20 +399,12 @@ def _import(shop: Shop, name: str) -> SalesImport:
 def signed_in(app: Flask) -> Callable[..., FlaskClient]:
     """A client of a new user with this role (and the scope of SCOPES), or an anonymous one."""
 
-    def make(role: str, scopes: list[tuple[str, str]] | None = None) -> FlaskClient:
-        client = app.test_client()
+    def make(role: str, scopes: dict[str, list[str]] | None = None) -> FlaskClient:
         if role == "anonymous":
-            return client
+            return app.test_client()
         if scopes is None:
-            scopes = SCOPES.get(role, [])
-        with app.app_context():
-            user = User(login=f"{role}-user", role=role, password_hash="!")  # tokens only
-            user.scopes = [UserScope(kind=kind, code=code) for kind, code in scopes]
-            db.session.add(user)
-            db.session.commit()
-            _token, plain = issue_token(user, "matrix")
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {plain}"
-        return client
+            scopes = SCOPES.get(role)
+        return bearer_client(app, f"{role}-user", role, scopes)
 
     return make
 
@@ -782,7 +772,7 @@ def test_a_streamer_linked_to_a_streamer_record_sees_its_rooms(
     app: Flask, county: dict[str, Any], signed_in: Callable[..., FlaskClient]
 ) -> None:
     """Streamer accounts usually get their rooms through the 主播 record, not a user scope."""
-    client = signed_in("streamer", scopes=[])
+    client = signed_in("streamer", scopes={})
     with app.app_context():
         user = db.session.scalars(db.select(User).where(User.login == "streamer-user")).one()
         linked = db.session.scalars(db.select(Streamer).where(Streamer.code == "Z01")).one()
