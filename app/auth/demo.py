@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.auth.accounts import NewUser, create_user, find_user
+from app.auth.accounts import NewUser, create_user, find_user, set_active, set_password
 from app.extensions import db
 from app.models import Brand, LiveRoom, Township
 
@@ -18,21 +18,19 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
     room = db.session.scalars(
         select(LiveRoom.code).where(LiveRoom.streamers.any()).order_by(LiveRoom.code)
     ).first()
-    wanted = [NewUser("demo-admin", "admin", name="示范县中心管理员")]
+    password = DEMO_PASSWORD
+    wanted = [NewUser("demo-admin", "admin", password, name="示范县中心管理员")]
     if township:
-        wanted.append(NewUser("demo-township", "township", townships=[township]))
+        wanted.append(NewUser("demo-township", "township", password, townships=[township]))
     if brand:
-        wanted.append(NewUser("demo-brand", "brand", brands=[brand]))
+        wanted.append(NewUser("demo-brand", "brand", password, brands=[brand]))
     if room:
-        wanted.append(NewUser("demo-streamer", "streamer", rooms=[room]))
-    accounts = []
+        wanted.append(NewUser("demo-streamer", "streamer", password, rooms=[room]))
     for new in wanted:
         user = find_user(new.login)
         if user is None:
-            create_user(NewUser(**{**vars(new), "password": DEMO_PASSWORD}))
+            create_user(new)
         else:
-            user.set_password(DEMO_PASSWORD)
-            user.active = True
-            db.session.commit()
-        accounts.append((new.login, DEMO_PASSWORD, new.role))
-    return accounts
+            set_password(user, password)
+            set_active(user, True)
+    return [(new.login, password, new.role) for new in wanted]
