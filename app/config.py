@@ -24,11 +24,17 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "MAX_CONTENT_LENGTH": DEFAULT_UPLOAD_LIMIT,
+        # Raw uploads hold buyers' personal data: deleted this many days after their import.
+        "UPLOAD_RETENTION_DAYS": 90,
         "REDIS_URL": None,
         "CUNBO_ENV": "development",
         "CUNBO_TIMEZONE": "Asia/Shanghai",
         "IMPORT_CHUNK_ROWS": 100_000,
         "IMPORT_MAX_ATTEMPTS": 3,
+        # Time an import may take: base seconds plus seconds per MB of file, for the Celery
+        # soft limit (the hard limit adds a minute) and each statement's statement_timeout.
+        "IMPORT_TIME_LIMIT_BASE": 300,
+        "IMPORT_TIME_LIMIT_PER_MB": 3,
         "ACTIVE_ROOM_MIN_SALES": "0",
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -40,6 +46,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": None,  # memory:// or REDIS_URL, decided in configure()
         "LOGIN_RATE_LIMIT": "10 per minute",
+        "UPLOAD_RATE_LIMIT": "30 per minute",  # per user, the imports page and API together
         "API_TITLE": "Cunbo API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -57,6 +64,8 @@ def from_environment() -> dict[str, Any]:
     for name in ("REDIS_URL", "SECRET_KEY", "UPLOAD_FOLDER", "CUNBO_ENV"):
         if env.get(name):
             found[name] = env[name]
+    if env.get("UPLOAD_RETENTION_DAYS"):
+        found["UPLOAD_RETENTION_DAYS"] = int(env["UPLOAD_RETENTION_DAYS"])
     if env.get("MAX_UPLOAD_MB"):
         found["MAX_CONTENT_LENGTH"] = int(env["MAX_UPLOAD_MB"]) * 1024 * 1024
     return found
@@ -114,6 +123,7 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         "beat_schedule": {
             "sweep-stuck-imports": {"task": "tasks.imports.sweep_imports", "schedule": 60.0},
+            "purge-old-uploads": {"task": "tasks.retention.purge_uploads", "schedule": 86400.0},
         },
     }
     if config.get("REDIS_URL"):

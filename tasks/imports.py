@@ -1,53 +1,102 @@
-"""Import tasks: run one import; sweep imports a crashed worker left behind."""
+"""Import tasks: run one import; sweep jobs whose message or worker was lost."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from celery import shared_task
-from sqlalchemy import select
+from celery.exceptions import SoftTimeLimitExceeded
+from kombu.exceptions import OperationalError
+from sqlalchemy import select, update
 
+from app import jobs
 from app.extensions import db
-from app.ingest.service import TransientImportError, run_import
-from app.models import SalesImport, utcnow
+from app.ingest.service import TransientImportError, run_import, statement_limit
+from app.models import RegistryLoad, SalesImport, utcnow
 
-QUEUED_TOO_LONG = dt.timedelta(minutes=10)
-SILENT_TOO_LONG = dt.timedelta(minutes=15)
+log = logging.getLogger(__name__)
+
+# A queued job older than this has lost its message (a broker restarted without persistence):
+# with the sweeper running every minute it is queued again within two minutes.
+QUEUED_TOO_LONG = dt.timedelta(seconds=50)
+# A running job whose lease is free has lost its worker; one whose heartbeat is this old is
+# past every time limit even if its lease still looks held.
+SILENT_TOO_LONG = dt.timedelta(hours=3)
 
 
 @shared_task(
     name="tasks.imports.run_import",
     acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=(TransientImportError,),
     retry_backoff=5,
-    retry_backoff_max=300,
+    retry_backoff_max=120,
     max_retries=5,
 )
 def run_import_task(import_id: int) -> str:
-    return run_import(import_id).status
+    return run_import(import_id, timeout_errors=(SoftTimeLimitExceeded,)).status
+
+
+def enqueue_import(import_id: int) -> None:
+    """Queue an import whose row is committed, with time limits scaled to its file."""
+    record = db.session.get(SalesImport, import_id)
+    soft = statement_limit(record.size if record else 0)
+    run_import_task.apply_async((import_id,), soft_time_limit=soft, time_limit=soft + 60)
 
 
 @shared_task(name="tasks.imports.sweep_imports")
 def sweep_imports() -> int:
-    """Re-enqueue imports stuck `queued` or silent `running`; the attempt cap ends loops."""
+    """Re-enqueue imports and registry loads left queued or whose worker died; count them.
+
+    A dead attempt's job goes back to `queued` first, so it is re-enqueued once a sweep, not
+    once a minute for as long as it waits. The attempt cap (app.jobs) ends the loop of a file
+    that kills its worker every time.
+    """
+    from tasks.registry import enqueue_registry_load
+
+    requeued = 0
+    for model, enqueue in ((SalesImport, enqueue_import), (RegistryLoad, enqueue_registry_load)):
+        for job_id in _lost(model):
+            try:
+                enqueue(job_id)
+            except OperationalError as exc:  # the broker is down: the next sweep tries again
+                log.warning("could not re-enqueue %s %s: %s", model.__tablename__, job_id, exc)
+                continue
+            requeued += 1
+    return requeued
+
+
+def _lost(model: type[SalesImport] | type[RegistryLoad]) -> list[int]:
+    """Jobs queued too long, and running jobs whose lease is free, marked queued again now."""
     now = utcnow()
-    stuck = db.session.scalars(
-        select(SalesImport).where(
-            ((SalesImport.status == "queued") & (SalesImport.heartbeat_at < now - QUEUED_TOO_LONG))
-            | (
-                (SalesImport.status == "running")
-                & (SalesImport.heartbeat_at < now - SILENT_TOO_LONG)
-            )
-        )
+    queued = db.session.scalars(
+        select(model.id).where(model.status == "queued", model.heartbeat_at < now - QUEUED_TOO_LONG)
     ).all()
-    for record in stuck:
-        record.status = "queued"
-        record.heartbeat_at = now
-        db.session.commit()
-        run_import_task.delay(record.id)
-    return len(stuck)
+    running = db.session.execute(
+        select(model.id, model.attempts, model.heartbeat_at).where(model.status == "running")
+    ).all()
+    dead = [
+        (job_id, attempts)
+        for job_id, attempts, beat in running
+        if jobs.lease_is_free(model.__tablename__, job_id)
+        or beat is None
+        or beat < now - SILENT_TOO_LONG
+    ]
+    lost = list(queued)
+    for job_id, attempts in dead:
+        # Fenced by the attempt number: an attempt that started meanwhile is left alone.
+        changed = db.session.execute(
+            update(model)
+            .where(model.id == job_id, model.status == "running", model.attempts == attempts)
+            .values(status="queued", message=_REQUEUED)
+        ).rowcount  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
+        if changed:
+            lost.append(job_id)
+    if lost:
+        db.session.execute(update(model).where(model.id.in_(lost)).values(heartbeat_at=now))
+    db.session.commit()
+    return lost
 
 
-def enqueue_import(import_id: int) -> None:
-    """Called after the import row is committed, so the worker always finds it."""
-    run_import_task.delay(import_id)
+_REQUEUED = "处理进程中断，已自动重新排队。"

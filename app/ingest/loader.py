@@ -1,14 +1,18 @@
-"""Bulk upsert of matched lines into order_lines: stage, count, then one INSERT … ON CONFLICT.
+"""Matched lines into order_lines in two steps: stage each chunk, then merge the attempt once.
 
-PostgreSQL stages with COPY; SQLite with `executemany`. Counting and the upsert itself are the
-same SQL on both. A line is applied only when its export is not older than the one that last
-changed it (else it is `stale`) and its content differs (else it is `unchanged`).
+`stage_chunk` writes a chunk into `staged_lines` (PostgreSQL with COPY, SQLite with
+`executemany`), where no figure reads it; chunks of one attempt may be staged by several
+workers. `merge_staged` then, in the caller's one transaction, drops repeated lines (the later
+row wins), counts what the merge will do, applies it with one INSERT … ON CONFLICT and empties
+the attempt's staging. A line is applied only when its export is not older than the one that
+last changed it (else it is `stale`) and its content differs (else it is `unchanged`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +52,17 @@ STAGED = (
 # What a line *is*: a re-import that changes none of these is `unchanged`.
 HASHED = tuple(c for c in STAGED if c not in ("import_id", "export_time", "row_hash"))
 KEY_JOIN = "o.platform = s.platform AND o.shop_id = s.shop_id AND o.line_id = s.line_id"
+# staged_lines holds the stored columns plus where each line came from.
+STAGING = (*STAGED, "attempt", "chunk", "row")
+OF_ATTEMPT = "s.import_id = :import_id AND s.attempt = :attempt"
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatedLine:
+    """A line a later row of the same file repeats: the later row wins."""
+
+    row: int
+    line_id: str
 
 
 @dataclass
@@ -57,6 +72,7 @@ class LoadResult:
     unchanged: int = 0
     stale: int = 0
     days: set[tuple[dt.date, int]] = field(default_factory=set)
+    repeated: list[RepeatedLine] = field(default_factory=list)
 
 
 def frame_for_staging(
@@ -94,30 +110,68 @@ def frame_for_staging(
     frame["export_time"] = pd.Timestamp(export_time).as_unit("us")
     hashed = frame[list(HASHED)].astype("string")
     frame["row_hash"] = pd.util.hash_pandas_object(hashed, index=False).to_numpy().view("int64")
+    frame["row"] = lines["row"].astype("int64")
     return frame
 
 
-def load_chunk(connection: Connection, frame: pd.DataFrame) -> LoadResult:
-    """Stage `frame`, count what it will do, apply it; the caller commits."""
+def stage_chunk(connection: Connection, frame: pd.DataFrame, *, attempt: int, chunk: int) -> None:
+    """Write one chunk of an attempt into staging; the caller commits."""
     if frame.empty:
-        return LoadResult()
-    connection.execute(text("DROP TABLE IF EXISTS staging_lines"))
-    columns = ", ".join(STAGED)
-    connection.execute(
-        text(f"CREATE TEMP TABLE staging_lines AS SELECT {columns} FROM order_lines WHERE 1 = 0")
-    )
+        return
+    frame = frame.assign(attempt=attempt, chunk=chunk)
     if connection.dialect.name == "postgresql":
         _copy_postgresql(connection, frame)
     else:
         _executemany_sqlite(connection, frame)
-    result = _outcomes(connection)
+
+
+def clear_staging(connection: Connection, import_id: int) -> None:
+    """Forget every staged line of an import (a dead attempt's, or a merged one's)."""
+    connection.execute(
+        text("DELETE FROM staged_lines WHERE import_id = :import_id"), {"import_id": import_id}
+    )
+
+
+def merge_staged(connection: Connection, import_id: int, attempt: int) -> LoadResult:
+    """Apply an attempt's staged lines to order_lines and empty its staging; caller commits."""
+    params = {"import_id": import_id, "attempt": attempt}
+    repeated = _drop_repeated(connection, params)
+    result = _outcomes(connection, params)
+    result.repeated = repeated
     if result.inserted or result.updated:  # a file loaded before needs no write at all
-        _upsert(connection)
-    connection.execute(text("DROP TABLE staging_lines"))
+        _upsert(connection, params)
+    clear_staging(connection, import_id)
     return result
 
 
-def _upsert(connection: Connection) -> None:
+def _drop_repeated(connection: Connection, params: dict[str, int]) -> list[RepeatedLine]:
+    """The same line twice in one file: keep the last row, report the earlier ones."""
+    keys = (
+        "SELECT s.shop_id, s.line_id FROM staged_lines s "
+        f"WHERE {OF_ATTEMPT} GROUP BY s.shop_id, s.line_id HAVING COUNT(*) > 1"
+    )
+    if connection.execute(text(f"{keys} LIMIT 1"), params).first() is None:
+        return []
+    rows = connection.execute(
+        text(
+            "SELECT s.id, s.row, s.shop_id, s.line_id FROM staged_lines s "
+            f"JOIN ({keys}) k ON k.shop_id = s.shop_id AND k.line_id = s.line_id "
+            f"WHERE {OF_ATTEMPT} ORDER BY s.shop_id, s.line_id, s.chunk, s.row"
+        ),
+        params,
+    ).all()
+    earlier = [
+        (current.id, RepeatedLine(int(current.row), current.line_id))
+        for current, following in itertools.pairwise(rows)
+        if (current.shop_id, current.line_id) == (following.shop_id, following.line_id)
+    ]
+    connection.execute(
+        text("DELETE FROM staged_lines WHERE id = :id"), [{"id": id_} for id_, _ in earlier]
+    )
+    return sorted((line for _, line in earlier), key=lambda line: line.row)
+
+
+def _upsert(connection: Connection, params: dict[str, int]) -> None:
     """New lines go in; a stored line is replaced only by a changed line of a newer export."""
     columns = ", ".join(STAGED)
     updates = ", ".join(
@@ -125,15 +179,17 @@ def _upsert(connection: Connection) -> None:
     )
     connection.execute(
         text(
-            f"INSERT INTO order_lines ({columns}) SELECT {columns} FROM staging_lines WHERE true "
+            f"INSERT INTO order_lines ({columns}) SELECT {columns} FROM staged_lines s "
+            f"WHERE {OF_ATTEMPT} "
             "ON CONFLICT (platform, shop_id, line_id) DO UPDATE SET "
             f"{updates} WHERE order_lines.export_time <= excluded.export_time "
             "AND order_lines.row_hash <> excluded.row_hash"
-        )
+        ),
+        params,
     )
 
 
-def _outcomes(connection: Connection) -> LoadResult:
+def _outcomes(connection: Connection, params: dict[str, int]) -> LoadResult:
     """What the upsert will do to each staged line, and the (day, shop) pairs it changes.
 
     One join of the staged lines with the stored ones: a line is new, stale (the stored one
@@ -147,9 +203,10 @@ def _outcomes(connection: Connection) -> LoadResult:
             "WHEN o.export_time > s.export_time THEN 'stale' "
             "WHEN o.row_hash = s.row_hash THEN 'unchanged' "
             "ELSE 'updated' END AS outcome, COUNT(*) "
-            f"FROM staging_lines s LEFT JOIN order_lines o ON {KEY_JOIN} "
-            "GROUP BY 1, 2, 3, 4"
-        )
+            f"FROM staged_lines s LEFT JOIN order_lines o ON {KEY_JOIN} "
+            f"WHERE {OF_ATTEMPT} GROUP BY 1, 2, 3, 4"
+        ),
+        params,
     ).all()
     result = LoadResult()
     for shop_id, new_day, old_day, outcome, count in rows:
@@ -168,7 +225,7 @@ def _as_date(value: object) -> dt.date:
 
 
 def _copy_postgresql(connection: Connection, frame: pd.DataFrame) -> None:
-    out = frame.copy()
+    out = frame[list(STAGING)].copy()
     for column in ("paid_amount", "refund_amount"):
         out[column] = _fen_to_text(out[column])
     table = pa.Table.from_pandas(out, preserve_index=False)
@@ -177,7 +234,7 @@ def _copy_postgresql(connection: Connection, frame: pd.DataFrame) -> None:
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor:  # type: ignore[union-attr]
         with cursor.copy(
-            f"COPY staging_lines ({', '.join(STAGED)}) FROM STDIN WITH (FORMAT csv)"
+            f"COPY staged_lines ({', '.join(STAGING)}) FROM STDIN WITH (FORMAT csv)"
         ) as copy:
             copy.write(buffer.getbuffer())
 
@@ -189,11 +246,11 @@ def _fen_to_text(fen: pd.Series) -> pd.Series:
 
 
 def _executemany_sqlite(connection: Connection, frame: pd.DataFrame) -> None:
-    columns = [_sqlite_values(frame[name], name) for name in STAGED]
-    placeholders = ", ".join("?" for _ in STAGED)
+    columns = [_sqlite_values(frame[name], name) for name in STAGING]
+    placeholders = ", ".join("?" for _ in STAGING)
     raw = connection.connection.driver_connection
     raw.executemany(  # type: ignore[union-attr]
-        f"INSERT INTO staging_lines ({', '.join(STAGED)}) VALUES ({placeholders})",
+        f"INSERT INTO staged_lines ({', '.join(STAGING)}) VALUES ({placeholders})",
         zip(*columns, strict=True),
     )
 

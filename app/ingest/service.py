@@ -1,24 +1,24 @@
-"""Run one sales import: read the stored file in chunks, match, load, count, report."""
+"""Run one sales import: read the stored file in chunks, stage them, merge once, report."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import OperationalError
 
+from app import jobs
 from app.extensions import db
 from app.ingest import ImportFileError, open_export
-from app.ingest.loader import LoadResult, frame_for_staging, load_chunk
+from app.ingest.errors import RowError
+from app.ingest.loader import clear_staging, frame_for_staging, merge_staged, stage_chunk
 from app.ingest.matching import Matcher, shops_by_reference
+from app.ingest.reader import ExportReader
 from app.ingest.storage import open_password, seal_password, store_path
-from app.metrics.rollups import refresh_days
+from app.metrics.rollups import lock_refreshes, refresh_days
 from app.models import ColumnMapping, ImportRowError, SalesImport, Shop, utcnow
 from app.models.sales import COUNT_NAMES
 
@@ -48,13 +48,15 @@ def create_import(
     if shop_code:
         shop = db.session.scalar(select(Shop).where(Shop.code == shop_code))
         if shop is None:
-            raise ImportFileError(f"网店编码“{shop_code}”不存在，请先在名录中登记该网店。")
+            raise ImportFileError(
+                f"网店编码“{shop_code}”不存在，请先在名录中登记该网店。", "unknown_shop"
+            )
     if (
         mapping_name
         and db.session.scalar(select(ColumnMapping.id).where(ColumnMapping.name == mapping_name))
         is None
     ):
-        raise ImportFileError(f"列映射“{mapping_name}”不存在。")
+        raise ImportFileError(f"列映射“{mapping_name}”不存在。", "unknown_mapping")
     record = SalesImport(
         file_name=file_name or Path(path).name,
         sha256=sha,
@@ -77,68 +79,112 @@ def create_import(
 
 
 def run_import(
-    import_id: int, on_chunk: Callable[[SalesImport], None] | None = None
+    import_id: int,
+    on_chunk: Callable[[SalesImport], None] | None = None,
+    *,
+    timeout_errors: tuple[type[BaseException], ...] = (),
 ) -> SalesImport:
-    """Process a queued import; safe to run twice: only the run that claims it does the work."""
-    record = db.session.get(SalesImport, import_id)
+    """Run an attempt at a queued import, or take over one whose attempt died.
+
+    Safe to run twice at once: only the caller that gets the import's lease works, the other
+    returns the import as it is. The attempt stages every chunk where no figure sees it, then
+    one transaction merges the lines, refreshes the rollups and marks the import succeeded.
+    `timeout_errors` are what the caller's time limit raises (Celery's soft limit).
+    """
+    try:
+        attempt = jobs.begin_attempt(
+            SalesImport, import_id, current_app.config["IMPORT_MAX_ATTEMPTS"]
+        )
+    except jobs.AttemptsExhausted:
+        return _reload(import_id)
+    if attempt is None:
+        return _reload(import_id)
+    with jobs.held(attempt):
+        try:
+            _attempt(attempt, on_chunk)
+        except ImportFileError as exc:
+            jobs.reset_session()
+            _fail(attempt, exc.code, exc.message)
+        except timeout_errors:
+            jobs.reset_session()
+            _fail(attempt, "timed_out", _TIMED_OUT)
+        except Exception as exc:
+            jobs.reset_session()
+            if jobs.is_timeout(exc):
+                _fail(attempt, "timed_out", _TIMED_OUT)
+            elif jobs.is_transient(exc):
+                log.warning("import %s: database unavailable, retrying: %s", import_id, exc)
+                raise TransientImportError(str(exc)) from exc
+            else:
+                log.exception("import %s crashed", import_id)
+                _fail(attempt, "internal_error", _CRASHED)
+                raise
+    return _reload(import_id)
+
+
+_TIMED_OUT = (
+    "导入超过时限仍未完成，已停止，数据没有变化。"
+    "文件可能过大：请在平台按较短的时间段分批导出后上传。"
+)
+_CRASHED = "导入时发生内部错误，数据没有变化；错误已记录，请联系管理员。"
+
+
+def _reload(import_id: int) -> SalesImport:
+    record = db.session.get(SalesImport, import_id, populate_existing=True)
     if record is None:
         raise LookupError(f"import {import_id} not found")
-    if record.attempts >= current_app.config["IMPORT_MAX_ATTEMPTS"] and record.status == "queued":
-        return _fail(record, "多次尝试导入均未完成，已停止。请检查文件后重新上传。")
-    if not _claim(record):
-        return record
-    try:
-        _process(record, on_chunk)
-    except ImportFileError as exc:
-        db.session.rollback()
-        return _fail(record, str(exc))
-    except OperationalError as exc:
-        db.session.rollback()
-        record.status = "queued"
-        record.message = "数据库暂时不可用，稍后自动重试。"
-        db.session.commit()
-        raise TransientImportError(str(exc)) from exc
-    except Exception:
-        db.session.rollback()
-        log.exception("import %s crashed", import_id)
-        _fail(record, "导入时发生内部错误，已记录；请联系管理员。(internal error)")
-        raise
     return record
 
 
-def _claim(record: SalesImport) -> bool:
-    """Move a queued import to running, atomically, so two workers never process one file."""
-    now = utcnow()
-    claimed = db.session.execute(
+def _fail(attempt: jobs.Attempt, code: str, message: str) -> None:
+    """Mark the attempt's import failed, unless another attempt has taken it over."""
+    db.session.execute(
         update(SalesImport)
-        .where(SalesImport.id == record.id, SalesImport.status == "queued")
+        .where(SalesImport.id == attempt.job_id, SalesImport.attempts == attempt.number)
         .values(
-            status="running",
-            attempts=SalesImport.attempts + 1,
-            started_at=now,
-            heartbeat_at=now,
-            progress=0.0,
-            message=None,
-            **dict.fromkeys(COUNT_NAMES, 0),
+            status="failed",
+            code=code,
+            message=message,
+            finished_at=utcnow(),
+            sealed_password=None,
         )
-    ).rowcount  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
-    if claimed:
-        db.session.execute(delete(ImportRowError).where(ImportRowError.import_id == record.id))
+    )
+    clear_staging(db.session.connection(), attempt.job_id)
     db.session.commit()
-    db.session.refresh(record)
-    return bool(claimed)
 
 
-def _fail(record: SalesImport, message: str) -> SalesImport:
-    record.status = "failed"
-    record.message = message
-    record.finished_at = utcnow()
-    record.sealed_password = None
+def _attempt(attempt: jobs.Attempt, on_chunk: Callable[[SalesImport], None] | None) -> None:
+    record = _reload(attempt.job_id)
+    limit = statement_limit(record.size)
+    _start_over(record)
+    reader = _open(record)
+    export_time = record.export_time or record.created_at
+    matcher = Matcher.load(db.session, reader.platform, own_codes=reader.kind == "template")
+    shops = shops_by_reference(db.session, reader.platform)
+    for number, chunk in enumerate(reader.iter_chunks()):
+        jobs.limit_statements(limit)
+        lines, shop_errors = _assign_shops(chunk.lines, record, shops)
+        if not lines.empty:
+            lines["platform"] = reader.platform
+            frame = frame_for_staging(matcher.apply(lines), record.id, export_time)
+            stage_chunk(db.session.connection(), frame, attempt=attempt.number, chunk=number)
+        _record_chunk(record, chunk.rows_read, [*chunk.errors, *shop_errors], chunk.progress)
+        db.session.commit()
+        if on_chunk is not None:
+            on_chunk(record)
+    _merge(record, attempt, list(reader.warnings), limit)
+
+
+def _start_over(record: SalesImport) -> None:
+    """A new attempt forgets what a dead one staged and reported."""
+    clear_staging(db.session.connection(), record.id)
+    db.session.execute(delete(ImportRowError).where(ImportRowError.import_id == record.id))
+    for name in COUNT_NAMES:
+        setattr(record, name, 0)
     db.session.commit()
-    return record
 
 
-def _process(record: SalesImport, on_chunk: Callable[[SalesImport], None] | None) -> None:
+def _open(record: SalesImport) -> ExportReader:
     mapping = None
     if record.mapping_name:
         saved = db.session.scalar(
@@ -157,25 +203,31 @@ def _process(record: SalesImport, on_chunk: Callable[[SalesImport], None] | None
     record.kind = reader.kind
     record.export_time = reader.export_time or record.created_at
     record.warnings = list(reader.warnings)  # shown while it runs; complete once it is read
-    matcher = Matcher.load(db.session, reader.platform, own_codes=reader.kind == "template")
-    shops = shops_by_reference(db.session, reader.platform)
-    touched: set[tuple[dt.date, int]] = set()
-    for chunk in reader.iter_chunks():
-        lines, shop_errors = _assign_shops(chunk.lines, record, shops)
-        lines, duplicate_errors = _drop_duplicates(lines)
-        errors = [*chunk.errors, *shop_errors, *duplicate_errors]
-        result = LoadResult()
-        if not lines.empty:
-            lines["platform"] = reader.platform
-            frame = frame_for_staging(matcher.apply(lines), record.id, record.export_time)
-            result = load_chunk(db.session.connection(), frame)
-        touched |= result.days
-        _record_chunk(record, chunk.rows_read, result, errors, chunk.progress)
-        db.session.commit()
-        if on_chunk is not None:
-            on_chunk(record)
-    refresh_days({day for day, _ in touched}, {shop for _, shop in touched})
-    record.warnings = list(reader.warnings)
+    db.session.commit()
+    return reader
+
+
+def _merge(record: SalesImport, attempt: jobs.Attempt, warnings: list[str], limit: float) -> None:
+    """The one commit that makes the file visible: lines, rollups and status together."""
+    jobs.limit_statements(limit)
+    if not jobs.still_current(SalesImport, attempt):
+        db.session.rollback()
+        log.warning("import %s: attempt %s was taken over", record.id, attempt.number)
+        return
+    lock_refreshes()
+    result = merge_staged(db.session.connection(), record.id, attempt.number)
+    repeated = [
+        RowError(line.row, "子订单号", line.line_id, _REPEATED, "duplicate_line")
+        for line in result.repeated
+    ]
+    _record_errors(record, repeated)
+    refresh_days({day for day, _ in result.days}, {shop for _, shop in result.days})
+    record.inserted = result.inserted
+    record.updated = result.updated
+    record.unchanged = result.unchanged
+    record.stale = result.stale
+    record.rejected += len(repeated)
+    record.warnings = warnings
     record.status = "succeeded"
     record.progress = 1.0
     record.finished_at = utcnow()
@@ -185,21 +237,33 @@ def _process(record: SalesImport, on_chunk: Callable[[SalesImport], None] | None
     db.session.commit()
 
 
+_REPEATED = "同一文件中重复出现的订单行，以后一行为准。"
+STAGING_SHARE = 0.9  # of the progress bar; the merge takes the rest
+
+
+def statement_limit(size: int) -> float:
+    """Seconds one statement of an import may take, scaled to the file."""
+    config = current_app.config
+    return float(
+        config["IMPORT_TIME_LIMIT_BASE"] + config["IMPORT_TIME_LIMIT_PER_MB"] * size / 2**20
+    )
+
+
 def _assign_shops(
     lines: pd.DataFrame, record: SalesImport, shops: dict[str, int]
-) -> tuple[pd.DataFrame, list[Any]]:
+) -> tuple[pd.DataFrame, list[RowError]]:
     """The upload's shop, or the shop each row names; rows naming an unknown shop are errors."""
-    from app.ingest import RowError
-
     if record.shop_id is not None:
         lines["shop_id"] = record.shop_id
         return lines, []
     named = lines["shop_ref"].map(shops)
     if lines["shop_ref"].isna().all():
-        raise ImportFileError("文件中没有网店信息，请在上传时选择网店 (choose the shop).")
+        raise ImportFileError(
+            "文件中没有网店信息，请在上传时选择网店 (choose the shop).", "shop_required"
+        )
     unknown = lines[named.isna()]
     errors = [
-        RowError(int(row.row), "网店", row.shop_ref, _unknown_shop(row.shop_ref))
+        RowError(int(row.row), "网店", row.shop_ref, _unknown_shop(row.shop_ref), "unknown_shop")
         for row in unknown.itertuples()
     ]
     lines = lines[named.notna()].copy()
@@ -213,33 +277,17 @@ def _unknown_shop(reference: object) -> str:
     return f"网店“{reference}”未在名录中登记，请先登记或在上传时选择网店。"
 
 
-def _drop_duplicates(lines: pd.DataFrame) -> tuple[pd.DataFrame, list[Any]]:
-    """The same line twice in one file: the later row wins, the earlier is reported."""
-    from app.ingest import RowError
-
-    repeated = lines.duplicated(["shop_id", "line_id"], keep="last")
-    if not repeated.any():
-        return lines, []
-    errors = [
-        RowError(
-            int(row.row), "子订单号", row.line_id, "同一文件中重复出现的订单行，以后一行为准。"
-        )
-        for row in lines[repeated].itertuples()
-    ]
-    return lines[~repeated].copy(), errors
-
-
 def _record_chunk(
-    record: SalesImport, rows_read: int, result: LoadResult, errors: list[Any], progress: float
+    record: SalesImport, rows_read: int, errors: list[RowError], progress: float
 ) -> None:
     record.read += rows_read
-    record.inserted += result.inserted
-    record.updated += result.updated
-    record.unchanged += result.unchanged
-    record.stale += result.stale
     record.rejected += len(errors)
-    record.progress = min(max(progress, record.progress), 0.99)
+    record.progress = min(max(progress * STAGING_SHARE, record.progress), STAGING_SHARE)
     record.heartbeat_at = utcnow()
+    _record_errors(record, errors)
+
+
+def _record_errors(record: SalesImport, errors: list[RowError]) -> None:
     if errors:
         db.session.execute(
             insert(ImportRowError),
@@ -249,6 +297,7 @@ def _record_chunk(
                     "row": error.row,
                     "column": error.column,
                     "value": None if error.value is None else str(error.value)[:500],
+                    "code": error.code,
                     "message": error.message,
                 }
                 for error in errors

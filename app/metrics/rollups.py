@@ -69,7 +69,7 @@ def refresh_days(
     """
     if not days:
         return set()
-    _lock()
+    lock_refreshes()
     shops = sorted(set(shop_ids)) if shop_ids is not None else None
     wanted = _with_order_days(set(days), shops)
     _recompute(sorted(wanted), shops)
@@ -78,13 +78,18 @@ def refresh_days(
 
 def rebuild_all() -> None:
     """Empty every rollup table and recompute it from all order lines."""
-    _lock()
+    lock_refreshes()
     for model in ROLLUP_MODELS:
         db.session.execute(delete(model))
     _recompute(None, None)
 
 
-def _lock() -> None:
+def lock_refreshes() -> None:
+    """Serialise writers of lines and rollups until the transaction ends (PostgreSQL).
+
+    Taken first by an import's merge, so crossing imports never deadlock: one merges, then
+    the other. SQLite has a single writer anyway.
+    """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
 

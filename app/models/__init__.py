@@ -34,6 +34,7 @@ from app.models.rollups import (
     RollupStamp,
 )
 from app.models.sales import ColumnMapping, ImportRowError, OrderLine, SalesImport
+from app.models.staging import StagedLine
 from app.models.targets import MonthClose, Target
 from app.models.users import ROLES, ApiToken, User, UserScope
 
@@ -77,6 +78,7 @@ __all__ = [
     "RegistryLoad",
     "SalesImport",
     "Shop",
+    "StagedLine",
     "Streamer",
     "Target",
     "Township",

@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -22,12 +21,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, created_column, money
 from app.models.commerce import Shop
+from app.models.jobs import JobState
 
-IMPORT_STATUSES = ("queued", "running", "succeeded", "failed")
 COUNT_NAMES = ("read", "inserted", "updated", "unchanged", "stale", "rejected")
 
 
-class SalesImport(Base):
+class SalesImport(JobState, Base):
     __tablename__ = "sales_imports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,24 +40,16 @@ class SalesImport(Base):
     mapping_name: Mapped[str | None] = mapped_column(String(100))
     # The file password, encrypted with SECRET_KEY; cleared once the import has finished.
     sealed_password: Mapped[str | None] = mapped_column(Text)
-    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     export_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
     read: Mapped[int] = mapped_column(Integer, default=0)
     inserted: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     stale: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
-    message: Mapped[str | None] = mapped_column(Text)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    task_id: Mapped[str | None] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = created_column()
-    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     shop: Mapped[Shop | None] = relationship()
     errors: Mapped[list[ImportRowError]] = relationship(
@@ -81,6 +72,7 @@ class ImportRowError(Base):
     row: Mapped[int | None] = mapped_column(Integer)
     column: Mapped[str | None] = mapped_column(String(100))
     value: Mapped[str | None] = mapped_column(String(500))
+    code: Mapped[str] = mapped_column(String(40), default="bad_value")
     message: Mapped[str] = mapped_column(Text)
 
     sales_import: Mapped[SalesImport] = relationship(back_populates="errors")

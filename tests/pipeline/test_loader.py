@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.ingest.loader import frame_for_staging, load_chunk
+from app.ingest.loader import frame_for_staging, merge_staged, stage_chunk
 from app.ingest.matching import Matcher
 from app.models import (
     LiveRoom,
@@ -92,7 +92,8 @@ def _load(shop: Shop, lines: pd.DataFrame, exported: dt.datetime = EXPORTED):
     lines["shop_id"] = shop.id
     lines["platform"] = "douyin"
     frame = frame_for_staging(Matcher.load(db.session, "douyin").apply(lines), record.id, exported)
-    result = load_chunk(db.session.connection(), frame)
+    stage_chunk(db.session.connection(), frame, attempt=1, chunk=0)
+    result = merge_staged(db.session.connection(), record.id, attempt=1)
     db.session.commit()
     return result
 

@@ -73,7 +73,7 @@ def test_a_crash_leaves_the_import_failed_not_running(shops, samples, monkeypatc
     def explode(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(service, "load_chunk", explode)
+    monkeypatch.setattr(service, "stage_chunk", explode)
     record = create_import(samples / "exports" / DOUYIN_Q3, shop_code="S01")
 
     with pytest.raises(RuntimeError):

@@ -1,0 +1,54 @@
+"""Order lines staged by an import attempt, invisible to every figure until the merge."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UTCDateTime, money
+
+
+class StagedLine(Base):
+    """One line of one import attempt, as it will be merged into order_lines.
+
+    An attempt stages its chunks here (several workers may stage chunks of one file at once);
+    one transaction then merges the attempt's lines, refreshes the rollups and marks the import
+    succeeded. A dead attempt's lines are deleted by the next attempt. No foreign keys: the
+    lines are checked once, at the merge.
+    """
+
+    __tablename__ = "staged_lines"
+    __table_args__ = (Index("ix_staged_lines_import_key", "import_id", "shop_id", "line_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("sales_imports.id", ondelete="CASCADE"))
+    attempt: Mapped[int] = mapped_column(Integer)
+    chunk: Mapped[int] = mapped_column(Integer)
+    row: Mapped[int] = mapped_column(Integer)  # the file's row number, for duplicate reports
+    platform: Mapped[str] = mapped_column(String(16))
+    shop_id: Mapped[int] = mapped_column(Integer)
+    order_id: Mapped[str] = mapped_column(String(64))
+    line_id: Mapped[str] = mapped_column(String(128))
+    product_id: Mapped[int | None] = mapped_column(Integer)
+    raw_product_id: Mapped[str | None] = mapped_column(String(64))
+    merchant_code: Mapped[str | None] = mapped_column(String(64))
+    product_name: Mapped[str | None] = mapped_column(String(300))
+    quantity: Mapped[int] = mapped_column(Integer)
+    paid_amount: Mapped[money]
+    refund_amount: Mapped[money]
+    status: Mapped[str] = mapped_column(String(16))
+    raw_status: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    paid_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    pay_day: Mapped[dt.date | None] = mapped_column(Date)
+    streamer_ref: Mapped[str | None] = mapped_column(String(64))
+    streamer_nickname: Mapped[str | None] = mapped_column(String(200))
+    live: Mapped[bool] = mapped_column(Boolean)
+    room_id: Mapped[int | None] = mapped_column(Integer)
+    session_id: Mapped[int | None] = mapped_column(Integer)
+    province: Mapped[str | None] = mapped_column(String(32))
+    zero_value: Mapped[bool] = mapped_column(Boolean)
+    export_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    row_hash: Mapped[int] = mapped_column(BigInteger)
