@@ -35,6 +35,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # soft limit (the hard limit adds a minute) and each statement's statement_timeout.
         "IMPORT_TIME_LIMIT_BASE": 300,
         "IMPORT_TIME_LIMIT_PER_MB": 3,
+        # The sweeper's period, and how long a job may wait `queued` before it is taken for one
+        # whose message was lost (a broker restarted without persistence): within 2 minutes.
+        "JOB_SWEEP_SECONDS": 60,
+        "JOB_QUEUED_GRACE_SECONDS": 50,
         "ACTIVE_ROOM_MIN_SALES": "0",
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -121,8 +125,16 @@ def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
+        # Ride out broker restarts: reconnect for ever (the supervisor restarts a worker that
+        # exits anyway). A running import keeps running; its state lives in the database.
+        "broker_connection_retry": True,
+        "broker_connection_max_retries": None,
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "beat_schedule": {
-            "sweep-stuck-imports": {"task": "tasks.imports.sweep_imports", "schedule": 60.0},
+            "sweep-stuck-imports": {
+                "task": "tasks.imports.sweep_imports",
+                "schedule": float(config["JOB_SWEEP_SECONDS"]),
+            },
             "purge-old-uploads": {"task": "tasks.retention.purge_uploads", "schedule": 86400.0},
         },
     }

@@ -7,6 +7,7 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from flask import current_app
 from kombu.exceptions import OperationalError
 from sqlalchemy import select, update
 
@@ -17,9 +18,6 @@ from app.models import RegistryLoad, SalesImport, utcnow
 
 log = logging.getLogger(__name__)
 
-# A queued job older than this has lost its message (a broker restarted without persistence):
-# with the sweeper running every minute it is queued again within two minutes.
-QUEUED_TOO_LONG = dt.timedelta(seconds=50)
 # A running job whose lease is free has lost its worker; one whose heartbeat is this old is
 # past every time limit even if its lease still looks held.
 SILENT_TOO_LONG = dt.timedelta(hours=3)
@@ -70,8 +68,10 @@ def sweep_imports() -> int:
 def _lost(model: type[SalesImport] | type[RegistryLoad]) -> list[int]:
     """Jobs queued too long, and running jobs whose lease is free, marked queued again now."""
     now = utcnow()
+    # Queued this long, its message is taken for lost (JOB_QUEUED_GRACE_SECONDS, app.config).
+    grace = dt.timedelta(seconds=current_app.config["JOB_QUEUED_GRACE_SECONDS"])
     queued = db.session.scalars(
-        select(model.id).where(model.status == "queued", model.heartbeat_at < now - QUEUED_TOO_LONG)
+        select(model.id).where(model.status == "queued", model.heartbeat_at < now - grace)
     ).all()
     running = db.session.execute(
         select(model.id, model.attempts, model.heartbeat_at).where(model.status == "running")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,16 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
     worker = None
     if not no_worker:
         embedded = not current_app.config["REDIS_URL"]
-        worker = subprocess.Popen(worker_command(embedded, current_app.instance_path))
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "app.supervisor",
+                *worker_command(embedded, current_app.instance_path),
+            ]
+        )
+    # A service manager stops with SIGTERM: leave through `finally`, as Ctrl+C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     click.echo(f"Cunbo 已启动 / running at http://{host}:{port}/  (Ctrl+C 停止 / to stop)")
     try:
         from werkzeug.serving import run_simple
@@ -32,8 +42,8 @@ def run_command(host: str, port: int, no_worker: bool) -> None:
         run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
     finally:
         if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
+            worker.terminate()  # the supervisor passes it on and waits for the worker
+            worker.wait(timeout=60)
 
 
 def worker_command(embedded: bool, instance_path: str) -> list[str]:
