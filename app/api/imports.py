@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from http import HTTPStatus
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app, jsonify, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
@@ -17,13 +17,13 @@ from app.auth import api_guard, current_scope, roles_required, rows
 from app.auth.scope import IMPORT_ROLES
 from app.codes import PLATFORMS
 from app.extensions import db
-from app.ingest import ImportFileError
 from app.ingest.platforms.mapping import FIELDS as MAPPING_FIELDS
 from app.ingest.platforms.mapping import REQUIRED as MAPPING_REQUIRED
-from app.ingest.service import create_import
-from app.ingest.storage import store_upload
+from app.ingest.storage import too_large_message
 from app.ingest.summary import errors_csv, import_json
 from app.models import ColumnMapping, SalesImport
+from tasks.upload_limits import retry_after, too_many_message, upload_limit
+from tasks.uploads import UploadError, UploadRequest, UploadResult, receive_upload
 
 blp = Blueprint("imports", __name__, url_prefix="/imports", description="Sales imports 销售导入")
 mappings_blp = Blueprint(
@@ -35,7 +35,23 @@ MAPPING_DELETE_ROLES = ("admin", "officer")
 for _blueprint in (blp, mappings_blp):
     add_error_messages(api_guard(_blueprint, roles=IMPORT_ROLES))
 
-ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+# How a refused upload answers; any other code (a file the ingest layer refuses) is a 400.
+UPLOAD_ERROR_STATUS = {
+    "unsupported_file_type": 400,
+    "macro_workbook": 400,
+    "file_name_too_long": 400,
+    "empty_file": 400,
+    "no_file": 400,
+    "upload_not_allowed": 403,
+    "shop_out_of_scope": 403,
+    "file_too_large": 413,
+    "too_many_uploads": 429,
+    "shop_required": 422,
+    "unknown_shop": 422,
+    "unknown_mapping": 422,
+    "unknown_platform": 422,
+    "database_unavailable": 503,
+}
 # Each required source key, with every field name that fills it (`paid` ← paid, paid_amount …).
 MAPPING_FIELDS_BY_KEY = {
     key: {name for name, (source, _) in MAPPING_FIELDS.items() if source == key}
@@ -79,54 +95,68 @@ class MappingSchema(Schema):
 
 
 @blp.route("", methods=["POST"])
+@upload_limit
 @blp.arguments(UploadFiles, location="files")
 @blp.arguments(UploadForm, location="form")
-@blp.response(202)
-def upload(files: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
-    """Upload an export; it is imported in the background. Poll GET /imports/<id>."""
-    _check_shop(form["shop"])
-    upload = files["file"]
-    name = Path(upload.filename or "upload").name
-    if not name.lower().endswith(ACCEPTED_SUFFIXES):
-        abort(400, message=f"不支持的文件类型“{name}”：请上传平台导出的 CSV 或 XLSX 文件。")
-    stored = store_upload(upload.stream, current_app.config["UPLOAD_FOLDER"], name)
+@blp.response(202, description="A new import, queued")
+@blp.alt_response(200, description="These bytes were uploaded before: their import", success=True)
+def upload(files: dict[str, Any], form: dict[str, Any]) -> Any:
+    """Upload an export; it is imported in the background. Poll GET /imports/<id>.
+
+    The same bytes (for the same shop) uploaded again answer 200 with the existing import.
+    """
     try:
-        record = create_import(
-            stored[0],
-            file_name=name,
-            platform=form["platform"],
-            shop_code=form["shop"],
-            password=form["password"],
-            mapping_name=form["mapping"],
-            user_id=current_user.id,
-            stored=stored,
+        result = receive_upload(
+            UploadRequest(
+                file_name=files["file"].filename or "",
+                stream=files["file"].stream,
+                scope=current_scope(),
+                platform=form["platform"],
+                shop_code=form["shop"],
+                password=form["password"],
+                mapping_name=form["mapping"],
+                user_id=current_user.id,
+            )
         )
-    except ImportFileError as exc:
-        abort(400, message=str(exc))
-    from tasks.imports import enqueue_import
-
-    enqueue_import(record.id)
-    return import_json(record)
+    except UploadError as exc:
+        return upload_error(exc)
+    return upload_json(result), 202 if result.created else 200
 
 
-def _check_shop(code: str | None) -> None:
-    """A scoped user uploads for one of their own shops, named, so every line lands in scope."""
-    scope = current_scope()
-    if scope.county:
-        return
-    if not code:
-        abort(
-            422,
-            message="请选择网店：上传时须填写 shop（网店编码）。"
-            " / Choose the shop: the shop field (shop code) is required.",
-            errors={"form": {"shop": ["请选择网店 / shop is required"]}},
-        )
-    if not rows.may_upload_for(scope, code):
-        abort(
-            403,
-            message=f"网店“{code}”不存在或不在您的管辖范围内，不能为它上传数据。"
-            f" / Shop {code} does not exist or is outside your scope.",
-        )
+def upload_json(result: UploadResult) -> dict[str, Any]:
+    """The import JSON, with what the uploader should know about this upload in `notes`."""
+    body = import_json(result.record)
+    body["notes"] = [*body.get("notes", []), *(note.as_dict() for note in result.notes)]
+    return body
+
+
+def upload_error(exc: UploadError) -> Response:
+    """A refused upload in the API's error shape, with its stable code."""
+    status = UPLOAD_ERROR_STATUS.get(exc.code, 400)
+    body: dict[str, Any] = {"code": exc.code, "status": HTTPStatus(status).phrase}
+    body["message"] = exc.message
+    if exc.code == "shop_required":
+        body["errors"] = {"form": {"shop": ["请选择网店 / shop is required"]}}
+    response = jsonify(body)
+    response.status_code = status
+    if status == HTTPStatus.SERVICE_UNAVAILABLE:
+        response.headers["Retry-After"] = "60"
+    return response
+
+
+@blp.errorhandler(413)
+def _too_large(error: Exception) -> Response:
+    """A body above MAX_CONTENT_LENGTH, refused from its Content-Length before it is read."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return upload_error(UploadError("file_too_large", too_large_message(limit)))
+
+
+@blp.errorhandler(429)
+def _too_many(error: Exception) -> Response:
+    """Uploads beyond the per-user rate, refused before the body is read."""
+    response = upload_error(UploadError("too_many_uploads", too_many_message()))
+    response.headers["Retry-After"] = str(retry_after())
+    return response
 
 
 def _visible(import_id: int) -> SalesImport:

@@ -1,18 +1,19 @@
-"""`cunbo import FILE…`: the import service run in-process, printing the import JSON."""
+"""`cunbo import FILE…`: the upload service, the import run in-process, its JSON printed."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
 from app.cli.output import echo_json
 from app.codes import PLATFORMS
-from app.ingest import ImportFileError
-from app.ingest.service import create_import, run_import
+from app.ingest.service import run_import
 from app.ingest.summary import import_json
 from app.models import SalesImport
+from tasks.uploads import OPERATOR_SCOPE, UploadError, UploadRequest, receive_upload
 
 
 @click.command("import")
@@ -35,13 +36,27 @@ def import_command(
     results = []
     for path in files:
         try:
-            record = create_import(
-                path, platform=platform, shop_code=shop, password=password, mapping_name=mapping
+            received = receive_upload(
+                UploadRequest(
+                    file_name=Path(path).name,
+                    path=Path(path),
+                    scope=OPERATOR_SCOPE,
+                    platform=platform,
+                    shop_code=shop,
+                    password=password,
+                    mapping_name=mapping,
+                ),
+                enqueue=False,  # run here, in-process, and wait for it
             )
-        except ImportFileError as exc:
-            raise click.UsageError(str(exc)) from exc
-        record = run_import(record.id, on_chunk=None if as_json else _show_progress)
-        results.append(import_json(record))
+        except UploadError as exc:
+            raise click.UsageError(f"{Path(path).name}: {exc.message} [{exc.code}]") from exc
+        for note in received.notes:
+            click.echo(f"  {Path(path).name}: {note.message}", err=True)
+        # A new import is run here; one of the same bytes already finished is left as it is.
+        record = run_import(received.record.id, on_chunk=None if as_json else _show_progress)
+        result = import_json(record)
+        result["notes"] = [*result.get("notes", []), *(n.as_dict() for n in received.notes)]
+        results.append(result)
         if not as_json:
             _print_summary(record)
     if as_json:

@@ -4,35 +4,78 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import shutil
+import os
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from app.ingest.errors import ImportFileError
+
 CHUNK = 1024 * 1024
+PARTIAL_PREFIX = ".incoming-"
 
 
-def store_upload(stream: BinaryIO, folder: str | Path, original_name: str) -> tuple[Path, str, int]:
-    """Copy an upload into `folder/<sha[:2]>/<sha><suffix>`; return (path, sha256, size)."""
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A file kept at `folder/<sha[:2]>/<sha><suffix>`; `created` if no earlier copy existed."""
+
+    path: Path
+    sha256: str
+    size: int
+    created: bool
+
+    def as_tuple(self) -> tuple[Path, str, int]:
+        return self.path, self.sha256, self.size
+
+
+def keep_stream(
+    stream: BinaryIO, folder: str | Path, original_name: str, *, limit: int | None = None
+) -> StoredFile:
+    """Copy a stream into content-addressed storage, hashing it on the way.
+
+    The bytes go first to a temporary file of its own (unique per call, so concurrent uploads
+    in several processes never share one), which is removed if the copy fails or passes `limit`.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    partial = folder / f".incoming-{id(stream)}"
-    with partial.open("wb") as out:
-        while block := stream.read(CHUNK):
-            digest.update(block)
-            size += len(block)
-            out.write(block)
+    with tempfile.NamedTemporaryFile(
+        dir=folder, prefix=PARTIAL_PREFIX, suffix=".part", delete=False
+    ) as out:
+        partial = Path(out.name)
+        try:
+            while block := stream.read(CHUNK):
+                size += len(block)
+                if limit is not None and size > limit:
+                    raise ImportFileError(too_large_message(limit), code="file_too_large")
+                digest.update(block)
+                out.write(block)
+        except BaseException:
+            out.close()
+            partial.unlink(missing_ok=True)
+            raise
     sha = digest.hexdigest()
     target = folder / sha[:2] / (sha + Path(original_name).suffix.lower())
     target.parent.mkdir(exist_ok=True)
     if target.exists():
         partial.unlink()
-    else:
-        shutil.move(partial, target)
-    return target, sha, size
+        return StoredFile(target, sha, size, created=False)
+    os.replace(partial, target)  # same folder, so one atomic rename
+    return StoredFile(target, sha, size, created=True)
+
+
+def too_large_message(limit: int) -> str:
+    size = f"{limit / 2**20:.0f} MB" if limit >= 2**20 else f"{max(limit // 1024, 1)} KB"
+    return f"文件超过 {size} 的上传上限：请在平台后台按较短的时间段分几次导出，再分别上传。"
+
+
+def store_upload(stream: BinaryIO, folder: str | Path, original_name: str) -> tuple[Path, str, int]:
+    """Copy an upload into `folder/<sha[:2]>/<sha><suffix>`; return (path, sha256, size)."""
+    return keep_stream(stream, folder, original_name).as_tuple()
 
 
 def store_path(path: str | Path, folder: str | Path) -> tuple[Path, str, int]:

@@ -23,18 +23,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from app.api.imports import ACCEPTED_SUFFIXES
 from app.auth import current_scope, roles_required, rows
 from app.codes import PLATFORMS
 from app.extensions import db
 from app.ingest import ImportFileError
-from app.ingest.service import create_import
-from app.ingest.storage import store_upload
+from app.ingest.storage import too_large_message
 from app.models import SalesImport
 from app.web import import_data
 from app.web.nav import roles_for
+from tasks.upload_limits import retry_after, too_many_message, upload_limit
+from tasks.uploads import ACCEPTED_SUFFIXES, UploadError, UploadRequest, receive_upload
 
 bp = Blueprint("web_imports", __name__, url_prefix="/imports")
 ROLES = roles_for("web_imports.index")
@@ -78,48 +79,51 @@ def _visible(import_id: int | None) -> SalesImport | None:
 
 
 @bp.route("", methods=["POST"])
+@upload_limit
 @roles_required(*ROLES)
 def upload() -> Response:
-    """The form without JavaScript: store the file, queue the import, watch it on the page."""
-    scope = current_scope()
+    """The form without JavaScript: the upload service, then watch the import on the page."""
     upload = request.files.get("file")
-    shop = (request.form.get("shop") or "").strip() or None
-    platform = (request.form.get("platform") or "").strip() or None
-    if shop is not None and not rows.may_upload_for(scope, shop):
-        abort(403)
     if upload is None or not upload.filename:
         flash(_("请选择要上传的文件。"), "error")
         return redirect(url_for("web_imports.index"))
-    if shop is None and not scope.county:
-        flash(_("请选择网店。"), "error")
-        return redirect(url_for("web_imports.index"))
-    name = Path(upload.filename).name
-    if not name.lower().endswith(ACCEPTED_SUFFIXES):
-        flash(
-            _("不支持的文件类型“%(name)s”：请上传平台导出的 CSV 或 XLSX 文件。", name=name), "error"
-        )
-        return redirect(url_for("web_imports.index"))
-    if platform is not None and platform not in PLATFORMS:
-        abort(400)
-    stored = store_upload(upload.stream, current_app.config["UPLOAD_FOLDER"], name)  # type: ignore[arg-type]
     try:
-        record = create_import(
-            stored[0],
-            file_name=name,
-            platform=platform,
-            shop_code=shop,
-            password=request.form.get("password") or None,
-            mapping_name=(request.form.get("mapping") or "").strip() or None,
-            user_id=current_user.id,
-            stored=stored,
+        result = receive_upload(
+            UploadRequest(
+                file_name=upload.filename,
+                stream=upload.stream,  # type: ignore[arg-type]  # a binary file object
+                scope=current_scope(),
+                platform=_field("platform"),
+                shop_code=_field("shop"),
+                password=request.form.get("password") or None,
+                mapping_name=_field("mapping"),
+                user_id=current_user.id,
+            )
         )
-    except ImportFileError as exc:
-        flash(str(exc), "error")
+    except UploadError as exc:
+        flash(exc.message, "error")
         return redirect(url_for("web_imports.index"))
-    from tasks.imports import enqueue_import
+    for note in result.notes:
+        flash(note.message, "info")
+    return redirect(url_for("web_imports.index", watch=result.record.id))
 
-    enqueue_import(record.id)
-    return redirect(url_for("web_imports.index", watch=record.id))
+
+def _field(name: str) -> str | None:
+    return (request.form.get(name) or "").strip() or None
+
+
+@bp.errorhandler(413)
+def _too_large(error: HTTPException) -> tuple[str, int]:
+    """A body above MAX_CONTENT_LENGTH, refused from its Content-Length before it is read."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return render_template("error.html", code=413, message=too_large_message(limit)), 413
+
+
+@bp.errorhandler(429)
+def _too_many(error: HTTPException) -> tuple[str, int, dict[str, str]]:
+    message = too_many_message()
+    page = render_template("error.html", code=429, message=message)
+    return page, 429, {"Retry-After": str(retry_after())}
 
 
 @bp.route("/<int:import_id>/headers", methods=["GET", "POST"])

@@ -68,7 +68,7 @@ def test_upload_without_javascript_queues_and_shows_the_import(
     assert 'http-equiv="refresh"' in html  # without JavaScript the page refreshes itself
 
 
-def test_upload_for_a_shop_outside_the_scope_is_forbidden(
+def test_upload_for_a_shop_outside_the_scope_is_refused(
     app: Flask, as_user: Callable[..., FlaskClient]
 ) -> None:
     _west_shop(app)
@@ -77,8 +77,12 @@ def test_upload_for_a_shop_outside_the_scope_is_forbidden(
         "/imports",
         data={"file": (BytesIO(UNKNOWN_CSV), "x.csv"), "shop": "P02"},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
-    assert response.status_code == 403
+    assert "网店“P02”不存在或不在您的管辖范围内" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(db.select(SalesImport)).all() == []
+    assert [p for p in Path(app.config["UPLOAD_FOLDER"]).rglob("*") if p.is_file()] == []
     missing = client.post(
         "/imports", data={"file": (BytesIO(UNKNOWN_CSV), "x.csv")}, follow_redirects=True
     )

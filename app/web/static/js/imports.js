@@ -82,6 +82,13 @@
     panel.querySelector("[data-mapping-link]").hidden = true;
   }
 
+  // What the upload's answer says beside the import (uploaded before, queue delayed …).
+  function note(messages) {
+    var box = panel.querySelector("[data-upload-note]");
+    box.textContent = messages.join(" ");
+    box.hidden = !messages.length;
+  }
+
   function unknownFormat(record) {
     var message = record.message || "";
     return record.status === "failed" && UNKNOWN.some(function (mark) {
@@ -116,10 +123,19 @@
     data.append("file", file, file.name);
     Object.keys(fields).forEach(function (key) { if (fields[key]) { data.append(key, fields[key]); } });
     panel.removeAttribute("data-finished");
+    panel.removeAttribute("data-duplicate");
+    note([]);
     show({ status: "queued", file: file.name }, text.uploading);
     return getJson(form.getAttribute("data-api"), { method: "POST", body: data })
       .then(function (answer) {
         if (!answer.ok) { show({ status: "failed" }, text.error + (answer.body.message || answer.status)); return; }
+        // 200: these bytes were uploaded before; the answer is that import, followed as usual.
+        var notes = (answer.body.notes || []).map(function (item) { return item.message; });
+        if (answer.status === 200) {
+          panel.setAttribute("data-duplicate", answer.body.id);
+          if (!notes.length) { notes.push(text.uploadedBefore); }
+        }
+        note(notes);
         watch(answer.body.id);
       })
       .catch(function (error) { show({ status: "failed" }, text.error + error); });

@@ -1,0 +1,288 @@
+"""Receive one uploaded export: check it, keep it, create its import, queue the job.
+
+The one upload service behind the imports page, `POST /api/v1/imports` and `cunbo import`.
+Every check that can refuse a file runs before anything is stored; the same bytes uploaded
+again answer with the import they already have; the job is queued after the import row is
+committed, and a broker that is down leaves the import `queued` for the sweeper.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError as DatabaseInterfaceError
+from sqlalchemy.exc import OperationalError as DatabaseError
+
+from app.auth.rows import may_upload_for
+from app.auth.scope import IMPORT_ROLES, AccessScope
+from app.codes import PLATFORMS
+from app.extensions import db
+from app.ingest import ImportFileError
+from app.ingest.service import create_import
+from app.ingest.storage import StoredFile, keep_stream, too_large_message
+from app.models import ColumnMapping, SalesImport, Shop
+from tasks.imports import enqueue_import
+
+log = logging.getLogger(__name__)
+
+ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".xls")
+# Workbooks that can carry macros; platforms never export them, so one is refused by name.
+MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xla")
+MAX_NAME_LENGTH = 200
+# An upload with these bytes (and shop) already imported, or on its way, is not imported again.
+# A failed one may be retried by uploading the file again.
+LIVE_STATUSES = ("queued", "running", "succeeded")
+# What a broker that is down raises when a job is sent (kombu wraps most; redis-py, sockets).
+BROKER_ERRORS = (BrokerError, RedisConnectionError, RedisTimeoutError, OSError)
+# A database that is down or dropped the connection: the upload is refused (503), not half kept.
+DATABASE_ERRORS = (DatabaseError, DatabaseInterfaceError)
+# The command line stands for the county centre: every shop, no user account.
+OPERATOR_SCOPE = AccessScope(role="admin", county=True, read_only=False)
+
+
+class UploadError(Exception):
+    """An upload refused before anything was kept; `code` is stable, `message` is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class UploadNote:
+    """Something the uploader should know about an accepted upload."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        """A note in the import JSON's `notes` shape (SPEC §6)."""
+        return {"code": self.code, "message": self.message, "count": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class UploadRequest:
+    """One file to import: an open stream (page, API) or a path on disk (CLI)."""
+
+    file_name: str
+    scope: AccessScope
+    stream: BinaryIO | None = None
+    path: Path | None = None
+    platform: str | None = None
+    shop_code: str | None = None
+    password: str | None = None
+    mapping_name: str | None = None
+    user_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    """The import the upload answers with; `created` is False for bytes already uploaded."""
+
+    record: SalesImport
+    created: bool
+    notes: tuple[UploadNote, ...] = field(default=())
+
+
+def receive_upload(upload: UploadRequest, *, enqueue: bool = True) -> UploadResult:
+    """Check, keep and import one upload; raises UploadError when it is refused.
+
+    With `enqueue=False` the caller runs the import itself (the CLI does, in-process).
+    """
+    name = Path(upload.file_name or "").name
+    check_file_name(name)
+    check_size(upload_size(upload))
+    stored: StoredFile | None = None
+    try:
+        shop = check_shop(upload.scope, upload.shop_code)
+        check_options(upload.platform, upload.mapping_name)
+        stored = _keep(upload, name)
+        existing = existing_import(stored.sha256, shop)
+        if existing is not None:
+            return UploadResult(existing, created=False, notes=(_already_uploaded(existing),))
+        record = create_import(
+            stored.path,
+            file_name=name,
+            platform=upload.platform,
+            shop_code=shop.code if shop else None,
+            password=upload.password,
+            mapping_name=upload.mapping_name,
+            user_id=upload.user_id,
+            stored=stored.as_tuple(),
+        )
+    except ImportFileError as exc:
+        _abandon(stored)
+        raise UploadError(exc.code, exc.message) from exc
+    except DATABASE_ERRORS as exc:
+        _abandon(stored)
+        log.warning("upload of %s refused: database unavailable: %s", name, exc)
+        raise UploadError(
+            "database_unavailable", "系统暂时无法保存上传的文件，请过几分钟再上传一次。"
+        ) from exc
+    except Exception:
+        _abandon(stored)
+        raise
+    if not enqueue:
+        return UploadResult(record, created=True)
+    return UploadResult(record, created=True, notes=_enqueue(record))
+
+
+def check_file_name(name: str) -> None:
+    """CSV and Excel exports only; a macro workbook is refused by its name."""
+    suffix = Path(name).suffix.lower()
+    if len(name) > MAX_NAME_LENGTH:
+        raise UploadError(
+            "file_name_too_long",
+            f"文件名太长（超过 {MAX_NAME_LENGTH} 个字）：请把文件改个短一些的名字再上传。",
+        )
+    if suffix in MACRO_SUFFIXES:
+        raise UploadError(
+            "macro_workbook",
+            f"“{name}”是带宏的 Excel 工作簿（{suffix}），出于安全不能上传："
+            "请上传平台导出的原始 CSV 或 XLSX 文件，或在 Excel 中另存为 .xlsx 后再上传。",
+        )
+    if not name or suffix not in ACCEPTED_SUFFIXES:
+        raise UploadError(
+            "unsupported_file_type",
+            f"不支持的文件类型“{name or '（无文件名）'}”：请上传平台导出的 CSV 或 XLSX"
+            "（或 XLS）文件。",
+        )
+
+
+def upload_limit() -> int | None:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    return int(limit) if limit else None
+
+
+def check_size(size: int | None) -> None:
+    """Refuse an empty file, or one above the upload limit, before it is copied."""
+    if size == 0:
+        raise UploadError("empty_file", "上传的文件是空的：请重新从平台后台导出后再上传。")
+    limit = upload_limit()
+    if size is not None and limit is not None and size > limit:
+        raise UploadError("file_too_large", too_large_message(limit))
+
+
+def upload_size(upload: UploadRequest) -> int | None:
+    """The size of the upload when it can be known without reading it."""
+    if upload.path is not None:
+        return Path(upload.path).stat().st_size
+    stream = upload.stream
+    if stream is None:
+        raise UploadError("no_file", "请选择要上传的文件。")
+    try:
+        if not stream.seekable():
+            return None
+        position = stream.tell()
+        size = stream.seek(0, os.SEEK_END) - position
+        stream.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return size
+
+
+def check_shop(scope: AccessScope, code: str | None) -> Shop | None:
+    """The shop the lines belong to: any (or none, rows naming theirs) for the county centre,
+    one of their own, named, for everybody else."""
+    if scope.role not in IMPORT_ROLES:
+        raise UploadError("upload_not_allowed", "您的角色不能上传销售数据；如需上传请联系县中心。")
+    if not code:
+        if scope.county:
+            return None
+        raise UploadError(
+            "shop_required",
+            "请选择网店：上传时须填写 shop（网店编码）。"
+            " / Choose the shop: the shop field (shop code) is required.",
+        )
+    if not scope.county and not may_upload_for(scope, code):
+        # An unknown code and a shop outside the scope answer alike: nothing is revealed.
+        raise UploadError(
+            "shop_out_of_scope",
+            f"网店“{code}”不存在或不在您的管辖范围内，不能为它上传数据。"
+            f" / Shop {code} does not exist or is outside your scope.",
+        )
+    shop = db.session.scalar(select(Shop).where(Shop.code == code))
+    if shop is None:
+        raise UploadError(
+            "unknown_shop", f"网店编码“{code}”不存在：请先在名录中登记该网店，或选择已有的网店。"
+        )
+    return shop
+
+
+def check_options(platform: str | None, mapping_name: str | None) -> None:
+    if platform and platform not in PLATFORMS:
+        raise UploadError(
+            "unknown_platform",
+            f"未知平台“{platform}”：请选择 {'、'.join(PLATFORMS)} 之一，或留空自动识别。",
+        )
+    if mapping_name and (
+        db.session.scalar(select(ColumnMapping.id).where(ColumnMapping.name == mapping_name))
+        is None
+    ):
+        raise UploadError(
+            "unknown_mapping", f"列映射“{mapping_name}”不存在：请重新选择或先保存该列映射。"
+        )
+
+
+def existing_import(sha256: str, shop: Shop | None) -> SalesImport | None:
+    """The newest live import of these bytes for this shop (or without a shop)."""
+    same_shop = SalesImport.shop_id.is_(None) if shop is None else SalesImport.shop_id == shop.id
+    return db.session.scalar(
+        select(SalesImport)
+        .where(SalesImport.sha256 == sha256, same_shop, SalesImport.status.in_(LIVE_STATUSES))
+        .order_by(SalesImport.id.desc())
+        .limit(1)
+    )
+
+
+def _keep(upload: UploadRequest, name: str) -> StoredFile:
+    folder = current_app.config["UPLOAD_FOLDER"]
+    try:
+        if upload.path is not None:
+            with Path(upload.path).open("rb") as stream:
+                return keep_stream(stream, folder, name, limit=upload_limit())
+        assert upload.stream is not None  # upload_size refused a missing file
+        return keep_stream(upload.stream, folder, name, limit=upload_limit())
+    except ImportFileError as exc:
+        raise UploadError(exc.code, exc.message) from exc
+
+
+def _abandon(stored: StoredFile | None) -> None:
+    """Roll back, and remove a file this upload added, when its import could not be created."""
+    db.session.rollback()
+    if stored is not None and stored.created:
+        stored.path.unlink(missing_ok=True)
+
+
+def _already_uploaded(record: SalesImport) -> UploadNote:
+    when = {"queued": "正在排队", "running": "正在导入", "succeeded": "已导入完成"}
+    return UploadNote(
+        "already_uploaded",
+        f"这个文件此前已上传过（导入编号 {record.id}，{when.get(record.status, record.status)}），"
+        "没有重复导入；下面显示的是那次导入的进度和结果。",
+    )
+
+
+def _enqueue(record: SalesImport) -> tuple[UploadNote, ...]:
+    """Queue the job of a committed import; a broker that is down leaves it to the sweeper."""
+    try:
+        enqueue_import(record.id)
+    except BROKER_ERRORS as exc:
+        log.warning("import %s stays queued: the broker is unavailable: %s", record.id, exc)
+        return (
+            UploadNote(
+                "queue_unavailable",
+                "文件已收到并保存，后台排队服务暂时不可用；几分钟内会自动开始导入，无需重新上传。",
+            ),
+        )
+    return ()
