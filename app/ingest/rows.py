@@ -19,6 +19,7 @@ from .errors import RowError
 if TYPE_CHECKING:
     from .normalise import Cells
     from .platforms.base import ExportFormat
+    from .readers import ColumnCount
 
 EMPTY_ID = "{column}为空，无法确定是哪一笔订单，该行未导入。请核对平台导出的原始文件。"
 SCI_ID = (
@@ -32,7 +33,10 @@ BAD_MONEY = "{column}“{value}”{problem}，该行未导入。"
 BAD_DATE = (
     "{column}“{value}”无法识别，应为 YYYY-MM-DD HH:MM:SS（如 2024-07-04 00:57:18），该行未导入。"
 )
-UNREADABLE = "该行的列数与表头不一致（可能有未成对的引号或多余的分隔符），无法读取，未导入。"
+UNREADABLE = (
+    "该行有 {found} 列，表头有 {expected} 列，列数不一致（可能有未成对的引号或多余的分隔符），"
+    "无法读取，未导入。请核对平台导出的原始文件。"
+)
 DUPLICATE = "{column}“{value}”在第 {last} 行再次出现，同一文件中以后出现的一行为准，本行未导入。"
 
 
@@ -63,8 +67,11 @@ class RowChecks:
             self.errors.append(RowError(int(self.rows[pos]), column, value, text))
         self.rejected |= hit
 
-    def unreadable(self, number: int, text: str) -> None:
-        self.errors.append(RowError(number, "", text[:200], UNREADABLE))
+    def unreadable(self, number: int, counts: ColumnCount) -> None:
+        """A row the parser could not split. Only the counts are kept, never its cells."""
+        value = f"{counts.found} 列，表头 {counts.expected} 列"
+        text = UNREADABLE.format(found=counts.found, expected=counts.expected)
+        self.errors.append(RowError(number, "", value, text, code="wrong_column_count"))
 
     def ids(self, fmt: ExportFormat) -> None:
         c = self.c

@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
 
 from .guards import sniff
+
+
+class ColumnCount(NamedTuple):
+    """A row the parser could not split: how many cells it had and how many the header has.
+
+    Only the counts travel: the row's cells are buyers' names, phones and addresses.
+    """
+
+    found: int
+    expected: int
 
 
 @dataclass
@@ -20,7 +30,7 @@ class RawBatch:
     frame: pd.DataFrame  # columns named as requested, dtype str, missing cells NA
     rows: np.ndarray  # 1-based spreadsheet row number of each frame row
     progress: float  # fraction of the file consumed
-    unreadable: list[tuple[int, str]] = field(default_factory=list)  # rows the parser skipped
+    unreadable: list[tuple[int, ColumnCount]] = field(default_factory=list)  # rows skipped
 
 
 class Source(Protocol):

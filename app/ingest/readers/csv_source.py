@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 
 from ..cells import EMPTY, TEXT
 from ..errors import ImportFileError
-from . import RawBatch
+from . import ColumnCount, RawBatch
 from .prefetch import prefetch
 
 HEAD_BYTES = 1 << 20
@@ -24,6 +24,10 @@ BLOCK_BYTES = 1 << 20  # small blocks measured fastest and keep memory flat
 _ENCODING_HELP = (
     "文件编码无法识别（既不是 UTF-8 也不是 GBK/GB18030）。"
     "请用 Excel 或 WPS 打开后另存为“CSV UTF-8”再上传。"
+)
+_BROKEN = (
+    "CSV 文件格式有误（可能有未成对的引号，或某个单元格异常长），无法继续读取。"
+    "请从平台重新导出原始文件，或用 Excel/WPS 打开后另存为 CSV 再上传。"
 )
 
 
@@ -38,10 +42,14 @@ class CsvSource:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
             if not head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n"):
-                raise ImportFileError("文件是空的，没有任何内容。请确认导出成功后再上传。")
+                raise ImportFileError(
+                    "文件是空的，没有任何内容。请确认导出成功后再上传。", code="empty_file"
+                )
             if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
                 raise ImportFileError(
-                    "无法识别的文件类型：既不是 CSV 也不是 Excel 工作簿。请上传平台导出的原始文件。"
+                    "无法识别的文件类型：既不是 CSV 也不是 Excel 工作簿。"
+                    "请上传平台导出的原始文件。",
+                    code="unknown_format",
                 )
             self.encoding = _detect_encoding(head, fh, complete=self.size <= HEAD_BYTES)
         text = _decode_head(head, self.encoding)
@@ -54,11 +62,13 @@ class CsvSource:
 
     def batches(self, columns: dict[str, int], chunk_rows: int) -> Generator[RawBatch, None, None]:
         names = [f"c{i}" for i in range(self.width)]
-        unreadable: list[tuple[int, str]] = []  # rows the parser skipped, in file order
+        unreadable: list[tuple[int, ColumnCount]] = []  # rows the parser skipped, in order
         skipped: list[int] = []  # their row numbers, for numbering the valid rows
 
         def skip(row: pacsv.InvalidRow) -> str:
-            unreadable.append((row.number or 0, row.text))
+            # The counts only: row.text is the whole line, buyers' names and phones included.
+            found = row.actual_columns - (self.width - len(self.headers))
+            unreadable.append((row.number or 0, ColumnCount(found, len(self.headers))))
             skipped.append(row.number or 0)
             return "skip"
 
@@ -89,8 +99,9 @@ class CsvSource:
                 yield from self._chunks(reader, fh, columns, names, chunk_rows, unreadable, skipped)
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
                 if "UTF8" in str(exc) or isinstance(exc, UnicodeDecodeError):
-                    raise ImportFileError(_ENCODING_HELP) from exc
-                raise ImportFileError(f"CSV 文件格式有误，无法继续读取：{exc}") from exc
+                    raise ImportFileError(_ENCODING_HELP, code="unknown_encoding") from exc
+                # The parser's own text quotes the offending line (buyers' data): not shown.
+                raise ImportFileError(_BROKEN, code="bad_csv") from exc
 
     def _chunks(
         self,
@@ -99,7 +110,7 @@ class CsvSource:
         columns: dict[str, int],
         names: list[str],
         chunk_rows: int,
-        unreadable: list[tuple[int, str]],
+        unreadable: list[tuple[int, ColumnCount]],
         skipped: list[int],
     ) -> Iterator[RawBatch]:
         pending: list[pa.RecordBatch] = []
@@ -133,14 +144,14 @@ class CsvSource:
 
 
 def _reported_upto(
-    unreadable: list[tuple[int, str]], start: int, last_row: float
-) -> list[tuple[int, str]]:
+    unreadable: list[tuple[int, ColumnCount]], start: int, last_row: float
+) -> list[tuple[int, ColumnCount]]:
     """The skipped rows not reported yet that lie before `last_row` (they come in order)."""
     out = []
-    for number, text in unreadable[start:]:
+    for number, counts in unreadable[start:]:
         if number > last_row:
             break
-        out.append((number, text))
+        out.append((number, counts))
     return out
 
 
@@ -161,7 +172,7 @@ def _detect_encoding(head: bytes, fh: io.BufferedReader, complete: bool) -> str:
     for encoding in ("utf-8", "gb18030"):
         if all(_decodes(sample, encoding, complete and i == 0) for i, sample in enumerate(samples)):
             return encoding
-    raise ImportFileError(_ENCODING_HELP)
+    raise ImportFileError(_ENCODING_HELP, code="unknown_encoding")
 
 
 def _samples(fh: io.BufferedReader) -> list[bytes]:

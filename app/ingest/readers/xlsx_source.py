@@ -1,7 +1,9 @@
 """Workbooks (.xlsx/.xlsm, encrypted OOXML, legacy .xls) read with python-calamine.
 
-Only cached cell values are read: formulas and macros never run. Guards run first
-(guards.check_zip), so calamine never sees an archive that would inflate absurdly.
+Only cached cell values are read: formulas never run and external links are never followed
+(calamine has no network or file access for them). Guards run first (guards.check_zip), so
+calamine never sees an archive that would inflate absurdly, a sheet whose range would not fit
+in memory, or a workbook carrying macros.
 """
 
 from __future__ import annotations
@@ -53,12 +55,14 @@ def open_workbook_sheets(path: Path, password: str | None, kind: str) -> Iterato
             and m.typ == calamine.SheetTypeEnum.WorkSheet
         ]
     except calamine.CalamineError as exc:
-        raise ImportFileError(_UNREADABLE.format(detail=exc)) from exc
+        raise ImportFileError(_UNREADABLE.format(detail=exc), code="unreadable_workbook") from exc
     for name in sheets:
         try:
             sheet = book.get_sheet_by_name(name)
         except calamine.CalamineError as exc:
-            raise ImportFileError(_UNREADABLE.format(detail=exc)) from exc
+            raise ImportFileError(
+                _UNREADABLE.format(detail=exc), code="unreadable_workbook"
+            ) from exc
         source = XlsxSource(name, sheet)
         if source.headers:
             yield source
