@@ -59,10 +59,11 @@ OF_ATTEMPT = "s.import_id = :import_id AND s.attempt = :attempt"
 
 @dataclass(frozen=True, slots=True)
 class RepeatedLine:
-    """A line a later row of the same file repeats: the later row wins."""
+    """A line a later row of the same file repeats: the later row (`kept_row`) wins."""
 
     row: int
     line_id: str
+    kept_row: int
 
 
 @dataclass
@@ -160,10 +161,11 @@ def _drop_repeated(connection: Connection, params: dict[str, int]) -> list[Repea
         ),
         params,
     ).all()
+    last = {(row.shop_id, row.line_id): int(row.row) for row in rows}  # rows in file order
     earlier = [
-        (current.id, RepeatedLine(int(current.row), current.line_id))
+        (current.id, RepeatedLine(int(current.row), current.line_id, last[key]))
         for current, following in itertools.pairwise(rows)
-        if (current.shop_id, current.line_id) == (following.shop_id, following.line_id)
+        if (key := (current.shop_id, current.line_id)) == (following.shop_id, following.line_id)
     ]
     connection.execute(
         text("DELETE FROM staged_lines WHERE id = :id"), [{"id": id_} for id_, _ in earlier]

@@ -17,6 +17,7 @@ from app.ingest.errors import RowError
 from app.ingest.loader import clear_staging, frame_for_staging, merge_staged, stage_chunk
 from app.ingest.matching import Matcher, shops_by_reference
 from app.ingest.reader import ExportReader
+from app.ingest.rows import DUPLICATE
 from app.ingest.storage import open_password, seal_password, store_path
 from app.metrics.rollups import lock_refreshes, refresh_days
 from app.models import ColumnMapping, ImportRowError, SalesImport, Shop, utcnow
@@ -172,7 +173,8 @@ def _attempt(attempt: jobs.Attempt, on_chunk: Callable[[SalesImport], None] | No
         db.session.commit()
         if on_chunk is not None:
             on_chunk(record)
-    _merge(record, attempt, list(reader.warnings), limit)
+    line_column = reader.headers.get("line_id") or reader.headers.get("order_id") or "子订单号"
+    _merge(record, attempt, list(reader.warnings), limit, line_column)
 
 
 def _start_over(record: SalesImport) -> None:
@@ -207,7 +209,13 @@ def _open(record: SalesImport) -> ExportReader:
     return reader
 
 
-def _merge(record: SalesImport, attempt: jobs.Attempt, warnings: list[str], limit: float) -> None:
+def _merge(
+    record: SalesImport,
+    attempt: jobs.Attempt,
+    warnings: list[str],
+    limit: float,
+    line_column: str,
+) -> None:
     """The one commit that makes the file visible: lines, rollups and status together."""
     jobs.limit_statements(limit)
     if not jobs.still_current(SalesImport, attempt):
@@ -217,7 +225,13 @@ def _merge(record: SalesImport, attempt: jobs.Attempt, warnings: list[str], limi
     lock_refreshes()
     result = merge_staged(db.session.connection(), record.id, attempt.number)
     repeated = [
-        RowError(line.row, "子订单号", line.line_id, _REPEATED, "duplicate_line")
+        RowError(
+            line.row,
+            line_column,
+            line.line_id,
+            DUPLICATE.format(column=line_column, value=line.line_id, last=line.kept_row),
+            "duplicate_line",
+        )
         for line in result.repeated
     ]
     _record_errors(record, repeated)
@@ -237,7 +251,6 @@ def _merge(record: SalesImport, attempt: jobs.Attempt, warnings: list[str], limi
     db.session.commit()
 
 
-_REPEATED = "同一文件中重复出现的订单行，以后一行为准。"
 STAGING_SHARE = 0.9  # of the progress bar; the merge takes the rest
 
 

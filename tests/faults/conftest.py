@@ -103,9 +103,16 @@ def start_worker(
     """Start workers with extra settings (`CUNBO_…` names); all are stopped after the test."""
     started: list[Worker] = []
 
-    def start(concurrency: int = 1, beat: bool = False, **settings: str) -> Worker:
+    def start(
+        concurrency: int = 1,
+        beat: bool = False,
+        address_space: int | None = None,
+        env: dict[str, str] | None = None,
+        **settings: str,
+    ) -> Worker:
         env = {
             **os.environ,
+            **(env or {}),
             "DATABASE_URL": POSTGRES_URL,
             "REDIS_URL": broker.url,
             "SECRET_KEY": "faults-secret",
@@ -113,7 +120,7 @@ def start_worker(
             "CUNBO_IMPORT_CHUNK_ROWS": "20000",
             **{f"CUNBO_{name}": value for name, value in settings.items()},
         }
-        worker = Worker(env, tmp_path / f"worker{len(started)}.log", concurrency)
+        worker = Worker(env, tmp_path / f"worker{len(started)}.log", concurrency, address_space)
         started.append(worker)
         worker.start()
         if beat:

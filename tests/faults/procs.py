@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -110,10 +111,17 @@ class PrivateRedis:
 class Worker:
     """`python -m app.supervisor celery … worker` with prefork children, and a beat process."""
 
-    def __init__(self, env: dict[str, str], log: Path, concurrency: int = 1) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        concurrency: int = 1,
+        address_space: int | None = None,
+    ) -> None:
         self.env = env
         self.log_path = log
         self.concurrency = concurrency
+        self.address_space = address_space
         self.supervisor: subprocess.Popen[bytes] | None = None
         self.beat: subprocess.Popen[bytes] | None = None
 
@@ -137,9 +145,20 @@ class Worker:
         ]
         self._log = self.log_path.open("ab")
         self.supervisor = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=self._limit if self.address_space else None,
         )
         self.wait_ready()
+
+    def _limit(self) -> None:
+        """In the new process: cap its address space (and its children's)."""
+        assert self.address_space is not None
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (self.address_space, hard))
 
     def start_beat(self) -> None:
         """The sweeper's clock, as the Procfile's `beat` runs it."""
