@@ -59,7 +59,8 @@ def unknown_format(headers: list[str], platform: str | None = None) -> ImportFil
     return ImportFileError(
         f"{intro}文件的表头为：{listed or '（空）'}。{hint}"
         "如果这是新版或其他平台的导出，请在导入页面保存一个列对应关系（列映射）后再上传；"
-        "也可以改用村播销售模板整理后上传。"
+        "也可以改用村播销售模板整理后上传。",
+        "unknown_format",
     )
 
 

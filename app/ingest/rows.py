@@ -53,7 +53,14 @@ class RowChecks:
     def column(self, key: str) -> str:
         return self.headers.get(key, key)
 
-    def add(self, mask: pd.Series | np.ndarray, key: str, message: str, **extra: object) -> None:
+    def add(
+        self,
+        mask: pd.Series | np.ndarray,
+        key: str,
+        message: str,
+        code: str = "bad_value",
+        **extra: object,
+    ) -> None:
         """Reject rows in `mask` not yet rejected; message may use {column} and {value}."""
         hit = np.asarray(mask, dtype=bool) & ~self.rejected
         if not hit.any():
@@ -64,7 +71,7 @@ class RowChecks:
             value = "" if raw is None or pd.isna(raw.iloc[pos]) else str(raw.iloc[pos]).strip()
             params = {k: (v(value) if callable(v) else v) for k, v in extra.items()}
             text = message.format(column=column, value=value, **params)
-            self.errors.append(RowError(int(self.rows[pos]), column, value, text))
+            self.errors.append(RowError(int(self.rows[pos]), column, value, text, code))
         self.rejected |= hit
 
     def unreadable(self, number: int, counts: ColumnCount) -> None:
@@ -79,30 +86,41 @@ class RowChecks:
         for key in dict.fromkeys(keys):
             values = c.text(key)
             if key in fmt.id_keys:
-                self.add(values.isna(), key, EMPTY_ID)
-            self.add(cells.is_scientific(values), key, SCI_ID)
+                self.add(values.isna(), key, EMPTY_ID, "missing_id")
+            self.add(cells.is_scientific(values), key, SCI_ID, "id_damaged")
             self.add(
-                cells.bad_ids(values, fmt.id_pattern, fmt.id_digits), key, BAD_ID, hint=fmt.id_hint
+                cells.bad_ids(values, fmt.id_pattern, fmt.id_digits),
+                key,
+                BAD_ID,
+                "bad_id",
+                hint=fmt.id_hint,
             )
 
     def amounts(self, fmt: ExportFormat, is_paid: np.ndarray) -> None:
         c = self.c
         kinds = fmt.column_kinds()
         if c.has("quantity"):
-            self.add(c.bad["quantity"], "quantity", BAD_QTY)
-            self.add(c.text("quantity").isna() & is_paid, "quantity", EMPTY_PAID, what="数量")
+            self.add(c.bad["quantity"], "quantity", BAD_QTY, "bad_quantity")
+            self.add(
+                c.text("quantity").isna() & is_paid,
+                "quantity",
+                EMPTY_PAID,
+                "missing_quantity",
+                what="数量",
+            )
         for key, kind in kinds.items():
             if kind == "money" and c.has(key):
-                self.add(c.bad[key], key, BAD_MONEY, problem=cells.money_problem)
+                self.add(c.bad[key], key, BAD_MONEY, "bad_amount", problem=cells.money_problem)
         paid_key = (
             "paid"
             if c.has("paid")
             else next((k for k, kind in kinds.items() if kind == "money" and c.has(k)), "paid")
         )
-        self.add(fmt.paid_amount(c).isna().to_numpy() & is_paid, paid_key, EMPTY_PAID, what="金额")
+        missing = fmt.paid_amount(c).isna().to_numpy() & is_paid
+        self.add(missing, paid_key, EMPTY_PAID, "missing_amount", what="金额")
         for key, kind in kinds.items():
             if kind == "date" and c.has(key):
-                self.add(c.bad[key], key, BAD_DATE)
+                self.add(c.bad[key], key, BAD_DATE, "bad_date")
 
     def duplicates(self, line_id: pd.Series) -> None:
         """A line id seen twice in the chunk: the later row wins, earlier ones are reported."""
@@ -117,7 +135,9 @@ class RowChecks:
         for pos in np.flatnonzero(repeated):
             value = line_id.iloc[pos]
             text = DUPLICATE.format(column=self.column(key), value=value, last=int(last_row[value]))
-            self.errors.append(RowError(int(self.rows[pos]), self.column(key), value, text))
+            self.errors.append(
+                RowError(int(self.rows[pos]), self.column(key), value, text, "duplicate_line")
+            )
         self.rejected |= repeated
 
 

@@ -15,9 +15,6 @@ from app.ingest.readers import open_sources
 from app.ingest.text import display_header
 from app.models import SalesImport
 
-# The start of the message `app.ingest.detect.unknown_format` gives a file it cannot read.
-UNKNOWN_FORMAT_MARKS = ("无法识别文件格式", "的导出格式", "列对应关系")
-
 # Cunbo's line fields a mapping fills, with what a clerk calls them and header words that
 # usually name them (for the first guess of the mapping form).
 MAPPING_FIELDS: tuple[tuple[str, Any, bool, tuple[str, ...]], ...] = (
@@ -47,15 +44,14 @@ MAPPING_FIELDS: tuple[tuple[str, Any, bool, tuple[str, ...]], ...] = (
 
 def unknown_format(record: SalesImport) -> bool:
     """Whether the import failed because no known export format matched its headers."""
-    message = record.message or ""
-    return record.status == "failed" and any(mark in message for mark in UNKNOWN_FORMAT_MARKS)
+    return record.status == "failed" and record.code == "unknown_format"
 
 
 def file_headers(record: SalesImport, password: str | None = None) -> list[str]:
     """The header row of the stored file's first table (raises ImportFileError)."""
     path = Path(record.stored_path)
     if not path.is_file():
-        raise ImportFileError("上传的文件已不在服务器上，请重新上传。")
+        raise ImportFileError("上传的文件已不在服务器上，请重新上传。", "file_gone")
     for source in open_sources(path, password):
         return [display_header(h) for h in source.headers if display_header(h)]
     raise ImportFileError("文件中没有找到任何表头。")
