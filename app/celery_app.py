@@ -23,7 +23,7 @@ def celery_init_app(app: Flask) -> Celery:
             Path(folder).mkdir(parents=True, exist_ok=True)
     celery = Celery(app.name, task_cls=FlaskTask)
     celery.config_from_object(settings)
-    celery.conf.update(include=["tasks.imports", "tasks.registry"])
+    celery.conf.update(include=["tasks.imports", "tasks.registry", "tasks.retention"])
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
