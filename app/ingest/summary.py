@@ -10,10 +10,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ImportRowError, SalesImport
+from app.spreadsheet import csv_value
 
 ERRORS_SHOWN = 100
 ERROR_COLUMNS = ("row", "column", "value", "message")
 ERROR_HEADERS = ("行号", "列", "值", "原因")
+ERROR_FIELDS = ("row", "column", "value", "code", "message")
 
 
 def import_json(record: SalesImport, errors_shown: int = ERRORS_SHOWN) -> dict[str, Any]:
@@ -31,7 +33,8 @@ def import_json(record: SalesImport, errors_shown: int = ERRORS_SHOWN) -> dict[s
         "shop": record.shop.code if record.shop else None,
         "progress": round(record.progress or 0.0, 4),
         "counts": record.counts(),
-        "errors": [{name: getattr(e, name) for name in ERROR_COLUMNS} for e in errors],
+        "errors": [{name: getattr(e, name) for name in ERROR_FIELDS} for e in errors],
+        "code": record.code,
         "message": record.message,
         "warnings": record.warnings or [],
         "export_time": record.export_time.isoformat() + "Z" if record.export_time else None,
@@ -53,12 +56,5 @@ def errors_csv(record: SalesImport) -> str:
         .order_by(ImportRowError.row, ImportRowError.id)
     )
     for row in rows:
-        writer.writerow([_guard(value) for value in row])
+        writer.writerow([csv_value(value) for value in row])
     return out.getvalue()
-
-
-def _guard(value: object) -> object:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

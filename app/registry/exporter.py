@@ -30,32 +30,30 @@ from app.models import (
 from app.registry.sessions import FIGURES
 from app.registry.sheets import SHEETS
 from app.registry.values import platform_name, to_beijing
+from app.spreadsheet import WORKBOOK_OPTIONS, CellStyles, write_text
 
-# Text starting with these would run as a formula once a user edits the cell in Excel.
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-
+FORMATS: dict[str, dict[str, Any]] = {
+    "header": {"bold": True, "bg_color": "#DDEBF7", "border": 1},
+    "text": {"num_format": "@"},
+    "date": {"num_format": "yyyy-mm-dd"},
+    "time": {"num_format": "yyyy-mm-dd hh:mm:ss"},
+    "money": {"num_format": "0.00"},
+    "number": {"num_format": "General"},
+}
 Row = tuple[Any, ...]
 
 
 def export_workbook(path: str | Path) -> dict[str, int]:
     """Write every registry sheet to `path`; returns the number of data rows per sheet."""
     written: dict[str, int] = {}
-    workbook = xlsxwriter.Workbook(str(path))
+    workbook = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     try:
-        formats = {
-            "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
-            "text": workbook.add_format({"num_format": "@"}),
-            "quoted": workbook.add_format({"num_format": "@", "quote_prefix": True}),
-            "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-            "time": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
-            "money": workbook.add_format({"num_format": "0.00"}),
-            "number": workbook.add_format({"num_format": "General"}),
-        }
+        formats = CellStyles(workbook, FORMATS)
         for spec in SHEETS:
             sheet = workbook.add_worksheet(spec.name)
             sheet.freeze_panes(1, 0)
             for col, header in enumerate(spec.columns):
-                sheet.write_string(0, col, header, formats["header"])
+                write_text(sheet, 0, col, header, formats, "header")
                 sheet.set_column(col, col, max(12, len(header) * 2 + 2))
             count = 0
             for count, values in enumerate(ROWS[spec.name](), start=1):
@@ -67,7 +65,7 @@ def export_workbook(path: str | Path) -> dict[str, int]:
     return written
 
 
-def write_cell(sheet: Any, row: int, col: int, value: Any, formats: dict[str, Any]) -> None:
+def write_cell(sheet: Any, row: int, col: int, value: Any, formats: CellStyles) -> None:
     """Numbers and dates as such; all text as string cells, never as formulas."""
     if value is None or value == "":
         return
@@ -80,9 +78,7 @@ def write_cell(sheet: Any, row: int, col: int, value: Any, formats: dict[str, An
     elif isinstance(value, int | float) and not isinstance(value, bool):
         sheet.write_number(row, col, value, formats["number"])
     else:
-        text = str(value)
-        style = "quoted" if text.startswith(FORMULA_PREFIXES) else "text"
-        sheet.write_string(row, col, text, formats[style])
+        write_text(sheet, row, col, str(value), formats, "text")
 
 
 def _rows(query: Any) -> Iterator[Row]:

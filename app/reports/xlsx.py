@@ -9,6 +9,8 @@ from typing import Any, BinaryIO
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from app.spreadsheet import WORKBOOK_OPTIONS, CellStyles, write_text
+
 # (header, row key, format name, column width)
 TOWNSHIP_COLUMNS = [
     ("乡镇", "name", "text", 14),
@@ -73,7 +75,7 @@ PLATFORM_COLUMNS = [
     ("累计同比", "ytd_yoy", "percent", 10),
 ]
 KIND_NAMES = {"pre_brand": "品牌前价格", "non_brand": "非品牌同类", "reference": "参考价"}
-FORMATS = {
+FORMATS: dict[str, dict[str, Any]] = {
     "header": {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True},
     "title": {"bold": True, "font_size": 12},
     "text": {},
@@ -89,23 +91,17 @@ FORMATS = {
 def write_workbook(target: str | BinaryIO, *, month: str, **sheets: list[dict[str, Any]]) -> None:
     """Write the four sheets; adjustments to closed months follow the 乡镇月报 table."""
     # Text stays text: nothing a clerk typed can become a formula, a number or a link.
-    options = {
-        "in_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_numbers": False,
-        "strings_to_urls": False,
-    }
-    workbook = xlsxwriter.Workbook(target, options)
-    formats = {name: workbook.add_format(spec) for name, spec in FORMATS.items()}
+    workbook = xlsxwriter.Workbook(target, {"in_memory": True, **WORKBOOK_OPTIONS})
+    formats = CellStyles(workbook, FORMATS)
     sheet = workbook.add_worksheet("乡镇月报")
     end = _table(sheet, formats, TOWNSHIP_COLUMNS, sheets["townships"])
     adjustments = sheets["adjustments"]
     title = f"{month} 月报：已结月份调整（月结后发生的变动，如迟到的退款）"
-    sheet.write_string(end + 2, 0, title, formats["title"])
+    write_text(sheet, end + 2, 0, title, formats, "title")
     if adjustments:
         _table(sheet, formats, ADJUSTMENT_COLUMNS, adjustments, first_row=end + 3, freeze=False)
     else:
-        sheet.write_string(end + 3, 0, "无")
+        write_text(sheet, end + 3, 0, "无", formats, "text")
     _table(workbook.add_worksheet("直播台账"), formats, SESSION_COLUMNS, sheets["sessions"])
     premiums = [
         {**row, "kind": KIND_NAMES.get(str(row.get("kind")), row.get("kind"))}
@@ -118,7 +114,7 @@ def write_workbook(target: str | BinaryIO, *, month: str, **sheets: list[dict[st
 
 def _table(
     sheet: Worksheet,
-    formats: dict[str, Any],
+    formats: CellStyles,
     columns: list[tuple[str, str, str, int]],
     rows: list[dict[str, Any]],
     first_row: int = 0,
@@ -126,31 +122,30 @@ def _table(
 ) -> int:
     """Header and rows from `first_row`; returns the last row written."""
     for col, (header, _key, _kind, width) in enumerate(columns):
-        sheet.write_string(first_row, col, header, formats["header"])
+        write_text(sheet, first_row, col, header, formats, "header")
         if freeze:
             sheet.set_column(col, col, width)
     if freeze:
         sheet.freeze_panes(first_row + 1, 0)
     for number, row in enumerate(rows, start=first_row + 1):
         for col, (_header, key, kind, _width) in enumerate(columns):
-            _cell(sheet, number, col, row.get(key), formats[kind], kind)
+            _cell(sheet, number, col, row.get(key), formats, kind)
     return first_row + len(rows)
 
 
-def _cell(sheet: Worksheet, row: int, col: int, value: Any, style: Any, kind: str) -> None:
+def _cell(sheet: Worksheet, row: int, col: int, value: Any, formats: CellStyles, kind: str) -> None:
     if value is None or value == "":
-        sheet.write_blank(row, col, None, style)
+        sheet.write_blank(row, col, None, formats[kind])
     elif kind == "text" or isinstance(value, str) and not _numeric(value):
-        sheet.write_string(row, col, str(value), style)
+        write_text(sheet, row, col, str(value), formats, kind)
     elif isinstance(value, Fraction):
-        sheet.write_number(row, col, value.numerator / value.denominator, style)
+        sheet.write_number(row, col, value.numerator / value.denominator, formats[kind])
     else:
-        sheet.write_number(row, col, float(Decimal(str(value))), style)
+        sheet.write_number(row, col, float(Decimal(str(value))), formats[kind])
 
 
 def _numeric(text: str) -> bool:
     try:
-        Decimal(text)
+        return Decimal(text).is_finite()
     except ArithmeticError:
         return False
-    return True

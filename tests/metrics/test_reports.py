@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.metrics.rollups import rebuild_all, refresh_days
-from app.models import LiveRoom, MonthClose, OrderLine, Target
+from app.models import Brand, LiveRoom, MonthClose, OrderLine, Product, Streamer, Target, Township
 from app.reports import (
     MonthAlreadyClosed,
     close_month,
@@ -21,6 +21,7 @@ from app.reports import (
     month_figures,
     write_monthly_report,
 )
+from tests.spreadsheets import ATTACKS, cell_values, formula_cells
 
 if TYPE_CHECKING:
     from .conftest import County
@@ -165,6 +166,28 @@ def test_monthly_report_workbook(spring: County) -> None:
     live = load_workbook(io.BytesIO(march.getvalue()))["直播台账"]
     assert live.cell(2, 2).value == "=1+1" and live.cell(2, 2).data_type == "s"
     assert live.cell(2, 7).value == 200
+
+
+def test_report_writes_user_text_that_looks_like_a_formula_as_text(spring: County) -> None:
+    """RELIABILITY #16: names typed into the registry never run in the clerk's spreadsheet."""
+    hyperlink, command, arithmetic, at_sum, tab = ATTACKS
+    db.session.execute(update(Township).where(Township.code == "T01").values(name=hyperlink))
+    db.session.execute(update(LiveRoom).where(LiveRoom.code == "R01").values(nickname=command))
+    db.session.execute(update(Streamer).where(Streamer.code == "Z01").values(code=arithmetic))
+    db.session.execute(update(Brand).where(Brand.code == "B01").values(name=at_sum))
+    db.session.execute(update(Product).where(Product.code == "P002").values(code=tab))
+    db.session.commit()
+    buffer = io.BytesIO()
+    write_monthly_report("2024-03", buffer)
+    data = buffer.getvalue()
+
+    assert formula_cells(data) == []
+    townships = cell_values(data, "乡镇月报")
+    t1 = next(row for row in townships if row[0] == hyperlink and row[1] == "网络零售额")
+    assert t1[3] == 200 and isinstance(t1[3], int | float)  # amounts stay numbers
+    live = cell_values(data, "直播台账")[1]
+    assert live[1] == command and live[2] == arithmetic
+    assert live[6] == 200 and isinstance(live[6], int | float)
 
 
 def _headers(role: str) -> dict[str, str]:
