@@ -17,5 +17,13 @@ api = Api()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# No default limits: only the routes that ask for one (login) are limited.
-limiter = Limiter(key_func=get_remote_address)
+# No default limits: only the routes that ask for one (login, uploads) are limited. Set here,
+# not from app.config: Flask-Limiter keeps these from the first app it is bound to.
+# A 429 says when to retry (Retry-After). With Redis down, counting falls back to this process's
+# memory and any other storage error is logged and let through: signing in never fails on it.
+limiter = Limiter(
+    key_func=get_remote_address,
+    headers_enabled=True,
+    swallow_errors=True,
+    in_memory_fallback_enabled=True,
+)

@@ -7,11 +7,13 @@ from functools import wraps
 from http import HTTPStatus
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
-from app.extensions import login_manager
+from app.auth.tokens import bearer_token
+from app.extensions import csrf, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -40,6 +42,29 @@ def unauthenticated() -> Response:
 
 def forbidden() -> Response:
     return json_error(403, _("您的角色不能使用此功能。"))
+
+
+def csrf_refused() -> Response | None:
+    """400 JSON for a write signed in by the session cookie without a valid CSRF token.
+
+    A browser sends the cookie on any site's form post; a bearer token it never adds by itself,
+    so calls carrying one need no CSRF token.
+    """
+    if request.method in SAFE_METHODS or bearer_token(request) is not None:
+        return None
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return None
+    try:
+        csrf.protect()
+    except CSRFError:
+        return json_error(
+            400,
+            _(
+                "缺少或无效的安全令牌（CSRF）：请刷新页面后重试；"
+                "脚本请改用 Authorization: Bearer 令牌调用接口。"
+            ),
+        )
+    return None
 
 
 def login_required_api(view: F) -> F:
@@ -82,7 +107,8 @@ def api_guard(
     """Require a signed-in user (session or bearer token) for every route of `blueprint`.
 
     `roles` limits the whole blueprint; `write_roles` further limits methods other than
-    GET/HEAD/OPTIONS (e.g. keep the read-only `viewer` out of POST).
+    GET/HEAD/OPTIONS (e.g. keep the read-only `viewer` out of POST). A write signed in by the
+    session cookie must carry the CSRF token (the `X-CSRFToken` header of the pages' scripts).
     """
     allowed = frozenset(roles) if roles is not None else None
     writers = frozenset(write_roles) if write_roles is not None else None
@@ -96,6 +122,6 @@ def api_guard(
         if writers is not None and request.method not in SAFE_METHODS:
             if current_user.role not in writers:
                 return forbidden()
-        return None
+        return csrf_refused()
 
     return blueprint

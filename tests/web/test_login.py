@@ -157,6 +157,49 @@ def test_login_attempts_are_rate_limited(
     assert response.status_code == 302  # counted per address
 
 
+def test_a_refused_login_says_when_to_retry(
+    limited_app: Flask, make_user: Callable[..., str], sign_in: SignIn
+) -> None:
+    make_user("officer1", "officer")
+    client = limited_app.test_client()
+    for _attempt in range(3):
+        assert sign_in(client, "officer1", "wrong-password").status_code == 401
+    response = sign_in(client, "officer1")
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+
+
+def test_login_keeps_working_when_the_limit_store_is_down(
+    app: Flask,
+    make_user: Callable[..., str],
+    sign_in: SignIn,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Redis unreachable: counts fall back to memory, the failure is logged, sign-in works."""
+    make_user("officer1", "officer")
+    names = ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER")
+    down = create_app(
+        {
+            **{name: app.config[name] for name in names},
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
+    try:
+        client = down.test_client()
+        with caplog.at_level("WARNING", logger="flask-limiter"):
+            response = sign_in(client, "officer1")
+        assert response.status_code == 302
+        assert any("storage" in record.getMessage().lower() for record in caplog.records)
+        assert sign_in(down.test_client(), "officer1").status_code == 302
+    finally:
+        with down.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_default_limit_is_ten_logins_a_minute_in_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,9 +19,15 @@
     return form.getAttribute("data-" + name).replace(/\/0(\/|$)/, "/" + id + "$1");
   }
 
+  // Writes signed in by the session cookie carry the page's CSRF token.
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+
   function getJson(address, options) {
     var settings = Object.assign({ credentials: "same-origin", headers: { Accept: "application/json" } },
       options || {});
+    if (settings.method && settings.method !== "GET" && csrfMeta) {
+      settings.headers = Object.assign({}, settings.headers, { "X-CSRFToken": csrfMeta.content });
+    }
     return fetch(address, settings).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         return { ok: response.ok, status: response.status, body: body };

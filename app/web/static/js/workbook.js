@@ -70,6 +70,12 @@
       .catch(function (error) { line.textContent = text.error + error; });
   }
 
+  // Writes signed in by the session cookie carry the page's CSRF token.
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var data = new FormData(form);
@@ -77,7 +83,8 @@
     counts.textContent = "";
     show(0, text.uploading);
     fetch(form.getAttribute("data-upload-url"), {
-      method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" }
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() }
     })
       .then(function (response) {
         return response.json().then(function (body) { return { ok: response.ok, body: body }; });
