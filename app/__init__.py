@@ -16,12 +16,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    register_converters(app)
     register_extensions(app)
     register_auth(app)
     register_blueprints(app)
     register_web(app)
     register_commands(app)
     return app
+
+
+def register_converters(app: Flask) -> None:
+    from app.converters import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
 
 
 def register_extensions(app: Flask) -> None:

@@ -10,7 +10,17 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from app.codes import code_for
+from app.converters import MAX_ID
 from app.registry.values import CellError, local_datetime, to_beijing
+
+# The days the API accepts: wide enough for any county's records, narrow enough that a year
+# before or after (同比) is still a date.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+# A metrics period longer than this is refused, not computed for minutes (RELIABILITY).
+MAX_PERIOD_YEARS = 20
+MAX_PAGE_SIZE = 500
+MONTH_PATTERN = r"^(20\d{2}|2100)-(0[1-9]|1[0-2])$"
 
 
 def Money(**kwargs: Any) -> fields.Decimal:
@@ -101,3 +111,55 @@ class Refs(fields.List):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         codes = super()._serialize(value, attr, obj, **kwargs)
         return None if codes is None else sorted(codes)
+
+
+def Day(**kwargs: Any) -> fields.Date:
+    """A calendar day (YYYY-MM-DD) between 2000-01-01 and 2100-12-31."""
+    kwargs.setdefault(
+        "error_messages", {"invalid": "日期格式应为 YYYY-MM-DD", "required": "必填 (YYYY-MM-DD)"}
+    )
+    return fields.Date(
+        validate=validate.Range(
+            min=FIRST_DAY, max=LAST_DAY, error="日期应在 2000-01-01 至 2100-12-31 之间"
+        ),
+        **kwargs,
+    )
+
+
+def Id(**kwargs: Any) -> fields.Integer:
+    """The id of a row: a whole number the database's id columns can hold."""
+    return fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID, error=f"应为 1 至 {MAX_ID} 之间的编号"),
+        **kwargs,
+    )
+
+
+def Page() -> fields.Integer:
+    return fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_ID, error=f"页码应为 1 至 {MAX_ID} 之间的整数"),
+    )
+
+
+def PageSize(default: int = 50) -> fields.Integer:
+    return fields.Integer(
+        load_default=default,
+        validate=validate.Range(
+            min=1, max=MAX_PAGE_SIZE, error=f"每页条数应为 1 至 {MAX_PAGE_SIZE} 之间"
+        ),
+    )
+
+
+def period_problem(start: dt.date | None, end: dt.date | None) -> str | None:
+    """Why `start`..`end` cannot be a period (ends reversed, longer than 20 years), or None."""
+    if start is None or end is None:
+        return None
+    if end < start:
+        return "to 不能早于 from"
+    try:
+        limit = start.replace(year=start.year + MAX_PERIOD_YEARS)
+    except ValueError:  # 29 February
+        limit = dt.date(start.year + MAX_PERIOD_YEARS, 3, 1)
+    if end >= limit:
+        return f"时间段最长 {MAX_PERIOD_YEARS} 年，请缩短 from 至 to 的范围"
+    return None

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.api.errors import add_error_messages
+from app.api.fields import MAX_PAGE_SIZE, MONTH_PATTERN, Day, period_problem
 from app.auth import api_guard, current_scope
 from app.codes import INDICATORS
 from app.metrics.errors import MetricsError
@@ -27,25 +28,30 @@ blueprints = [blp, targets_blp]
 for _blueprint in blueprints:
     add_error_messages(api_guard(_blueprint))
 
-DATE_ERRORS: dict[str, Any] = {
-    "invalid": "日期格式应为 YYYY-MM-DD",
-    "required": "必填 (YYYY-MM-DD)",
-}
 SCOPE_HELP = "county | township:<编码> | village:<编码> | brand:<编码> | room:<编码>"
+CODE = validate.Length(min=1, max=64, error="编码应为 1 至 64 个字符")
 
 
 def _date(description: str, **kwargs: Any) -> fields.Date:
-    return fields.Date(error_messages=DATE_ERRORS, metadata={"description": description}, **kwargs)
+    return Day(metadata={"description": description}, **kwargs)
+
+
+def _scope_field() -> fields.String:
+    return fields.String(
+        validate=validate.Length(min=1, max=80, error="scope 过长或为空"),
+        metadata={"description": SCOPE_HELP},
+    )
 
 
 class _PeriodSchema(Schema):
     from_ = _date("first Beijing day (YYYY-MM-DD)", data_key="from", required=True)
-    to = _date("last Beijing day, inclusive", required=True)
+    to = _date("last Beijing day, inclusive; at most 20 years after from", required=True)
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
-            raise ValidationError("to 不能早于 from", field_name="to")
+        problem = period_problem(data.get("from_"), data.get("to"))
+        if problem:
+            raise ValidationError(problem, field_name="to")
 
 
 class RetailArgs(_PeriodSchema):
@@ -54,15 +60,18 @@ class RetailArgs(_PeriodSchema):
         validate=validate.OneOf(BY_VALUES, error="by 应为 {choices} 之一"),
         metadata={"description": " | ".join(BY_VALUES)},
     )
-    scope = fields.String(metadata={"description": SCOPE_HELP})
+    scope = _scope_field()
     agri = fields.Boolean(load_default=False, metadata={"description": "农产品 only"})
-    limit = fields.Integer(validate=validate.Range(min=1), metadata={"description": "top rows"})
+    limit = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_PAGE_SIZE, error="limit 应为 1 至 500 之间"),
+        metadata={"description": "top rows (at most 500)"},
+    )
 
 
 class GrowthArgs(Schema):
     month = fields.String(
         required=True,
-        validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="月份格式应为 YYYY-MM"),
+        validate=validate.Regexp(MONTH_PATTERN, error="月份格式应为 YYYY-MM（2000 至 2100 年）"),
     )
     indicator = fields.String(
         load_default="net_retail",
@@ -70,15 +79,15 @@ class GrowthArgs(Schema):
             [*INDICATORS, *INDICATORS.values()], error="indicator 应为 {choices} 之一"
         ),
     )
-    scope = fields.String(metadata={"description": SCOPE_HELP})
+    scope = _scope_field()
 
 
 class PremiumArgs(_PeriodSchema):
-    brand = fields.String(required=True, metadata={"description": "品牌编码"})
+    brand = fields.String(required=True, validate=CODE, metadata={"description": "品牌编码"})
 
 
 class SessionsArgs(_PeriodSchema):
-    room = fields.String(metadata={"description": "直播间编码"})
+    room = fields.String(validate=CODE, metadata={"description": "直播间编码"})
 
 
 class YearArgs(Schema):

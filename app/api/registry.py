@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import fields, validate
 from webargs.flaskparser import abort  # flask-smorest's abort, typed NoReturn
 
 from app.api.crud import Changes, Resource, Unique, crud_blueprint
@@ -280,7 +280,10 @@ RESOURCES = (
             ),
         ),
         filters={
-            "year": (fields.Integer(), lambda year: Target.year == year),
+            "year": (
+                fields.Integer(validate=validate.Range(min=2000, max=2100)),
+                lambda year: Target.year == year,
+            ),
             "scope_type": (Coded(SCOPE_TYPES), lambda scope: Target.scope_type == scope),
             "indicator": (Coded(INDICATORS), lambda code: Target.indicator == code),
         },

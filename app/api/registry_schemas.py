@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
-from app.api.fields import Coded, Money, Ref, Refs
+from app.api.fields import Coded, Id, Money, Page, PageSize, Ref, Refs
 from app.codes import BASELINE_KINDS, INDICATORS, PLATFORM_ALIASES, PLATFORMS, SCOPE_TYPES
 from app.registry.values import BRAND_KINDS
 
@@ -141,10 +141,10 @@ class CategorySchema(Schema):
     agricultural = fields.Boolean(
         load_default=False, metadata={"description": "counts in 农产品网络零售额"}
     )
-    parent_id = fields.Integer(allow_none=True)
+    parent_id = Id(allow_none=True)
 
 
 class ListArgsSchema(Schema):
     q = fields.String(metadata={"description": "search in codes and names"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = Page()
+    per_page = PageSize()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from flask import send_file
@@ -12,6 +13,7 @@ from marshmallow import Schema, fields
 from werkzeug.wrappers import Response
 
 from app.api.errors import add_error_messages
+from app.api.fields import MONTH_PATTERN
 from app.auth import api_guard
 from app.auth.scope import COUNTY_ROLES
 from app.metrics.errors import MetricsError
@@ -35,6 +37,8 @@ class MonthCloseSchema(Schema):
 
 
 def _month(text: str) -> str:
+    if not re.fullmatch(MONTH_PATTERN, text):
+        abort(400, message=f"月份“{text[:20]}”应写成 YYYY-MM（2000 至 2100 年），如 2024-03")
     try:
         return month_key(parse_month(text))
     except MetricsError as exc:

@@ -12,7 +12,15 @@ from sqlalchemy import func
 from webargs.flaskparser import abort  # flask-smorest's abort, typed NoReturn
 
 from app.api.errors import add_error_messages
-from app.api.fields import BeijingDateTime, Count, NonNegativeMoney, Ref
+from app.api.fields import (
+    BeijingDateTime,
+    Count,
+    Day,
+    NonNegativeMoney,
+    Page,
+    PageSize,
+    Ref,
+)
 from app.auth import api_guard, current_scope
 from app.extensions import db
 from app.models import LiveRoom, LiveSession, OrderLine, Streamer, Township, Village
@@ -56,10 +64,10 @@ class SessionPatchSchema(SessionSchema):
 class SessionListArgsSchema(Schema):
     room = fields.String(validate=validate.Length(min=1, max=64))
     streamer = fields.String(validate=validate.Length(min=1, max=64))
-    from_ = fields.Date(data_key="from", metadata={"description": "first day (Beijing)"})
-    to = fields.Date(metadata={"description": "last day, inclusive (Beijing)"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    from_ = Day(data_key="from", metadata={"description": "first day (Beijing)"})
+    to = Day(metadata={"description": "last day, inclusive (Beijing)"})
+    page = Page()
+    per_page = PageSize()
 
     @validates_schema
     def _period(self, data: dict[str, Any], **_kwargs: Any) -> None:
