@@ -55,14 +55,14 @@ def _ensure_database() -> None:
 @pytest.fixture(scope="session")
 def _fault_schema(tmp_path_factory: pytest.TempPathFactory) -> None:
     _ensure_database()
-    app = create_app(_config(tmp_path_factory.mktemp("faults-schema"), "redis://127.0.0.1:1/0"))
+    app = create_app(config_for(tmp_path_factory.mktemp("faults-schema"), "redis://127.0.0.1:1/0"))
     with app.app_context():
         db.drop_all()
         db.create_all()
         db.engine.dispose()
 
 
-def _config(folder: Path, redis_url: str) -> dict[str, Any]:
+def config_for(folder: Path, redis_url: str) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SECRET_KEY": "faults-secret",
@@ -85,7 +85,7 @@ def broker(tmp_path: Path) -> Iterator[PrivateRedis]:
 @pytest.fixture
 def fault_app(_fault_schema: None, broker: PrivateRedis, tmp_path: Path) -> Iterator[Flask]:
     """The app as the web process sees it, on the test's database and private broker."""
-    app = create_app(_config(tmp_path, broker.url))
+    app = create_app(config_for(tmp_path, broker.url))
     with app.app_context():
         names = ", ".join(t.name for t in db.metadata.sorted_tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
