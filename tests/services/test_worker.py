@@ -71,12 +71,18 @@ def test_upload_is_imported_by_the_worker(services_app: Flask, samples: Path) ->
     assert db.engine.dialect.name == "postgresql"
 
 
-def test_reimport_through_the_worker_changes_nothing(services_app: Flask, samples: Path) -> None:
+def test_reimport_through_the_worker_changes_nothing(
+    services_app: Flask, samples: Path, tmp_path: Path
+) -> None:
     _registry()
     client = _admin_client(services_app)
-    first = _wait_for(client, _upload(client, samples / "exports" / DOUYIN_Q3, shop="S01")["id"])
-    second = _wait_for(client, _upload(client, samples / "exports" / DOUYIN_Q3, shop="S01")["id"])
+    source = samples / "exports" / DOUYIN_Q3
+    first = _wait_for(client, _upload(client, source, shop="S01")["id"])
+    resaved = tmp_path / DOUYIN_Q3  # the same export saved again: other bytes, same lines
+    resaved.write_bytes(source.read_bytes() + b"\r\n")
+    second = _wait_for(client, _upload(client, resaved, shop="S01")["id"])
 
+    assert second["id"] != first["id"]
     assert second["counts"]["inserted"] == 0
     assert second["counts"]["updated"] == 0
     assert second["counts"]["unchanged"] == first["counts"]["inserted"]
