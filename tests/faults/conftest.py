@@ -34,8 +34,11 @@ from app.models import (
 from tests.faults.procs import PrivateRedis, Worker
 from tests.support import bearer_client
 
+# One database per pytest-xdist worker: each fault test empties every table when it starts.
 POSTGRES_URL = os.environ.get(
-    "CUNBO_FAULTS_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_faults"
+    "CUNBO_FAULTS_DATABASE_URL",
+    "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_faults"
+    + os.environ.get("PYTEST_XDIST_WORKER", ""),
 )
 BY = ("day", "month", "platform", "township", "village", "shop", "room", "brand", "product")
 
