@@ -96,3 +96,61 @@ def test_task_takes_the_job_id_and_runs_the_service(
     job = db.session.get(RegistryLoad, job_id)
     assert job is not None and job.status == "succeeded"
     assert load_registry.name == "tasks.registry.load_registry"
+
+
+def test_a_load_held_by_a_live_attempt_is_left_alone(
+    app_ctx: Flask, samples: Path, tmp_path: Path
+) -> None:
+    from app import jobs
+
+    job_id = queued_job(samples / "registry.xlsx", tmp_path)
+    lease = jobs.try_lease("registry_loads", job_id)  # another worker's attempt, alive
+    assert lease is not None
+    try:
+        run_registry_load(job_id)
+        db.session.expire_all()
+        assert db.session.get(RegistryLoad, job_id).status == "queued"
+    finally:
+        lease.release()
+
+    run_registry_load(job_id)  # the lease is free: this attempt takes it
+    db.session.expire_all()
+    job = db.session.get(RegistryLoad, job_id)
+    assert (job.status, job.attempts) == ("succeeded", 1)
+
+
+def test_a_load_whose_attempts_all_died_fails_with_a_reason(
+    app_ctx: Flask, samples: Path, tmp_path: Path
+) -> None:
+    job_id = queued_job(samples / "registry.xlsx", tmp_path)
+    job = db.session.get(RegistryLoad, job_id)
+    job.status, job.attempts = "running", app_ctx.config["IMPORT_MAX_ATTEMPTS"]
+    db.session.commit()
+
+    run_registry_load(job_id)
+
+    db.session.expire_all()
+    job = db.session.get(RegistryLoad, job_id)
+    assert (job.status, job.code) == ("failed", "attempts_exhausted")
+    assert "多次" in job.message
+    assert db.session.query(LiveSession).count() == 0
+
+
+def test_the_sweeper_requeues_a_load_whose_worker_died(
+    app_ctx: Flask, samples: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import tasks.registry
+    from tasks.imports import sweep_imports
+
+    job_id = queued_job(samples / "registry.xlsx", tmp_path)
+    job = db.session.get(RegistryLoad, job_id)
+    job.status, job.attempts = "running", 1  # its worker died: nobody holds the lease
+    db.session.commit()
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.registry.load_registry, "delay", sent.append)
+
+    assert sweep_imports() == 1
+
+    db.session.expire_all()
+    assert sent == [job_id]
+    assert db.session.get(RegistryLoad, job_id).status == "queued"
