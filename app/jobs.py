@@ -75,10 +75,14 @@ def try_lease(table: str, job_id: int) -> Lease | None:
     engine = db.engine
     if engine.dialect.name == "postgresql":
         connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        got = connection.scalar(
-            text("SELECT pg_try_advisory_lock(:space, :id)"),
-            {"space": _LOCK_SPACE[table], "id": job_id},
-        )
+        try:
+            got = connection.scalar(
+                text("SELECT pg_try_advisory_lock(:space, :id)"),
+                {"space": _LOCK_SPACE[table], "id": job_id},
+            )
+        except BaseException:
+            connection.close()
+            raise
         if got:
             return Lease(_connection=connection)
         connection.close()
@@ -211,9 +215,9 @@ def limit_statements(seconds: float) -> None:
 
 
 def is_timeout(exc: BaseException) -> bool:
-    """A statement cancelled by statement_timeout (or by a lock wait past it)."""
+    """A statement cancelled by statement_timeout (a long statement or a lock wait past it)."""
     original = getattr(exc, "orig", exc)
-    return type(original).__name__ in ("QueryCanceled", "LockNotAvailable")
+    return getattr(original, "sqlstate", None) == "57014"  # query_canceled
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -226,11 +230,12 @@ def is_transient(exc: BaseException) -> bool:
         return False
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    transient: tuple[type[BaseException], ...] = (
-        OperationalError,
-        InterfaceError,
-        sqlite3.OperationalError,
-    )
+    original = getattr(exc, "orig", exc)
+    if isinstance(original, sqlite3.Error):
+        # SQLite's OperationalError also means a missing table or a full disk: only a busy
+        # database is worth a retry.
+        return getattr(original, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED")
+    transient: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
     with suppress(ImportError):
         import psycopg
 

@@ -44,7 +44,9 @@ def supervise(command: list[str], *, first_pause: float = 1.0) -> int:
     environment = {**LEAN_ENVIRONMENT, **os.environ}
     while True:
         started = time.monotonic()
-        child = subprocess.Popen(command, env=environment)
+        # Its own session: Ctrl+C in the terminal reaches the child once, through pass_on
+        # (twice, Celery would take it for a cold shutdown).
+        child = subprocess.Popen(command, env=environment, start_new_session=True)
         status = child.wait()
         if stopping:
             return status

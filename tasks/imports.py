@@ -8,7 +8,9 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
-from kombu.exceptions import OperationalError
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import select, update
 
 from app import jobs
@@ -36,6 +38,10 @@ def run_import_task(import_id: int) -> str:
     return run_import(import_id, timeout_errors=(SoftTimeLimitExceeded,)).status
 
 
+# What sending a task raises while the broker is down or unreachable.
+BROKER_ERRORS = (BrokerError, RedisConnectionError, RedisTimeoutError, OSError)
+
+
 def enqueue_import(import_id: int) -> None:
     """Queue an import whose row is committed, with time limits scaled to its file."""
     record = db.session.get(SalesImport, import_id)
@@ -58,7 +64,7 @@ def sweep_imports() -> int:
         for job_id in _lost(model):
             try:
                 enqueue(job_id)
-            except OperationalError as exc:  # the broker is down: the next sweep tries again
+            except BROKER_ERRORS as exc:  # the broker is down: the next sweep tries again
                 log.warning("could not re-enqueue %s %s: %s", model.__tablename__, job_id, exc)
                 continue
             requeued += 1

@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from kombu.exceptions import OperationalError as BrokerError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError as DatabaseInterfaceError
 from sqlalchemy.exc import OperationalError as DatabaseError
@@ -30,7 +27,7 @@ from app.ingest import ImportFileError
 from app.ingest.service import create_import
 from app.ingest.storage import StoredFile, keep_stream, too_large_message
 from app.models import ColumnMapping, SalesImport, Shop
-from tasks.imports import enqueue_import
+from tasks.imports import BROKER_ERRORS, enqueue_import
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +39,6 @@ MAX_NAME_LENGTH = 200
 # A failed one may be retried by uploading the file again.
 LIVE_STATUSES = ("queued", "running", "succeeded")
 # What a broker that is down raises when a job is sent (kombu wraps most; redis-py, sockets).
-BROKER_ERRORS = (BrokerError, RedisConnectionError, RedisTimeoutError, OSError)
 # A database that is down or dropped the connection: the upload is refused (503), not half kept.
 DATABASE_ERRORS = (DatabaseError, DatabaseInterfaceError)
 # The command line stands for the county centre: every shop, no user account.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,6 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from kombu.exceptions import OperationalError
 from marshmallow import Schema, fields
 from webargs.flaskparser import abort  # flask-smorest's abort, typed NoReturn
 
@@ -18,14 +18,16 @@ from app.api.fields import BeijingDateTime
 from app.auth import api_guard
 from app.extensions import db
 from app.ingest.storage import store_upload
-from app.models import RegistryLoad, utcnow
-from tasks.registry import load_registry
+from app.models import RegistryLoad
+from tasks.imports import BROKER_ERRORS
+from tasks.registry import enqueue_registry_load
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 # An .xlsx/.xlsm/.xlsb/.ods is a zip; an .xls is an OLE compound file.
 WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 DEFAULT_LIMIT = 50 * 1024 * 1024
 
+log = logging.getLogger(__name__)
 blp = Blueprint(
     "registry_workbook",
     __name__,
@@ -92,13 +94,9 @@ def upload_workbook(files: dict[str, Any]) -> RegistryLoad:
     db.session.add(job)
     db.session.commit()  # before enqueueing, so the worker finds the row
     try:
-        load_registry.delay(job.id)
-    except OperationalError as exc:
-        job.status = "failed"
-        job.message = f"任务队列暂不可用，名录未导入，请稍后重试（{exc}）"
-        job.finished_at = utcnow()
-        db.session.commit()
-        abort(503, message=job.message)
+        enqueue_registry_load(job.id)
+    except BROKER_ERRORS as exc:  # it stays queued: the sweeper sends it once the broker is back
+        log.warning("registry load %s stays queued: the broker is unavailable: %s", job.id, exc)
     return job
 
 

@@ -78,8 +78,9 @@ def _print_summary(record: SalesImport) -> None:
     )
     if record.message:
         click.echo(f"  {record.message}")
-    for warning in record.warnings or []:
-        click.echo(f"  提示: {warning}")
+    for note in record.notes or []:
+        times = f"（{note['count']} 处）" if note.get("count", 1) > 1 else ""
+        click.echo(f"  提示: {note['message']}{times}")
     if counts["rejected"]:
         click.echo(f"  被拒绝的行见 GET /api/v1/imports/{record.id}/errors")
 

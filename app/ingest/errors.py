@@ -36,3 +36,38 @@ class RowError:
             "code": self.code,
             "message": self.message,
         }
+
+
+@dataclass(slots=True)
+class Note:
+    """Something an import says about its file besides row errors, once, with a count."""
+
+    code: str
+    message: str
+    count: int = 1
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, "count": self.count}
+
+
+class Notes:
+    """An import's notes: the same note (code and message) added again counts up."""
+
+    def __init__(self) -> None:
+        self._notes: dict[tuple[str, str], Note] = {}
+
+    def add(self, code: str, message: str, count: int = 1) -> None:
+        key = (code, message)
+        if key in self._notes:
+            self._notes[key].count += count
+        else:
+            self._notes[key] = Note(code, message, count)
+
+    def has(self, code: str) -> bool:
+        return any(key[0] == code for key in self._notes)
+
+    def messages(self) -> list[str]:
+        return [note.message for note in self._notes.values()]
+
+    def as_list(self) -> list[dict[str, object]]:
+        return [note.as_dict() for note in self._notes.values()]

@@ -45,6 +45,7 @@ STAGED = (
     "session_id",
     "province",
     "zero_value",
+    "source",
     "import_id",
     "export_time",
     "row_hash",
@@ -52,6 +53,11 @@ STAGED = (
 # What a line *is*: a re-import that changes none of these is `unchanged`.
 HASHED = tuple(c for c in STAGED if c not in ("import_id", "export_time", "row_hash"))
 KEY_JOIN = "o.platform = s.platform AND o.shop_id = s.shop_id AND o.line_id = s.line_id"
+# Who sold a line: a commission file (精选联盟) may add these to an order export's line.
+ATTRIBUTION = ("streamer_ref", "streamer_nickname", "live", "room_id", "session_id")
+# SQL over a stored line `o` and an incoming one `s` (`excluded` in the upsert).
+_KEEP_ORDER = "({s}.source = 'commission' AND {o}.source = 'order')"
+_HAS = "({t}.streamer_ref IS NOT NULL OR {t}.streamer_nickname IS NOT NULL)"
 # staged_lines holds the stored columns plus where each line came from.
 STAGING = (*STAGED, "attempt", "chunk", "row")
 OF_ATTEMPT = "s.import_id = :import_id AND s.attempt = :attempt"
@@ -77,7 +83,7 @@ class LoadResult:
 
 
 def frame_for_staging(
-    lines: pd.DataFrame, import_id: int, export_time: dt.datetime
+    lines: pd.DataFrame, import_id: int, export_time: dt.datetime, source: str = "order"
 ) -> pd.DataFrame:
     """Rename parser columns to storage columns and add the import, export time and hash."""
     frame = pd.DataFrame(
@@ -107,6 +113,7 @@ def frame_for_staging(
             "zero_value": lines["zero_value"].astype(bool),
         }
     )
+    frame["source"] = source
     frame["import_id"] = import_id
     frame["export_time"] = pd.Timestamp(export_time).as_unit("us")
     hashed = frame[list(HASHED)].astype("string")
@@ -126,10 +133,12 @@ def stage_chunk(connection: Connection, frame: pd.DataFrame, *, attempt: int, ch
         _executemany_sqlite(connection, frame)
 
 
-def clear_staging(connection: Connection, import_id: int) -> None:
-    """Forget every staged line of an import (a dead attempt's, or a merged one's)."""
+def clear_staging(connection: Connection, import_id: int, attempt: int | None = None) -> None:
+    """Forget the staged lines of an import (of one attempt, or of every attempt)."""
+    only = "" if attempt is None else " AND attempt = :attempt"
     connection.execute(
-        text("DELETE FROM staged_lines WHERE import_id = :import_id"), {"import_id": import_id}
+        text(f"DELETE FROM staged_lines WHERE import_id = :import_id{only}"),
+        {"import_id": import_id, "attempt": attempt},
     )
 
 
@@ -141,7 +150,7 @@ def merge_staged(connection: Connection, import_id: int, attempt: int) -> LoadRe
     result.repeated = repeated
     if result.inserted or result.updated:  # a file loaded before needs no write at all
         _upsert(connection, params)
-    clear_staging(connection, import_id)
+    clear_staging(connection, import_id, attempt)
     return result
 
 
@@ -174,37 +183,63 @@ def _drop_repeated(connection: Connection, params: dict[str, int]) -> list[Repea
 
 
 def _upsert(connection: Connection, params: dict[str, int]) -> None:
-    """New lines go in; a stored line is replaced only by a changed line of a newer export."""
+    """New lines go in; a stored line changes as `_outcomes` says it will."""
+    o, x = "order_lines", "excluded"
+    keep_order = _KEEP_ORDER.format(s=x, o=o)
+    keep_attribution = f"({_HAS.format(t=o)} AND (NOT {_HAS.format(t=x)} OR {keep_order}))"
+    updates = [
+        f"{c} = CASE WHEN {keep_attribution} THEN {o}.{c} ELSE {x}.{c} END" for c in ATTRIBUTION
+    ]
+    updates += [
+        f"{c} = CASE WHEN {keep_order} THEN {o}.{c} ELSE {x}.{c} END"
+        for c in STAGED
+        if c not in (*ATTRIBUTION, "platform", "shop_id", "line_id", "import_id")
+    ]
+    updates.append(f"import_id = {x}.import_id")
     columns = ", ".join(STAGED)
-    updates = ", ".join(
-        f"{c} = excluded.{c}" for c in STAGED if c not in ("platform", "shop_id", "line_id")
-    )
     connection.execute(
         text(
             f"INSERT INTO order_lines ({columns}) SELECT {columns} FROM staged_lines s "
             f"WHERE {OF_ATTEMPT} "
-            "ON CONFLICT (platform, shop_id, line_id) DO UPDATE SET "
-            f"{updates} WHERE order_lines.export_time <= excluded.export_time "
-            "AND order_lines.row_hash <> excluded.row_hash"
+            f"ON CONFLICT (platform, shop_id, line_id) DO UPDATE SET {', '.join(updates)} "
+            f"WHERE {_applies(o, x)}"
         ),
         params,
     )
+
+
+def _applies(o: str, s: str) -> str:
+    """SQL: the incoming line `s` changes the stored line `o`.
+
+    Same source: a changed line of an export not older than the stored one. An order export
+    over a commission line: always (it says what was sold). A commission line over an order
+    export's: only to add who sold it, where the order export named nobody.
+    """
+    keep_order = _KEEP_ORDER.format(s=s, o=o)
+    return (
+        f"CASE WHEN {keep_order} THEN NOT {_HAS.format(t=o)} AND {_HAS.format(t=s)} "
+        f"WHEN {s}.source = 'order' AND {o}.source = 'commission' THEN {_TRUE} "
+        f"ELSE {o}.export_time <= {s}.export_time AND {o}.row_hash <> {s}.row_hash END"
+    )
+
+
+_TRUE = "1 = 1"
 
 
 def _outcomes(connection: Connection, params: dict[str, int]) -> LoadResult:
     """What the upsert will do to each staged line, and the (day, shop) pairs it changes.
 
     One join of the staged lines with the stored ones: a line is new, stale (the stored one
-    comes from a newer export), unchanged (same hash) or updated. New and updated lines touch
-    their new payment day and, for an update, the old one.
+    comes from a newer export), unchanged or updated, by the rules of `_applies`. New and
+    updated lines touch their new payment day and, for an update, the old one.
     """
     rows = connection.execute(
         text(
             "SELECT s.shop_id, s.pay_day, o.pay_day, CASE "
             "WHEN o.id IS NULL THEN 'inserted' "
-            "WHEN o.export_time > s.export_time THEN 'stale' "
-            "WHEN o.row_hash = s.row_hash THEN 'unchanged' "
-            "ELSE 'updated' END AS outcome, COUNT(*) "
+            f"WHEN {_applies('o', 's')} THEN 'updated' "
+            f"WHEN s.source = o.source AND o.export_time > s.export_time THEN 'stale' "
+            "ELSE 'unchanged' END AS outcome, COUNT(*) "
             f"FROM staged_lines s LEFT JOIN order_lines o ON {KEY_JOIN} "
             f"WHERE {OF_ATTEMPT} GROUP BY 1, 2, 3, 4"
         ),

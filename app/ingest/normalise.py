@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from . import cells
 from .chunk import Chunk
 from .dates import parse_datetimes
+from .errors import Notes
 from .platforms.base import TOKENS, ExportFormat
 from .readers import RawBatch
 from .rows import RowChecks
@@ -92,16 +93,18 @@ class Context:
     fmt: ExportFormat
     headers: dict[str, str]  # field key -> header text as written in the file
     platform: str
-    warnings: list[str]
+    notes: Notes
     repeated: dict[str, set[str]] = field(default_factory=dict)  # filled by the pre-pass
     occurrences: dict[str, int] = field(default_factory=dict)
     seen_unknown: set[str] = field(default_factory=set)
-    notes: set[str] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)  # what was noted or checked once per file
 
-    def warn_once(self, tag: str, message: str) -> None:
-        if tag not in self.notes:
-            self.notes.add(tag)
-            self.warnings.append(message)
+    def warn_once(self, code: str, message: str, key: str | None = None) -> None:
+        """Note `message` once per file (per `key`, default the code)."""
+        key = key or code
+        if key not in self.seen:
+            self.seen.add(key)
+            self.notes.add(code, message)
 
 
 def build_chunk(ctx: Context, batch: RawBatch, c: Cells | None = None) -> Chunk:
@@ -159,7 +162,10 @@ def _assemble(
     over = is_paid & (given > gross)
     if over.any():
         header = ctx.headers.get("refund", "退款金额")
-        ctx.warn_once("over", f"部分行的“{header}”大于实付金额，这些行已按实付金额全额退款计算。")
+        ctx.warn_once(
+            "refund_over_paid",
+            f"部分行的“{header}”大于实付金额，这些行已按实付金额全额退款计算。",
+        )
     paid_fen = np.where(is_paid, gross, 0)
     refund = np.where(is_paid, refund, 0)
     status = np.where(
@@ -211,7 +217,11 @@ def _fit_widths(ctx: Context, frame: pd.DataFrame) -> None:
             cut = pc.utf8_slice_codeunits(arr, 0, width)
             frame[column] = cells.series(cut, frame.index)
             header = ctx.headers.get(_SOURCE_KEY.get(column, column), column)
-            ctx.warn_once(f"width:{column}", f"“{header}”列有超过 {width} 个字的内容，已截断保存。")
+            ctx.warn_once(
+                "text_truncated",
+                f"“{header}”列有超过 {width} 个字的内容，已截断保存。",
+                key=f"width:{column}",
+            )
 
 
 _SOURCE_KEY = {"platform_product_id": "product_id", "raw_status": "status"}
@@ -257,36 +267,39 @@ def _warn_unknown(ctx: Context, c: Cells, token: np.ndarray) -> None:
         if value not in ctx.seen_unknown:
             ctx.seen_unknown.add(value)
             header = ctx.headers.get("status", "订单状态")
-            ctx.warnings.append(
+            ctx.notes.add(
+                "unknown_status",
                 f"{header}“{value}”不在已知状态表中，相关订单行已按原文保存、状态记为 unknown"
-                "（未做任何推断）。请联系管理员补充该状态的对应关系。"
+                "（未做任何推断）。请联系管理员补充该状态的对应关系。",
             )
     if c.has("after_sale"):
         for value in ctx.fmt.unknown_after_sale(c.distinct("after_sale").values):
             if value not in ctx.seen_unknown:
                 ctx.seen_unknown.add(value)
                 header = ctx.headers.get("after_sale", "售后状态")
-                ctx.warnings.append(
-                    f"{header}“{value}”不在已知售后状态表中，已按原文保存，未据此调整退款金额。"
+                ctx.notes.add(
+                    "unknown_after_sale",
+                    f"{header}“{value}”不在已知售后状态表中，已按原文保存，未据此调整退款金额。",
                 )
 
 
 def _note_file_quirks(ctx: Context, c: Cells) -> None:
     if c.resaved_dates:
         ctx.warn_once(
-            "resaved",
+            "resaved_dates",
             "文件中的日期是 Excel/WPS 另存后的格式（如 2026/6/7 14:32，秒数已丢失），"
             "已按北京时间读取。建议直接上传平台导出的原始文件。",
         )
-    if "ids-checked" in ctx.notes:  # a re-save damages whole columns: one chunk tells
+    if "ids-checked" in ctx.seen:  # a re-save damages whole columns: one chunk tells
         return
-    ctx.notes.add("ids-checked")
+    ctx.seen.add("ids-checked")
     for key in ("order_id", "line_id", "product_id"):
         if c.has(key) and cells.looks_resaved(c.text(key)):
             header = ctx.headers.get(key, key)
             ctx.warn_once(
-                f"ids:{key}",
+                "ids_resaved",
                 f"“{header}”列的编号疑似被 Excel 改动（科学计数法或末尾变成 000），"
                 "编号可能已不准确，重复导入时可能对不上原订单。"
                 "请从平台重新导出原始文件，不要用 Excel 打开后保存再上传。",
+                key=f"ids:{key}",
             )

@@ -15,7 +15,7 @@ import python_calamine as calamine
 
 from . import cells, detect
 from .chunk import Chunk
-from .errors import ImportFileError
+from .errors import ImportFileError, Notes
 from .normalise import Cells, Context, build_chunk
 from .platforms import PLATFORMS, ExportFormat
 from .platforms.template import Template, platform_code
@@ -65,13 +65,11 @@ class ExportReader:
         self.headers = {
             key: display_header(source.headers[pos]) for key, pos in self.columns.items()
         }
-        self.warnings: list[str] = []
-        self._base_warnings: list[str] = []
+        self.notes = Notes()
 
     def iter_chunks(self) -> Iterator[Chunk]:
         """Normalised chunks of about `chunk_rows` data rows, in file order."""
-        self.warnings[:] = list(self._base_warnings)
-        ctx = Context(self.format, self.headers, self.platform, self.warnings)
+        ctx = Context(self.format, self.headers, self.platform, self.notes)
         with _as_import_error():
             ctx.repeated = self._prepass()
             batches = self.source.batches(self.columns, self.chunk_rows)
@@ -93,9 +91,10 @@ class ExportReader:
                 counts[name] = part if name not in counts else counts[name].add(part, fill_value=0)
         return {name: set(series[series > 1].index) for name, series in counts.items()}
 
-    def _note(self, message: str) -> None:
-        self._base_warnings.append(message)
-        self.warnings.append(message)
+    @property
+    def warnings(self) -> list[str]:
+        """The notes' messages, as people read them."""
+        return self.notes.messages()
 
 
 def open_export(
@@ -128,9 +127,10 @@ def open_export(
             chunk_rows=max(int(chunk_rows), 1),
         )
     if fmt.kind == "kuaishou":
-        reader._note(
+        reader.notes.add(
+            "columns_unconfirmed",
             "快手导出的列名尚未经真实文件确认，已按常见列名读取；"
-            "如发现金额或状态不对，请保存列对应关系后重新导入。"
+            "如发现金额或状态不对，请保存列对应关系后重新导入。",
         )
     return reader
 

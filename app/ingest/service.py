@@ -30,6 +30,10 @@ class TransientImportError(RuntimeError):
     """The database was briefly unavailable; the import is queued again."""
 
 
+class AttemptTakenOver(RuntimeError):
+    """Another attempt owns the import now (this one lost its lease): stop, change nothing."""
+
+
 def create_import(
     path: str | Path,
     *,
@@ -72,7 +76,7 @@ def create_import(
         created_by_id=user_id,
         status="queued",
         heartbeat_at=utcnow(),
-        warnings=[],
+        notes=[],
     )
     db.session.add(record)
     db.session.commit()
@@ -97,12 +101,21 @@ def run_import(
             SalesImport, import_id, current_app.config["IMPORT_MAX_ATTEMPTS"]
         )
     except jobs.AttemptsExhausted:
+        _forget_file_secrets(import_id)
         return _reload(import_id)
+    except Exception as exc:
+        if not jobs.is_transient(exc):
+            raise
+        jobs.reset_session()
+        raise TransientImportError(str(exc)) from exc
     if attempt is None:
         return _reload(import_id)
     with jobs.held(attempt):
         try:
             _attempt(attempt, on_chunk)
+        except AttemptTakenOver:
+            jobs.reset_session()
+            log.warning("import %s: attempt %s was taken over", import_id, attempt.number)
         except ImportFileError as exc:
             jobs.reset_session()
             _fail(attempt, exc.code, exc.message)
@@ -115,6 +128,7 @@ def run_import(
                 _fail(attempt, "timed_out", _TIMED_OUT)
             elif jobs.is_transient(exc):
                 log.warning("import %s: database unavailable, retrying: %s", import_id, exc)
+                _requeue(attempt)
                 raise TransientImportError(str(exc)) from exc
             else:
                 log.exception("import %s crashed", import_id)
@@ -139,7 +153,7 @@ def _reload(import_id: int) -> SalesImport:
 
 def _fail(attempt: jobs.Attempt, code: str, message: str) -> None:
     """Mark the attempt's import failed, unless another attempt has taken it over."""
-    db.session.execute(
+    failed = db.session.execute(
         update(SalesImport)
         .where(SalesImport.id == attempt.job_id, SalesImport.attempts == attempt.number)
         .values(
@@ -149,8 +163,32 @@ def _fail(attempt: jobs.Attempt, code: str, message: str) -> None:
             finished_at=utcnow(),
             sealed_password=None,
         )
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
+    if failed:
+        clear_staging(db.session.connection(), attempt.job_id, attempt.number)
+    db.session.commit()
+
+
+def _requeue(attempt: jobs.Attempt) -> None:
+    """After a lost connection: queued again for the retry, if the database answers at all."""
+    try:
+        db.session.execute(
+            update(SalesImport)
+            .where(SalesImport.id == attempt.job_id, SalesImport.attempts == attempt.number)
+            .values(status="queued", message="数据库暂时不可用，稍后自动重试。")
+        )
+        db.session.commit()
+    except Exception as exc:  # the retry (or the sweeper) takes over whatever the state
+        jobs.reset_session()
+        log.warning("import %s: could not mark it queued: %s", attempt.job_id, exc)
+
+
+def _forget_file_secrets(import_id: int) -> None:
+    """A failed import keeps neither its staged lines nor its file's password."""
+    clear_staging(db.session.connection(), import_id)
+    db.session.execute(
+        update(SalesImport).where(SalesImport.id == import_id).values(sealed_password=None)
     )
-    clear_staging(db.session.connection(), attempt.job_id)
     db.session.commit()
 
 
@@ -164,17 +202,21 @@ def _attempt(attempt: jobs.Attempt, on_chunk: Callable[[SalesImport], None] | No
     shops = shops_by_reference(db.session, reader.platform)
     for number, chunk in enumerate(reader.iter_chunks()):
         jobs.limit_statements(limit)
+        if not jobs.still_current(SalesImport, attempt):
+            raise AttemptTakenOver(attempt.number)
         lines, shop_errors = _assign_shops(chunk.lines, record, shops)
         if not lines.empty:
             lines["platform"] = reader.platform
-            frame = frame_for_staging(matcher.apply(lines), record.id, export_time)
+            frame = frame_for_staging(
+                matcher.apply(lines), record.id, export_time, reader.format.source
+            )
             stage_chunk(db.session.connection(), frame, attempt=attempt.number, chunk=number)
         _record_chunk(record, chunk.rows_read, [*chunk.errors, *shop_errors], chunk.progress)
         db.session.commit()
         if on_chunk is not None:
             on_chunk(record)
     line_column = reader.headers.get("line_id") or reader.headers.get("order_id") or "子订单号"
-    _merge(record, attempt, list(reader.warnings), limit, line_column)
+    _merge(record, attempt, reader.notes.as_list(), limit, line_column)
 
 
 def _start_over(record: SalesImport) -> None:
@@ -204,7 +246,7 @@ def _open(record: SalesImport) -> ExportReader:
     record.platform = reader.platform
     record.kind = reader.kind
     record.export_time = reader.export_time or record.created_at
-    record.warnings = list(reader.warnings)  # shown while it runs; complete once it is read
+    record.notes = reader.notes.as_list()  # shown while it runs; complete once it is read
     db.session.commit()
     return reader
 
@@ -212,7 +254,7 @@ def _open(record: SalesImport) -> ExportReader:
 def _merge(
     record: SalesImport,
     attempt: jobs.Attempt,
-    warnings: list[str],
+    notes: list[dict[str, object]],
     limit: float,
     line_column: str,
 ) -> None:
@@ -241,7 +283,7 @@ def _merge(
     record.unchanged = result.unchanged
     record.stale = result.stale
     record.rejected += len(repeated)
-    record.warnings = warnings
+    record.notes = notes
     record.status = "succeeded"
     record.progress = 1.0
     record.finished_at = utcnow()

@@ -36,7 +36,7 @@ def import_json(record: SalesImport, errors_shown: int = ERRORS_SHOWN) -> dict[s
         "errors": [{name: getattr(e, name) for name in ERROR_FIELDS} for e in errors],
         "code": record.code,
         "message": record.message,
-        "warnings": record.warnings or [],
+        "notes": list(record.notes or []),
         "export_time": record.export_time.isoformat() + "Z" if record.export_time else None,
         "created_at": record.created_at.isoformat() + "Z" if record.created_at else None,
     }

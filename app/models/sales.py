@@ -47,7 +47,8 @@ class SalesImport(JobState, Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     stale: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
-    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # What the import says about its file besides row errors: [{code, message, count}].
+    notes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = created_column()
 
@@ -128,6 +129,8 @@ class OrderLine(Base):
     session_id: Mapped[int | None] = mapped_column(ForeignKey("live_sessions.id"))
     province: Mapped[str | None] = mapped_column(String(32))
     zero_value: Mapped[bool] = mapped_column(Boolean, default=False)
+    # `order` (an order export said it) or `commission` (only the 精选联盟 file has, so far).
+    source: Mapped[str] = mapped_column(String(16), default="order", server_default="order")
     import_id: Mapped[int] = mapped_column(ForeignKey("sales_imports.id"), index=True)
     export_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Hash of every stored field but the import: a re-import that changes nothing is a no-op.

@@ -50,5 +50,6 @@ class StagedLine(Base):
     session_id: Mapped[int | None] = mapped_column(Integer)
     province: Mapped[str | None] = mapped_column(String(32))
     zero_value: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(16))
     export_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     row_hash: Mapped[int] = mapped_column(BigInteger)

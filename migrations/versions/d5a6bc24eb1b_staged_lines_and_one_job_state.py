@@ -67,6 +67,8 @@ def upgrade():
         batch_op.add_column(sa.Column('attempts', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('heartbeat_at', app.models.base.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('code', sa.String(length=40), nullable=True))
+    # Loads waiting from before: the sweeper dates them by their heartbeat.
+    op.execute('UPDATE registry_loads SET heartbeat_at = created_at WHERE heartbeat_at IS NULL')
 
     with op.batch_alter_table('sales_imports', schema=None) as batch_op:
         batch_op.add_column(sa.Column('code', sa.String(length=40), nullable=True))

@@ -45,6 +45,9 @@ class ExportFormat:
     kind: ClassVar[str]
     platform: ClassVar[str]
     label: ClassVar[str]
+    # `order`: what the shop sold (amounts, status); `commission`: who sold lines of another
+    # export (精选联盟), which never overwrites what an order export said.
+    source: ClassVar[str] = "order"
     signature: ClassVar[tuple[tuple[str, ...], ...]] = ()  # every slot needs one header
     columns: ClassVar[tuple[Column, ...]] = ()
     id_pattern: ClassVar[str | None] = None  # regex for ids, when not plain digits

@@ -64,6 +64,7 @@ class DouyinOrders(ExportFormat):
 class DouyinAlliance(ExportFormat):
     kind = "douyin_alliance"
     platform = "douyin"
+    source = "commission"
     label = "抖店精选联盟订单导出"
     signature = (("订单id",), ("作者账号",), ("预估佣金支出",))
     columns = (

@@ -13,7 +13,6 @@
   var mappingPanel = document.getElementById("mapping-panel");
   var mappingForm = document.getElementById("mapping-form");
   var currentFile = null;
-  var UNKNOWN = ["无法识别文件格式", "的导出格式", "列对应关系"];
 
   function url(name, id) {
     return form.getAttribute("data-" + name).replace(/\/0(\/|$)/, "/" + id + "$1");
@@ -75,12 +74,13 @@
     panel.querySelectorAll("[data-count]").forEach(function (cell) {
       cell.textContent = counts[cell.getAttribute("data-count")] || 0;
     });
-    var warnings = panel.querySelector("[data-warnings]");
-    warnings.textContent = "";
-    (record.warnings || []).forEach(function (warning) {
+    var notes = panel.querySelector("[data-notes]");
+    notes.textContent = "";
+    (record.notes || []).forEach(function (note) {
       var item = document.createElement("li");
-      item.textContent = warning;
-      warnings.appendChild(item);
+      item.textContent = note.count > 1 ? note.message + "（" + note.count + "）" : note.message;
+      item.setAttribute("data-code", note.code);
+      notes.appendChild(item);
     });
     var errorLink = panel.querySelector("[data-error-link]");
     errorLink.hidden = !(counts.rejected > 0);
@@ -96,10 +96,7 @@
   }
 
   function unknownFormat(record) {
-    var message = record.message || "";
-    return record.status === "failed" && UNKNOWN.some(function (mark) {
-      return message.indexOf(mark) !== -1;
-    });
+    return record.status === "failed" && record.code === "unknown_format";
   }
 
   function watch(id) {
