@@ -60,8 +60,9 @@ def sweep_imports() -> int:
     from tasks.registry import enqueue_registry_load
 
     requeued = 0
+    waiting = _messages_waiting()
     for model, enqueue in ((SalesImport, enqueue_import), (RegistryLoad, enqueue_registry_load)):
-        for job_id in _lost(model):
+        for job_id in _lost(model, waiting):
             try:
                 enqueue(job_id)
             except BROKER_ERRORS as exc:  # the broker is down: the next sweep tries again
@@ -71,14 +72,36 @@ def sweep_imports() -> int:
     return requeued
 
 
-def _lost(model: type[SalesImport] | type[RegistryLoad]) -> list[int]:
-    """Jobs queued too long, and running jobs whose lease is free, marked queued again now."""
+def _messages_waiting() -> int | None:
+    """Messages in the task queue now, or None when the broker cannot say."""
+    celery = current_app.extensions["celery"]
+    try:
+        with celery.connection_for_write() as connection:
+            declared = connection.default_channel.queue_declare(
+                queue=celery.conf.task_default_queue, passive=True
+            )
+    except (*BROKER_ERRORS, AttributeError, NotImplementedError) as exc:
+        log.warning("could not read the task queue's length: %s", exc)
+        return None
+    return int(declared.message_count)
+
+
+def _lost(model: type[SalesImport] | type[RegistryLoad], waiting: int | None) -> list[int]:
+    """Jobs queued too long, and running jobs whose lease is free, marked queued again now.
+
+    Queued jobs count as lost only while the task queue is empty (or its length unknown): a
+    backlog behind a long import still has its messages, and is left to drain.
+    """
     now = utcnow()
     # Queued this long, its message is taken for lost (JOB_QUEUED_GRACE_SECONDS, app.config).
     grace = dt.timedelta(seconds=current_app.config["JOB_QUEUED_GRACE_SECONDS"])
-    queued = db.session.scalars(
-        select(model.id).where(model.status == "queued", model.heartbeat_at < now - grace)
-    ).all()
+    queued = (
+        db.session.scalars(
+            select(model.id).where(model.status == "queued", model.heartbeat_at < now - grace)
+        ).all()
+        if not waiting
+        else []
+    )
     running = db.session.execute(
         select(model.id, model.attempts, model.heartbeat_at).where(model.status == "running")
     ).all()
