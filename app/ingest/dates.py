@@ -18,7 +18,7 @@ CANONICAL = "%Y-%m-%d %H:%M:%S"
 # Excel/WPS write when a user re-saves an export (`2026/6/7 14:32`, seconds lost).
 _FALLBACKS = (
     ("%Y/%m/%d %H:%M", True),
-    ("%Y/%m/%d %H:%M:%S", True),
+    ("%Y/%m/%d %H:%M:%S", False),  # with seconds: native to 快手, not a re-save
     ("%Y-%m-%d %H:%M", False),
     ("%Y-%m-%dT%H:%M:%S", False),
     ("%Y/%m/%d", True),

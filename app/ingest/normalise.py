@@ -125,6 +125,8 @@ def build_chunk(ctx: Context, batch: RawBatch, c: Cells | None = None) -> Chunk:
     checks.amounts(fmt, is_paid)
     for mask, key, message in fmt.extra_checks(c):
         checks.add(mask, key, message)
+    for code, message, count in fmt.notes(c):
+        ctx.notes.add(code, message, count)
     checks.duplicates(line_id)
 
     lines = _assemble(ctx, c, rows, line_id, is_paid)
@@ -174,6 +176,7 @@ def _assemble(
     fully = is_paid & (paid_fen > 0) & (refund >= paid_fen) & (token != UNKNOWN)
     status = np.where(fully, REFUNDED, status).astype(np.int8)
     _warn_unknown(ctx, c, token)
+    streamer_id, streamer_nickname = fmt.streamer(c)
 
     data = {
         "row": rows.astype(np.int64),
@@ -189,8 +192,8 @@ def _assemble(
         "raw_status": _raw_status(fmt, c),
         "created_at": fmt.created_at(c),
         "paid_at": c.date("paid_at"),
-        "streamer_id": c.text("streamer_id"),
-        "streamer_nickname": c.text("streamer_nickname"),
+        "streamer_id": streamer_id,
+        "streamer_nickname": streamer_nickname,
         "live": fmt.live(c).to_numpy(dtype=bool),
         "province": cells.masked_to_na(c.text("province")),
         "shop_ref": fmt.shop_ref(c),

@@ -126,12 +126,6 @@ def open_export(
             filename=filename,
             chunk_rows=max(int(chunk_rows), 1),
         )
-    if fmt.kind == "kuaishou":
-        reader.notes.add(
-            "columns_unconfirmed",
-            "快手导出的列名尚未经真实文件确认，已按常见列名读取；"
-            "如发现金额或状态不对，请保存列对应关系后重新导入。",
-        )
     return reader
 
 

@@ -148,6 +148,14 @@ class ExportFormat:
         """Refund in fen the export states, or None when it has no refund column."""
         return c.money("refund") if c.has("refund") else None
 
+    def streamer(self, c: Cells) -> tuple[pd.Series, pd.Series]:
+        """Who sold each line: streamer id and nickname."""
+        return c.text("streamer_id"), c.text("streamer_nickname")
+
+    def notes(self, c: Cells) -> list[tuple[str, str, int]]:
+        """Format-specific notes on a chunk: (code, message, number of lines)."""
+        return []
+
     def live(self, c: Cells) -> pd.Series:
         return cells.flag_true(c.text("live"), self.live_values)
 
