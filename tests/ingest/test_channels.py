@@ -105,3 +105,57 @@ def test_identical_lines_and_long_skus_stay_distinct_and_short(tmp_path: Path) -
     lines = read_book(tmp_path, rows).lines
     assert lines["line_id"].is_unique and lines["line_id"].str.len().max() <= 128
     assert lines["line_id"].tolist()[2:] == [f"{OTHER}:{P2}:X#1", f"{OTHER}:{P2}:X#2"]
+
+
+# The columns of the real 63-column export that FORMATS.md names; the 57-column one lacks 带货ID.
+REAL = (
+    "订单号,订单下单时间,订单发货时间,订单确认收货时间,订单完成结算时间,订单状态,发货方式,收件人姓名,"
+    "收件人地址,收件人手机,省,市,区,买家备注,商家备注,打标颜色,商品总价,商品优惠,跨店优惠,商品改价,"
+    "积分抵扣,订单实际支付金额,订单实际收款金额,订单运费,支付方式,支付时间,交易单号,物流公司,快递单号,"
+    "技术服务费,技术服务费（将以人气卡形式返还）,运费险预计投保费用,带货方式,带货账号类型,带货账号昵称,"
+    "带货ID,带货费用,带货佣金率,带货费用渠道,带货费用类型,礼物单号,是否预售,商品名称,商品编码(平台),"
+    "商品编码(自定义),SKU编码(自定义),商品属性,商品价格(单件),商品实际价格(单件),商品实际价格(总共),"
+    "商品数量,商品发货,商品售后,商品已退款金额,商品平台券优惠,商品平均运费,定制信息,定制预览图"
+).split(",")
+REAL_57 = [h for h in REAL if h != "带货ID"]
+
+
+def real_row(header: list[str], order: str, product: str, **cells: object) -> list[object]:
+    values: dict[str, object] = {
+        "订单号": order, "订单下单时间": "2025-05-02 20:11:03", "支付时间": "2025-05-02 20:11:09",
+        "订单状态": "已完成", "省": "山东省", "商品总价": "59.80", "订单实际支付金额": "59.80",
+        "订单实际收款金额": "59.80", "带货方式": "直播", "带货账号昵称": "汪庄小李",
+        "带货ID": "sphABC123", "商品名称": "富硒绿茶", "商品编码(平台)": product,
+        "商品编码(自定义)": "P004-CH", "商品属性": "250g", "商品实际价格(总共)": "59.80",
+        "商品数量": 1, "商品发货": "已发货", "商品售后": "无", "商品已退款金额": "0.00",
+    }  # fmt: skip
+    values.update(cells)
+    return [values.get(h, "-") for h in header]
+
+
+def test_real_63_and_57_column_exports(tmp_path: Path) -> None:
+    for header in (REAL, REAL_57):
+        rows = [
+            real_row(header, ORDER, P1),
+            real_row(
+                header, OTHER, P2, 订单状态="已取消", 商品售后="退款完成", 商品已退款金额="59.80"
+            ),  # fmt: skip
+            real_row(
+                header,
+                "3718738826827140001",
+                P2,
+                订单状态="已取消",
+                商品售后="退款完成",
+                商品已退款金额="20.00",
+            ),  # fmt: skip
+        ]
+        result = read_all(write_xlsx(tmp_path / NAME, header, rows, sheet="快递订单"))
+        lines = result.lines
+        assert result.reader.kind == "channels" and not result.errors
+        assert lines["paid_fen"].tolist() == [5980, 5980, 5980]
+        assert lines["refund_fen"].tolist() == [0, 5980, 2000]
+        assert lines["status"].tolist() == ["completed", "refunded", "refunded"]
+        assert lines["streamer_nickname"].tolist() == ["汪庄小李"] * 3
+        ids = lines["streamer_id"].fillna("").tolist()
+        assert ids == (["sphABC123"] * 3 if header is REAL else [""] * 3)
+        assert lines["province"].tolist() == ["山东省"] * 3

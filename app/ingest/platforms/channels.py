@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from ..dates import from_chinese_stamp
-from .base import Column, ExportFormat
+from .base import TOKENS, Column, ExportFormat
 
 if TYPE_CHECKING:
     from ..normalise import Cells
+
+
+CLOSED, REFUNDED = TOKENS.index("closed"), TOKENS.index("refunded")
 
 
 class Channels(ExportFormat):
@@ -34,7 +38,7 @@ class Channels(ExportFormat):
         Column("paid_at", ("支付时间",), "date", required=True),
         Column("status", ("订单状态",), required=True),
         Column("after_sale", ("商品售后",)),
-        Column("streamer_id", ("带货ID",)),
+        Column("streamer_id", ("带货ID",)),  # not in the 57-column export
         Column("streamer_nickname", ("带货账号昵称",)),
         Column("province", ("省",)),
     )
@@ -85,3 +89,10 @@ class Channels(ExportFormat):
         order = c.money("order_paid")
         single = ~c.text("order_id").isin(c.repeated.get("order", set()))
         return line.where(line.notna() | ~single, order)
+
+    def status_tokens(self, c: Cells) -> np.ndarray:
+        """已取消 with a 商品已退款金额 is a paid line refunded, not an unpaid cancellation."""
+        tokens = super().status_tokens(c)
+        refunded = c.money("refund").fillna(0).to_numpy(dtype=np.int64) > 0
+        refunded &= c.date("paid_at").notna().to_numpy()
+        return np.where((tokens == CLOSED) & refunded, REFUNDED, tokens).astype(np.int8)
