@@ -84,6 +84,17 @@ def clean(values: pd.Series) -> pd.Series:
     return series(arr, values.index)
 
 
+_TOTALS_LABEL = "^[\\s\u3000]*(合[\\s\u3000]*计|总[\\s\u3000]*计)"
+
+
+def totals_label(values: pd.Series) -> np.ndarray:
+    """Cells that are a 合计/总计 label (a totals row, FORMATS.md rule 13)."""
+    arr = arrow(values)
+    if not pc.any(pc.match_substring(arr, "计")).as_py():
+        return np.zeros(len(values), dtype=bool)
+    return mask(pc.match_substring_regex(arr, _TOTALS_LABEL))
+
+
 def matches(values: pd.Series, pattern: str) -> np.ndarray:
     """Full-match test (missing -> False)."""
     return mask(pc.match_substring_regex(arrow(values), f"^(?:{pattern})$"))

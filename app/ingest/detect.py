@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .errors import ImportFileError
 from .platforms import FORMATS, PLATFORMS, ExportFormat, status_words
 from .platforms.mapping import Mapping
@@ -9,6 +11,54 @@ from .platforms.template import Template
 from .text import display_header, norm_header
 
 MAX_LISTED_HEADERS = 40
+
+_DOUYIN_ORDERS = "请在抖店后台“订单管理 → 订单导出”下载“商品维度”的订单明细（CSV）后上传。"
+_KUAISHOU_ORDERS = "请在快手小店后台“订单管理 → 订单导出”下载订单明细后上传。"
+_ANY_ORDERS = "请在网店后台的订单管理中导出订单明细后上传。"
+
+
+@dataclass(frozen=True)
+class OtherDownload:
+    """A platform download that is not an order export (FORMATS.md rule 15)."""
+
+    what: str  # what the file is, in a clerk's words
+    instead: str  # which export to download instead
+    any_of: tuple[tuple[str, ...], ...]  # header sets; the file is this when it has one set
+    contains: str | None = None  # or a header containing this text
+
+
+# Checked only when no order format recognises the file, most specific first.
+OTHER_DOWNLOADS = (
+    OtherDownload(
+        "抖店的资金流水（动账明细）",
+        _DOUYIN_ORDERS,
+        (("动账时间",), ("动账流水号",), ("账务流水号",), ("动账金额",), ("收支类型", "动账方向")),
+    ),
+    OtherDownload(
+        "快手的 GMV/结算数据导出",
+        _KUAISHOU_ORDERS,
+        (("订单实付(元)", "订单退款(元)"), ("订单实付(元)", "达人id"), ("订单实付(元)", "团长id")),
+    ),
+    OtherDownload(
+        "运费险（保单）明细",
+        _ANY_ORDERS,
+        (("保单号",), ("投保单号",), ("运费险保费",), ("运费险状态",)),
+        contains="运费险",
+    ),
+    OtherDownload("BIC 质检单明细", _ANY_ORDERS, (("质检单号",),), contains="bic"),
+    OtherDownload(
+        "结算单/账单明细",
+        _ANY_ORDERS,
+        (
+            ("结算单号",),
+            ("账单编号",),
+            ("账单日期",),
+            ("账单类型",),
+            ("结算时间", "结算金额"),
+            ("结算账户",),
+        ),
+    ),
+)
 
 
 def match(headers: list[str], platform: str | None = None) -> ExportFormat | None:
@@ -31,12 +81,36 @@ def for_mapping(headers: list[str], mapping: dict[str, str], platform: str | Non
     return Mapping(mapping, headers, platform, status_words(platform))
 
 
+def other_download(headers: list[str], loose: bool = True) -> OtherDownload | None:
+    """The kind of non-order download these headers belong to, if any.
+
+    `loose` also counts a header that merely contains a word (运费险, BIC): not for a file the
+    user maps by hand, whose order columns may mention them.
+    """
+    normed = {norm_header(h) for h in headers if h}
+    for kind in OTHER_DOWNLOADS:
+        if any(all(norm_header(h) in normed for h in group) for group in kind.any_of):
+            return kind
+        if loose and kind.contains and any(kind.contains in h for h in normed):
+            return kind
+    return None
+
+
+def not_an_order_export(kind: OtherDownload) -> ImportFileError:
+    """The error for a funds ledger, statement or similar: what it is, what to upload."""
+    return ImportFileError(
+        f"这个文件是{kind.what}，不是订单导出，不能作为销售订单导入。{kind.instead}",
+        "not_an_order_export",
+    )
+
+
 def check_platform(fmt: ExportFormat, platform: str | None) -> None:
     """Reject a file that is clearly another platform's export than the one the user chose."""
     if platform and fmt.platform != platform and not isinstance(fmt, Template):
         raise ImportFileError(
             f"您选择的平台是“{PLATFORMS.get(platform, platform)}”，但文件看起来是“{fmt.label}”"
-            f"（{PLATFORMS[fmt.platform]}）。请确认选择的平台和网店，或上传正确的文件。"
+            f"（{PLATFORMS[fmt.platform]}）。请确认选择的平台和网店，或上传正确的文件。",
+            "platform_mismatch",
         )
 
 

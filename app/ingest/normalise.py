@@ -30,8 +30,12 @@ class Cells:
 
     def __init__(self, fmt: ExportFormat, raw: pd.DataFrame, parse: bool = True) -> None:
         texts = {key: cells.clean(raw[key]) for key in raw.columns}
-        self.filled = ~np.logical_and.reduce([t.isna().to_numpy() for t in texts.values()])
-        if not self.filled.all():  # blank rows (trailing empty lines, spacer rows) are skipped
+        blank = np.logical_and.reduce([t.isna().to_numpy() for t in texts.values()])
+        totals = _totals_rows(fmt, texts) & ~blank
+        self.blanks = int(blank.sum())
+        self.totals = int(totals.sum())
+        self.filled = ~blank & ~totals
+        if not self.filled.all():  # blank rows and a 合计 row are skipped, not errors
             raw = raw[self.filled].reset_index(drop=True)
             texts = {key: text[self.filled].reset_index(drop=True) for key, text in texts.items()}
         self.n = len(raw)
@@ -86,6 +90,33 @@ class Cells:
         return self._parsed.get(key, blank)
 
 
+def _totals_rows(fmt: ExportFormat, texts: dict[str, pd.Series]) -> np.ndarray:
+    """合计/总计 rows (FORMATS.md rule 13): no order id, a totals label or only sums.
+
+    The label may stand in the order-id column itself; a row whose only filled cells are
+    amounts and quantities is a sum row whose label sits in a column not read.
+    """
+    n = len(next(iter(texts.values()))) if texts else 0
+    kinds = fmt.column_kinds()
+    labels = {key: cells.totals_label(text) for key, text in texts.items()}
+    if not any(label.any() for label in labels.values()):
+        label = np.zeros(n, bool)
+    else:
+        label = np.logical_or.reduce(list(labels.values()))
+    id_keys = [k for k in texts if kinds.get(k) == "id"]
+    if not id_keys:
+        return np.zeros(n, bool)
+    no_id = np.logical_and.reduce([texts[k].isna().to_numpy() | labels[k] for k in id_keys])
+    numbers = [k for k in texts if kinds.get(k) in ("money", "qty")]
+    words = [texts[k].isna().to_numpy() for k in texts if kinds.get(k) not in ("money", "qty")]
+    only_sums = np.logical_and.reduce(words) if words else np.ones(n, bool)
+    if numbers:
+        only_sums &= np.logical_or.reduce([texts[k].notna().to_numpy() for k in numbers])
+    else:
+        only_sums &= False
+    return no_id & (label | only_sums)
+
+
 @dataclass
 class Context:
     """State carried across the chunks of one file."""
@@ -116,6 +147,7 @@ def build_chunk(ctx: Context, batch: RawBatch, c: Cells | None = None) -> Chunk:
     checks = RowChecks(c, rows, ctx.headers)
     for number, text in batch.unreadable:
         checks.unreadable(number, text)
+    _note_skipped(ctx, c.totals + batch.totals, c.blanks + batch.blanks)
     _note_file_quirks(ctx, c)
 
     paid_at = c.date("paid_at")
@@ -284,6 +316,17 @@ def _warn_unknown(ctx: Context, c: Cells, token: np.ndarray) -> None:
                     "unknown_after_sale",
                     f"{header}“{value}”不在已知售后状态表中，已按原文保存，未据此调整退款金额。",
                 )
+
+
+def _note_skipped(ctx: Context, totals: int, blanks: int) -> None:
+    if totals:
+        ctx.notes.add(
+            "totals_row_skipped",
+            "文件中的“合计/总计”行已跳过，没有当作订单，也不计入金额。",
+            totals,
+        )
+    if blanks:
+        ctx.notes.add("blank_rows_skipped", "文件中的空白行已跳过。", blanks)
 
 
 def _note_file_quirks(ctx: Context, c: Cells) -> None:

@@ -43,7 +43,8 @@ def _as_import_error() -> Iterator[None]:
     except _PARSER_ERRORS as exc:
         raise ImportFileError(
             f"文件内容已损坏或格式异常，无法读取（{type(exc).__name__}: {str(exc)[:200]}）。"
-            "请从平台重新导出后上传。"
+            "请从平台重新导出后上传。",
+            "corrupt_file",
         ) from exc
 
 
@@ -110,9 +111,11 @@ def open_export(
     path = Path(path)
     filename = filename or path.name
     if platform is not None and platform not in PLATFORMS:
-        raise ImportFileError(f"未知的平台代码“{platform}”，可选：{'、'.join(PLATFORMS)}。")
+        raise ImportFileError(
+            f"未知的平台代码“{platform}”，可选：{'、'.join(PLATFORMS)}。", "unknown_platform"
+        )
     if not path.is_file() or path.stat().st_size == 0:
-        raise ImportFileError("文件是空的，没有任何内容。请确认导出成功后再上传。")
+        raise ImportFileError("文件是空的，没有任何内容。请确认导出成功后再上传。", "empty_file")
     with _as_import_error():
         source, fmt = _choose(path, password, platform, mapping)
         chosen_platform = platform or fmt.platform
@@ -138,23 +141,66 @@ def _choose(
         seen.append(source)
         if mapping:
             try:
-                return source, detect.for_mapping(source.headers, mapping, platform)
+                return source, _with_mapping(source, mapping, platform)
             except ImportFileError as exc:
+                if exc.code == "not_an_order_export":
+                    raise
                 first_error = first_error or exc
                 continue
-        fmt = detect.match(source.headers, platform)
+        fmt = _recognise(source, platform)
         if fmt is not None:
             return source, fmt
     if not seen:
-        raise ImportFileError("文件中没有找到任何表头和数据。请确认导出成功、文件不是空白表格。")
+        raise ImportFileError(
+            "文件中没有找到任何表头和数据。请确认导出成功、文件不是空白表格。", "empty_file"
+        )
     if first_error is not None:
         raise first_error
+    for source in seen:
+        for row in source.head_rows:
+            other = detect.other_download(row)
+            if other is not None:
+                raise detect.not_an_order_export(other)
     if platform:
         for source in seen:
-            other = detect.match(source.headers)
-            if other is not None:
-                detect.check_platform(other, platform)
+            for row in source.head_rows:
+                found = detect.match(row)
+                if found is not None:
+                    detect.check_platform(found, platform)
     raise detect.unknown_format(seen[0].headers, platform)
+
+
+def _recognise(source: Source, platform: str | None) -> ExportFormat | None:
+    """The format of the first of the first rows that is a known header (rule 12)."""
+    for index, row in enumerate(source.head_rows):
+        fmt = detect.match(row, platform)
+        if fmt is not None:
+            if index != source.header_index:
+                source.use_header(index)
+            return fmt
+    return None
+
+
+def _with_mapping(source: Source, mapping: dict[str, str], platform: str | None) -> ExportFormat:
+    """The saved mapping applied to the first of the first rows it fits."""
+    first_error: ImportFileError | None = None
+    order = [source.header_index] + [
+        i for i in range(len(source.head_rows)) if i != source.header_index
+    ]
+    for index in order:
+        row = source.head_rows[index] if source.head_rows else source.headers
+        other = detect.other_download(row, loose=False)
+        if other is not None:
+            raise detect.not_an_order_export(other)
+        try:
+            fmt = detect.for_mapping(row, mapping, platform)
+        except ImportFileError as exc:
+            first_error = first_error or exc
+            continue
+        if index != source.header_index:
+            source.use_header(index)
+        return fmt
+    raise first_error or detect.unknown_format(source.headers, platform)
 
 
 def _template_platform(source: Source, fmt: Template) -> str:

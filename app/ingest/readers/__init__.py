@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,9 @@ import numpy as np
 import pandas as pd
 
 from .guards import sniff
+
+HEADER_SCAN_ROWS = 20  # the header may sit below a title or info line (FORMATS.md rule 12)
+_TOTALS = re.compile(r"^[\s\u3000]*(合[\s\u3000]*计|总[\s\u3000]*计)")
 
 
 class ColumnCount(NamedTuple):
@@ -31,6 +35,8 @@ class RawBatch:
     rows: np.ndarray  # 1-based spreadsheet row number of each frame row
     progress: float  # fraction of the file consumed
     unreadable: list[tuple[int, ColumnCount]] = field(default_factory=list)  # rows skipped
+    totals: int = 0  # 合计/总计 rows the parser skipped before they reached the frame
+    blanks: int = 0  # blank rows the parser skipped
 
 
 class Source(Protocol):
@@ -38,7 +44,11 @@ class Source(Protocol):
 
     name: str
     headers: list[str]
+    head_rows: list[list[str]]  # the first HEADER_SCAN_ROWS rows, as text
+    header_index: int  # which of them is the header
     total_rows: int | None
+
+    def use_header(self, index: int) -> None: ...
 
     def batches(
         self, columns: dict[str, int], chunk_rows: int
@@ -56,3 +66,21 @@ def open_sources(path: Path, password: str | None = None) -> Iterator[Source]:
     from .xlsx_source import open_workbook_sheets
 
     yield from open_workbook_sheets(path, password, kind)
+
+
+def default_header(rows: list[list[str]]) -> int:
+    """Where the header is when no format recognises one: the first row with three filled
+    cells (a title line has one), else the fullest row."""
+    best, best_filled = 0, 0
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        filled = sum(1 for cell in row if cell and cell.strip())
+        if filled >= 3:
+            return index
+        if filled > best_filled:
+            best, best_filled = index, filled
+    return best
+
+
+def is_totals_label(text: str | None) -> bool:
+    """A 合计/总计 label (a totals row at the end of a file, FORMATS.md rule 13)."""
+    return bool(text) and _TOTALS.match(text) is not None  # type: ignore[arg-type]

@@ -8,15 +8,16 @@ import io
 import itertools
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from ..cells import EMPTY, TEXT
+from ..cells import EMPTY, STRIP, TEXT
 from ..errors import ImportFileError
-from . import ColumnCount, RawBatch
+from . import HEADER_SCAN_ROWS, ColumnCount, RawBatch, default_header, is_totals_label
 from .prefetch import prefetch
 
 HEAD_BYTES = 1 << 20
@@ -25,6 +26,7 @@ _ENCODING_HELP = (
     "文件编码无法识别（既不是 UTF-8 也不是 GBK/GB18030）。"
     "请用 Excel 或 WPS 打开后另存为“CSV UTF-8”再上传。"
 )
+T = TypeVar("T")
 _BROKEN = (
     "CSV 文件格式有误（可能有未成对的引号，或某个单元格异常长），无法继续读取。"
     "请从平台重新导出原始文件，或用 Excel/WPS 打开后另存为 CSV 再上传。"
@@ -53,19 +55,37 @@ class CsvSource:
                 )
             self.encoding = _detect_encoding(head, fh, complete=self.size <= HEAD_BYTES)
         text = _decode_head(head, self.encoding)
-        self.delimiter = _delimiter(text.split("\n", 1)[0])
-        records = list(
-            itertools.islice(csv.reader(io.StringIO(text), delimiter=self.delimiter), 52)
+        self.delimiter = _delimiter(text.split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS])
+        self._records = list(
+            itertools.islice(
+                csv.reader(io.StringIO(text), delimiter=self.delimiter), HEADER_SCAN_ROWS + 52
+            )
         )
-        self.headers = [cell.lstrip("\ufeff") for cell in records[0]]
-        self.width = len(self.headers) + _trailing_extra(records[1:-1], len(self.headers))
+        self.head_rows = [
+            [cell.lstrip("\ufeff") for cell in record]
+            for record in self._records[:HEADER_SCAN_ROWS]
+        ]
+        self.use_header(default_header(self.head_rows))
+
+    def use_header(self, index: int) -> None:
+        """Take row `index` (0-based) of the first rows as the header (title lines above it)."""
+        self.header_index = index
+        self.headers = self.head_rows[index] if self.head_rows else []
+        sample = self._records[index + 1 : -1]
+        self.width = len(self.headers) + _trailing_extra(sample, len(self.headers))
 
     def batches(self, columns: dict[str, int], chunk_rows: int) -> Generator[RawBatch, None, None]:
         names = [f"c{i}" for i in range(self.width)]
         unreadable: list[tuple[int, ColumnCount]] = []  # rows the parser skipped, in order
         skipped: list[int] = []  # their row numbers, for numbering the valid rows
+        quiet: list[tuple[int, str]] = []  # short totals and blank rows: skipped, not errors
 
         def skip(row: pacsv.InvalidRow) -> str:
+            kind = _short_row_kind(row.text or "", self.delimiter)
+            if kind is not None:  # a 合计 row or `,,` written shorter than the header
+                quiet.append((row.number or 0, kind))
+                skipped.append(row.number or 0)
+                return "skip"
             # The counts only: row.text is the whole line, buyers' names and phones included.
             found = row.actual_columns - (self.width - len(self.headers))
             unreadable.append((row.number or 0, ColumnCount(found, len(self.headers))))
@@ -74,7 +94,7 @@ class CsvSource:
 
         read = pacsv.ReadOptions(
             column_names=names,
-            skip_rows=1,
+            skip_rows=self.header_index + 1,
             block_size=BLOCK_BYTES,
             use_threads=False,  # row numbers of skipped rows need order
             encoding=self.encoding,
@@ -96,7 +116,9 @@ class CsvSource:
                 reader = pacsv.open_csv(
                     fh, read_options=read, parse_options=parse, convert_options=convert
                 )
-                yield from self._chunks(reader, fh, columns, names, chunk_rows, unreadable, skipped)
+                yield from self._chunks(
+                    reader, fh, columns, names, chunk_rows, (unreadable, quiet), skipped
+                )
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
                 if "UTF8" in str(exc) or isinstance(exc, UnicodeDecodeError):
                     raise ImportFileError(_ENCODING_HELP, code="unknown_encoding") from exc
@@ -110,11 +132,13 @@ class CsvSource:
         columns: dict[str, int],
         names: list[str],
         chunk_rows: int,
-        unreadable: list[tuple[int, ColumnCount]],
+        passed: tuple[list[tuple[int, ColumnCount]], list[tuple[int, str]]],
         skipped: list[int],
     ) -> Iterator[RawBatch]:
+        unreadable, quiet = passed
         pending: list[pa.RecordBatch] = []
-        held = emitted = reported = 0  # `unreadable` grows in the parsing thread: only read it
+        held = emitted = reported = told = 0  # the lists grow in the parsing thread: only read
+        first = self.header_index + 2  # spreadsheet row of the first data row
         # Each batch travels with the file position after it, so progress never runs ahead.
         positioned = ((batch, fh.tell()) for batch in reader)
         consumed = 0
@@ -124,28 +148,39 @@ class CsvSource:
                 pending.append(batch)
                 held += batch.num_rows
                 consumed = position
-            while held >= chunk_rows or (final and (held or len(unreadable) > reported)):
+            while held >= chunk_rows or (
+                final and (held or len(unreadable) > reported or len(quiet) > told)
+            ):
                 table = pa.Table.from_batches(pending, schema=reader.schema)
                 part, rest = table.slice(0, chunk_rows), table.slice(chunk_rows)
                 pending, held = rest.to_batches(), rest.num_rows
-                rows = _row_numbers(emitted, part.num_rows, skipped)
+                rows = _row_numbers(emitted, part.num_rows, skipped, first)
                 emitted += part.num_rows
                 last_chunk = final and not held
                 cut = np.inf if last_chunk or not len(rows) else rows[-1]
                 done = _reported_upto(unreadable, reported, cut)
                 reported += len(done)
+                hushed = _reported_upto(quiet, told, cut)
+                told += len(hushed)
                 # One contiguous buffer per column: every later kernel and conversion is cheaper.
                 whole = part.combine_chunks().to_pandas()
                 frame = pd.DataFrame({key: whole[names[idx]] for key, idx in columns.items()})
                 progress = 1.0 if last_chunk else min(consumed / self.size, 0.99)
-                yield RawBatch(frame, rows, progress, done)
+                yield RawBatch(
+                    frame,
+                    rows,
+                    progress,
+                    done,
+                    totals=sum(1 for _, kind in hushed if kind == "totals"),
+                    blanks=sum(1 for _, kind in hushed if kind == "blank"),
+                )
                 if last_chunk:
                     return
 
 
 def _reported_upto(
-    unreadable: list[tuple[int, ColumnCount]], start: int, last_row: float
-) -> list[tuple[int, ColumnCount]]:
+    unreadable: list[tuple[int, T]], start: int, last_row: float
+) -> list[tuple[int, T]]:
     """The skipped rows not reported yet that lie before `last_row` (they come in order)."""
     out = []
     for number, counts in unreadable[start:]:
@@ -155,14 +190,17 @@ def _reported_upto(
     return out
 
 
-def _row_numbers(start: int, count: int, skipped: list[int]) -> np.ndarray:
-    """Spreadsheet row numbers of valid rows start..start+count, stepping over skipped rows."""
+def _row_numbers(start: int, count: int, skipped: list[int], first: int = 2) -> np.ndarray:
+    """Spreadsheet row numbers of valid rows start..start+count, stepping over skipped rows.
+
+    `first` is the row number of the first data row (2 when the header is on row 1).
+    """
     valid = np.arange(start, start + count, dtype=np.int64)
     known = np.sort(np.array([n for n in skipped if n > 0], dtype=np.int64))
     if not len(known):
-        return valid + 2
-    before = known - 2 - np.arange(len(known))  # valid rows preceding each skipped row
-    return valid + 2 + np.searchsorted(before, valid, side="right")
+        return valid + first
+    before = known - first - np.arange(len(known))  # valid rows preceding each skipped row
+    return valid + first + np.searchsorted(before, valid, side="right")
 
 
 def _detect_encoding(head: bytes, fh: io.BufferedReader, complete: bool) -> str:
@@ -202,8 +240,15 @@ def _decode_head(head: bytes, encoding: str) -> str:
     return codecs.getincrementaldecoder(name)(errors="replace").decode(head, final=False)
 
 
-def _delimiter(first_line: str) -> str:
-    outside = "".join(first_line.split('"')[::2])
+def _delimiter(lines: list[str]) -> str:
+    """The separator of the first line that has several (a title line above has none)."""
+    for line in lines:
+        outside = "".join(line.split('"')[::2])
+        counts = {sep: outside.count(sep) for sep in (",", "\t", ";")}
+        best = max(counts, key=lambda sep: counts[sep])
+        if counts[best] >= 2:
+            return best
+    outside = "".join(lines[0].split('"')[::2]) if lines else ""
     counts = {sep: outside.count(sep) for sep in (",", "\t", ";")}
     best = max(counts, key=lambda sep: counts[sep])
     return best if counts[best] else ","
@@ -214,3 +259,13 @@ def _trailing_extra(records: list[list[str]], width: int) -> int:
     if records and all(len(r) == width + 1 and not r[-1].strip() for r in records):
         return 1
     return 0
+
+
+def _short_row_kind(text: str, delimiter: str) -> str | None:
+    """'totals' or 'blank' for a row shorter than the header that is one of those, else None."""
+    cells = [c.strip(STRIP) for c in next(csv.reader([text], delimiter=delimiter), [])]
+    if not any(cells):
+        return "blank"
+    if any(is_totals_label(c) for c in cells):
+        return "totals"
+    return None

@@ -23,10 +23,9 @@ import python_calamine as calamine
 
 from ..cells import TEXT
 from ..errors import ImportFileError
-from . import RawBatch
+from . import HEADER_SCAN_ROWS, RawBatch, default_header
 from .guards import check_zip, decrypt, sniff
 
-HEADER_SCAN_ROWS = 20
 _UNREADABLE = (
     "Excel 文件无法读取（{detail}）。请确认文件完整，或在 Excel/WPS 中另存为 .xlsx 后重新上传。"
 )
@@ -79,10 +78,18 @@ class XlsxSource:
         self.name = name
         self.sheet: calamine.CalamineSheet | None = sheet
         self.first_row = sheet.start[0] + 1 if sheet.start else 1  # spreadsheet row of row 0
-        self.header_index, self.headers = _find_header(sheet)
-        data_rows = sheet.height - self.header_index - 1 if self.headers else 0
-        self.total_rows: int | None = max(data_rows, 0)
+        self.height = sheet.height
+        self.head_rows = _head_rows(sheet)
         self._columns: dict[int, pa.ChunkedArray] = {}
+        self.use_header(default_header(self.head_rows))
+
+    def use_header(self, index: int) -> None:
+        """Take row `index` (0-based) of the first rows as the header (title lines above it)."""
+        self.header_index = index
+        self.headers = _trim(list(self.head_rows[index])) if self.head_rows else []
+        data_rows = self.height - index - 1 if self.headers else 0
+        self.total_rows: int | None = max(data_rows, 0)
+        self._columns = {}
 
     def batches(self, columns: dict[str, int], chunk_rows: int) -> Generator[RawBatch, None, None]:
         texts = self._read(sorted(set(columns.values())))
@@ -130,19 +137,10 @@ def _convert(
     return {idx: pa.chunked_array(parts, TEXT) for idx, parts in pieces.items()}
 
 
-def _find_header(sheet: calamine.CalamineSheet) -> tuple[int, list[str]]:
-    """First row with at least three filled cells (or the widest one) among the first rows."""
-    best: tuple[int, list[str]] = (0, [])
-    for index, row in enumerate(sheet.iter_rows()):
-        if index >= HEADER_SCAN_ROWS:
-            break
-        cells = ["" if c is None else str(c).strip() for c in row]
-        filled = sum(1 for c in cells if c)
-        if filled >= min(3, len(cells)) and filled:
-            return index, _trim(cells)
-        if filled > sum(1 for c in best[1] if c):
-            best = (index, _trim(cells))
-    return best
+def _head_rows(sheet: calamine.CalamineSheet) -> list[list[str]]:
+    """The first rows as text: one of them is the header (FORMATS.md rule 12)."""
+    rows = itertools.islice(sheet.iter_rows(), HEADER_SCAN_ROWS)
+    return [["" if c is None else str(c).strip() for c in row] for row in rows]
 
 
 def _trim(cells: list[str]) -> list[str]:
