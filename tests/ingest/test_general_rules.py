@@ -106,3 +106,118 @@ def test_a_row_missing_only_its_id_is_still_an_error(tmp_path: Path) -> None:
 
     assert len(result.lines) == 1 and len(result.errors) == 1
     assert not result.reader.notes.has("totals_row_skipped")
+
+
+def _html_table(header: list[str], rows: list[list[str]], *, title: str | None = None) -> str:
+    def tr(cells: list[str], tag: str = "td") -> str:
+        return "<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>"
+
+    banner = f'<tr><td colspan="{len(header)}">{title}</td></tr>' if title else ""
+    body = "".join(tr(r) for r in rows)
+    return (
+        "<html><head><meta charset='utf-8'><title>订单</title></head><body>"
+        f"<table border=1>{banner}{tr(header, 'th')}{body}</table></body></html>"
+    )
+
+
+@pytest.mark.parametrize("prefix", ["", "\ufeff  \r\n", "<!DOCTYPE html>\n"])
+def test_html_table_saved_as_xls(tmp_path: Path, prefix: str) -> None:
+    rows = [
+        [c.strip() for c in row("6917926768823643751")],
+        [c.strip() for c in row("6917926768823643752", paid="10.00")],
+    ]
+    html = _html_table(list(HEADER), rows, title="2025年3月订单明细")
+    path = tmp_path / "ExportOrderList.xls"
+    path.write_text(prefix + html.replace("<html>", "<HTML>"), encoding="utf-8")
+
+    result = read_all(path)
+
+    assert result.reader.kind == "douyin_orders"
+    assert sorted(result.lines["paid_fen"]) == [1000, 4104]
+    assert list(result.lines["row"]) == [3, 4]
+
+
+def test_html_table_in_gbk(tmp_path: Path) -> None:
+    html = _html_table(list(HEADER), [[c.strip() for c in row("6917926768823643751")]])
+    path = tmp_path / "orders.xls"
+    path.write_bytes(html.replace("utf-8", "gbk").encode("gbk"))
+
+    result = read_all(path)
+
+    assert result.lines.iloc[0]["product_name"] == "许营焖子"
+
+
+def test_biff8_xls_is_read(tmp_path: Path) -> None:
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    for c, name in enumerate(HEADER):
+        sheet.write(0, c, name)
+    for c, value in enumerate(row("6917926768823643751")):
+        sheet.write(1, c, value)
+    path = tmp_path / "订单.xls"
+    book.save(str(path))
+
+    result = read_all(path)
+
+    assert result.reader.kind == "douyin_orders"
+    assert result.line("6917926768823643751")["paid_fen"] == 4104
+
+
+def test_xltx_template_workbook_is_read(tmp_path: Path) -> None:
+    import zipfile
+
+    plain = write_xlsx(tmp_path / "plain.xlsx", HEADER, [row("6917926768823643751")])
+    path = tmp_path / "订单.xltx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"sheet.main+xml", b"template.main+xml")
+            out.writestr(info, data)
+
+    result = read_all(path)
+
+    assert result.line("6917926768823643751")["paid_fen"] == 4104
+
+
+LEDGER = ["动账时间", "动账流水号", "账务流水号", "收支类型", "动账金额", "订单号", "备注"]
+KS_GMV = ["订单号", "订单实付(元)", "订单退款(元)", "达人ID", "团长id", "商品名称"]
+
+
+@pytest.mark.parametrize(
+    ("header", "what"),
+    [
+        (LEDGER, "资金流水"),
+        (KS_GMV, "快手"),
+        (["结算单号", "结算时间", "结算金额", "订单号"], "结算"),
+        (["保单号", "订单号", "运费险保费", "投保时间"], "运费险"),
+        (["BIC质检码", "订单号", "质检结果"], "BIC"),
+    ],
+)
+@pytest.mark.parametrize("title", [False, True])
+def test_non_order_downloads_are_named(
+    tmp_path: Path, header: list[str], what: str, title: bool
+) -> None:
+    path = tmp_path / "download.csv"
+    lines = (["抖店资金流水 2025-03"] if title else []) + [",".join(header)]
+    lines.append(",".join(["1"] * len(header)))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+
+    with pytest.raises(ImportFileError) as info:
+        open_export(path)
+
+    assert info.value.code == "not_an_order_export"
+    assert what in info.value.message and "不是订单导出" in info.value.message
+    assert "列映射" not in info.value.message
+
+
+def test_a_mapping_is_never_applied_to_a_funds_ledger(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(",".join(LEDGER) + "\n" + ",".join(["1"] * len(LEDGER)) + "\n", "utf-8")
+    mapping = {"order_id": "订单号", "paid": "动账金额", "paid_at": "动账时间"}
+
+    with pytest.raises(ImportFileError) as info:
+        open_export(path, mapping=mapping)
+
+    assert info.value.code == "not_an_order_export"

@@ -56,12 +56,17 @@ class Source(Protocol):
 
 
 def open_sources(path: Path, password: str | None = None) -> Iterator[Source]:
-    """Every table the file offers, in order (one for CSV, one per non-empty sheet)."""
+    """Every table the file offers, in order (one for CSV, one per non-empty sheet or table)."""
     kind = sniff(path)
     if kind == "text":
         from .csv_source import CsvSource
 
         yield CsvSource(path)
+        return
+    if kind == "html":
+        from .html_source import open_html_tables
+
+        yield from open_html_tables(path)
         return
     from .xlsx_source import open_workbook_sheets
 

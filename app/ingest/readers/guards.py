@@ -62,14 +62,21 @@ _MACRO = (
 )
 
 
+_HTML_STARTS = (b"<html", b"<table", b"<!doctype")
+
+
 def sniff(path: Path) -> str:
-    """'zip' (xlsx/xlsm), 'ole2' (encrypted OOXML or legacy xls) or 'text'."""
+    """'zip' (xlsx/xlsm/xltx), 'ole2' (encrypted OOXML or BIFF8 xls), 'html' (a web page
+    table saved as .xls, FORMATS.md rule 14) or 'text'."""
     with open(path, "rb") as fh:
-        head = fh.read(8)
+        head = fh.read(1024)
     if head.startswith(ZIP_MAGIC):
         return "zip"
-    if head == OLE2_MAGIC:
+    if head[:8] == OLE2_MAGIC:
         return "ole2"
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c").lower()
+    if start.startswith(_HTML_STARTS):
+        return "html"
     return "text"
 
 
