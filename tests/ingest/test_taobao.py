@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
+
+from app.ingest import ImportFileError
 
 from .files import read_all, write_xlsx
 
@@ -88,3 +91,72 @@ def test_item_level_export(tmp_path: Path) -> None:
     assert result.line("4476522950118971002")["refund_fen"] == 3000
     assert result.line("4476522950118971002")["status"] == "refunded"
     assert result.line("4476522950118971001")["platform_product_id"] == "6543210987"
+
+
+# The older 淘宝 order list as downloaded: GBK, quoted headers (some with a trailing space),
+# cells wrapped ="…" (FORMATS.md).
+OLD_HEADER = (
+    "订单编号,买家会员名,买家支付宝账号,买家应付货款,买家应付邮费,买家支付积分,总金额,返点积分,"
+    "买家实际支付金额,买家实际支付积分,订单状态,买家留言,收货人姓名,收货地址 ,运送方式,联系电话 ,"
+    "联系手机,订单创建时间,订单付款时间 ,宝贝标题 ,宝贝种类 ,物流单号 ,物流公司,订单备注,"
+    "宝贝总数量,店铺Id,店铺名称,订单关闭原因,卖家服务费,买家服务费,发票抬头,是否手机订单,天猫卡券抵扣,集分宝抵扣,"
+    "退款金额,确认收货时间"
+).split(",")
+
+
+def old_row(order: str, paid: str, refund: str, status: str, close: str = "订单未关闭") -> list:
+    values = {
+        "订单编号": f'="{order}"', "买家会员名": "t**", "买家应付货款": "40.03",
+        "总金额": "40.03", "买家实际支付金额": paid, "订单状态": status,
+        "订单创建时间": '="2019-11-02 10:12:31"', "订单付款时间 ": '="2019-11-02 10:12:40"',
+        "宝贝标题 ": "许营焖子 500g", "宝贝种类 ": "1", "宝贝总数量": "2", "店铺Id": '="0"',
+        "店铺名称": "鲁西特产", "订单关闭原因": close, "退款金额": refund,
+        "是否手机订单": "手机订单'",
+    }  # fmt: skip
+    return [values.get(h, "") for h in OLD_HEADER]
+
+
+def write_old(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    lines = [",".join(f'"{h}"' for h in header)] + [",".join(r) for r in rows]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return path
+
+
+def test_older_taobao_order_list_csv(tmp_path: Path) -> None:
+    rows = [
+        old_row("772233445566778899", "0.00", "40.03", "交易关闭", close="退款"),
+        old_row("772233445566778900", "40.03", "10.00", "交易成功"),
+        old_row("772233445566778901", "40.03", "0.00", "卖家已发货，等待买家确认"),
+    ]
+    result = read_all(write_old(tmp_path / "ExportOrderList201911021230.csv", OLD_HEADER, rows))
+    lines = result.lines
+    assert result.reader.kind == "taobao_orders" and not result.errors
+    assert lines["order_id"].tolist() == ["772233445566778899", "772233445566778900",
+                                          "772233445566778901"]  # fmt: skip
+    assert lines["paid_fen"].tolist() == [4003, 4003, 4003]
+    assert lines["refund_fen"].tolist() == [4003, 1000, 0]
+    assert lines["status"].tolist() == ["refunded", "completed", "shipped"]
+    assert lines["product_name"].tolist() == ["许营焖子 500g"] * 3
+    assert lines["quantity"].tolist() == [2, 2, 2] and lines["shop_ref"].isna().all()
+
+
+def test_detail_list_alone_asks_for_the_order_list(tmp_path: Path) -> None:
+    header = (
+        "订单编号,标题,价格,购买数量,外部系统编号,商品属性,套餐信息,备注,订单状态,商家编码".split(
+            ","
+        )
+    )
+    rows = [['="772233445566778899"', "许营焖子 500g", "20.00", "2", "", "", "", "", "交易成功",
+             "P001-TA"]]  # fmt: skip
+    path = write_old(tmp_path / "ExportOrderDetailList201911021230.csv", header, rows)
+    with pytest.raises(ImportFileError) as caught:
+        read_all(path)
+    assert caught.value.code == "detail_list_only"
+    assert "ExportOrderList" in caught.value.message
+
+
+def test_trailing_apostrophe_on_read_cells(tmp_path: Path) -> None:
+    rows = [row("4476522950118971995", "57.22'", status="交易成功'", qty="1'")]
+    result = read_book(tmp_path, rows)
+    line = result.lines.iloc[0]
+    assert not result.errors and line["paid_fen"] == 5722 and line["status"] == "completed"

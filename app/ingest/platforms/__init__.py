@@ -9,7 +9,7 @@ from .channels import Channels
 from .douyin import DouyinAlliance, DouyinOrders
 from .kuaishou import Kuaishou
 from .pinduoduo import Pinduoduo
-from .taobao import TaobaoItems, TaobaoOrders
+from .taobao import TaobaoDetailList, TaobaoItems, TaobaoOrders
 from .template import Template
 
 # 抖店 before 拼多多 (both have 售后状态); the loose 快手 signature after every confirmed one.
@@ -19,6 +19,7 @@ FORMATS: tuple[type[ExportFormat], ...] = (
     Channels,
     TaobaoItems,
     TaobaoOrders,
+    TaobaoDetailList,
     Pinduoduo,
     Template,
     Kuaishou,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
+from ..errors import ImportFileError
 from .base import Column, ExportFormat
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class TaobaoOrders(ExportFormat):
     label = "天猫/淘宝订单导出（订单维度）"
     signature: ClassVar[tuple[tuple[str, ...], ...]] = (
         ("订单编号",),
-        ("买家实付金额",),
+        ("买家实付金额", "买家实际支付金额"),  # the older 淘宝 CSV says 买家实际支付金额
         ("宝贝总数量",),
     )
     columns: ClassVar[tuple[Column, ...]] = (
@@ -38,12 +39,12 @@ class TaobaoOrders(ExportFormat):
         Column("merchant_code", ("商家编码",)),
         Column("product_name", ("商品标题", "宝贝标题")),
         Column("quantity", ("宝贝总数量",), "qty", required=True),
-        Column("paid", ("买家实付金额",), "money", required=True),
+        Column("paid", ("买家实付金额", "买家实际支付金额"), "money", required=True),
         Column("refund", ("退款金额",), "money"),
         Column("created_at", ("订单创建时间",), "date"),
         Column("paid_at", ("订单付款时间",), "date", required=True),
         Column("status", ("订单状态",), required=True),
-        Column("shop_ref", ("店铺ID",)),
+        Column("shop_ref", ("店铺ID",)),  # 店铺Id in the older CSV (headers compare lower-case)
     )
     status_map = STATUS
 
@@ -87,3 +88,20 @@ class TaobaoItems(TaobaoOrders):
         "退款中",
     )
     after_sale_none = ("没有申请退款", "无退款")
+
+
+class TaobaoDetailList(ExportFormat):
+    """The older 淘宝 ExportOrderDetailList: items without any payment, never imported alone."""
+
+    kind = "taobao_detail_list"
+    platform = "taobao"
+    label = "淘宝宝贝明细（ExportOrderDetailList）"
+    signature = (("订单编号",), ("标题",), ("价格",), ("购买数量",), ("外部系统编号", "套餐信息"))
+    columns = (Column("order_id", ("订单编号",), "id"),)
+
+    def resolve(self, headers: list[str]) -> dict[str, int]:
+        raise ImportFileError(
+            "这是淘宝导出的宝贝明细表（ExportOrderDetailList），里面没有买家付款金额和付款时间，"
+            "不能单独导入。请上传同一次导出的订单列表文件（文件名以 ExportOrderList 开头）。",
+            "detail_list_only",
+        )
