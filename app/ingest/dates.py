@@ -24,10 +24,19 @@ _FALLBACKS = (
     ("%Y/%m/%d", True),
     ("%Y-%m-%d", False),
     ("%Y年%m月%d日 %H:%M:%S", False),
+    ("%Y年%m月%d日 %H:%M", False),
     ("%Y年%m月%d日", False),
+    ("%Y.%m.%d %H:%M:%S", False),
+    ("%Y.%m.%d %H:%M", False),
+    ("%Y.%m.%d", False),
 )
-_DAY = r"^\d{4}[-/年]\d{1,2}[-/月](?P<day>\d{1,2})"
-_SHAPE = re.compile(r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?([ T]\d{1,2}:\d{1,2}(:\d{1,2})?)?")
+_DAY = r"^\d{4}[-/.年]\d{1,2}[-/.月](?P<day>\d{1,2})"
+_TIME = r"([ T]\d{1,2}:\d{1,2}(:\d{1,2})?)?"
+# RE2 (arrow) has no back-references: one alternative per separator.
+_SHAPE = re.compile(
+    "|".join(rf"\d{{4}}{sep}\d{{1,2}}{sep}\d{{1,2}}{_TIME}" for sep in ("-", "/", r"\."))
+    + r"|\d{4}年\d{1,2}月\d{1,2}日( ?\d{1,2}:\d{1,2}(:\d{1,2})?)?"
+)
 
 
 def parse_datetimes(values: pd.Series) -> tuple[pd.Series, pd.Series, bool]:
@@ -96,7 +105,7 @@ def _rolled_over(arr: pa.Array, parsed: pa.Array) -> np.ndarray:
 
 def _full_shape(arr: pa.Array) -> pa.Array:
     """strptime accepts trailing junk on some platforms; require the whole cell to be a date."""
-    return pc.fill_null(pc.match_substring_regex(arr, "^" + _SHAPE.pattern + "$"), False)
+    return pc.fill_null(pc.match_substring_regex(arr, "^(?:" + _SHAPE.pattern + ")$"), False)
 
 
 def beijing_to_utc(moment: datetime) -> datetime:

@@ -32,6 +32,8 @@ _WIDTH = str.maketrans(
         "＿": "_",
     }
 )
+# Variant characters some exports write in headers (帐号 for 账号, FORMATS.md rule 16).
+_VARIANTS = str.maketrans({"帐": "账"})
 _PUA = re.compile("[\ue000-\uf8ff]")
 _SPACE = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
@@ -42,7 +44,7 @@ def norm_header(text: object) -> str:
     if text is None:
         return ""
     out = _INVISIBLE.sub("", str(text))
-    out = _PUA.sub("", out).translate(_WIDTH)
+    out = _PUA.sub("", out).translate(_WIDTH).translate(_VARIANTS)
     out = _SPACE.sub("", out)
     return out.lower()
 

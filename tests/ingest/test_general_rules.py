@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from app.ingest import ImportFileError, open_export
+from app.ingest.dates import parse_datetimes
+from app.ingest.text import norm_header
 
 from .douyin_rows import HEADER, NAME, row
 from .files import read_all, write_csv, write_xlsx
@@ -221,3 +224,36 @@ def test_a_mapping_is_never_applied_to_a_funds_ledger(tmp_path: Path) -> None:
         open_export(path, mapping=mapping)
 
     assert info.value.code == "not_an_order_export"
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2024年6月7日 14:32:00", "2024-06-07 06:32:00"),
+        ("2024年6月7日 14:32", "2024-06-07 06:32:00"),
+        ("2024.06.07 14:32", "2024-06-07 06:32:00"),
+        ("2024.6.7 14:32:05", "2024-06-07 06:32:05"),
+        ("2024-06-07 14:32:00", "2024-06-07 06:32:00"),
+    ],
+)
+def test_date_spellings(text: str, utc: str) -> None:
+    parsed, bad, _ = parse_datetimes(pd.Series([text, "2024.06.07/14:32"], dtype="str"))
+
+    assert str(parsed.iloc[0]) == utc and not bad.iloc[0]
+    assert bad.iloc[1]
+
+
+def test_header_noise_variant_characters_and_invisible_spaces(tmp_path: Path) -> None:
+    noisy = list(HEADER)
+    noisy[0] = "\u200b主订单编号"
+    noisy[1] = "子订单\u3000编号"
+    noisy[2] = " 选购商品"
+    noisy[HEADER.index("订单应付金额")] = "订单应付金额\u200b"
+    path = tmp_path / NAME
+    write_csv(path, noisy, [row("6917926768823643751")])
+
+    result = read_all(path)
+
+    assert result.line("6917926768823643751")["paid_fen"] == 4104
+    assert norm_header("帐号类型") == norm_header("账号类型")
+    assert norm_header('" 用户购买手机号"'.strip('"')) == norm_header("用户购买手机号")
