@@ -42,9 +42,28 @@ MAPPING_FIELDS: tuple[tuple[str, Any, bool, tuple[str, ...]], ...] = (
 )
 
 
+# What the page offers after a failure, by the import's code (never by its message).
+PASSWORD_CODES = ("encrypted_no_password", "wrong_password")
+MAPPING_CODES = ("unknown_format",)
+REEXPORT_CODES = (
+    "ids_damaged",
+    "order_level_export",
+    "corrupt_file",
+    "corrupt_workbook",
+    "unreadable_workbook",
+    "sheet_malformed",
+)
+FAILURE_KINDS = {"password": PASSWORD_CODES, "mapping": MAPPING_CODES, "reexport": REEXPORT_CODES}
+
+
+def failure_kind(code: str | None) -> str | None:
+    """`password`, `mapping` or `reexport`: what a failure with this code asks of the clerk."""
+    return next((kind for kind, codes in FAILURE_KINDS.items() if code in codes), None)
+
+
 def unknown_format(record: SalesImport) -> bool:
     """Whether the import failed because no known export format matched its headers."""
-    return record.status == "failed" and record.code == "unknown_format"
+    return record.status == "failed" and failure_kind(record.code) == "mapping"
 
 
 def file_headers(record: SalesImport, password: str | None = None) -> list[str]:

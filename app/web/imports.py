@@ -65,6 +65,8 @@ def index() -> str:
         watched=watched,
         remap=remap if remap is not None and import_data.unknown_format(remap) else None,
         unknown_format=import_data.unknown_format,
+        failure_kind=import_data.failure_kind,
+        failure_kinds=import_data.FAILURE_KINDS,
         accept=",".join(ACCEPTED_SUFFIXES),
     )
 
@@ -137,7 +139,8 @@ def headers(import_id: int) -> Any:
     try:
         found = import_data.file_headers(record, request.form.get("password") or None)
     except ImportFileError as exc:
-        return jsonify(message=str(exc), needs_password="密码" in str(exc)), 422
+        kind = import_data.failure_kind(exc.code)
+        return jsonify(message=exc.message, code=exc.code, needs_password=kind == "password"), 422
     return jsonify(
         import_id=record.id,
         file=record.file_name,

@@ -6,6 +6,8 @@
   var form = document.getElementById("upload-form");
   if (!form || !window.fetch || !window.FormData) { return; }
   var text = JSON.parse(document.getElementById("import-messages").textContent);
+  // Failure codes by what the page offers (password field, mapping form, re-export hint).
+  var failureKinds = JSON.parse(document.getElementById("import-failure-kinds").textContent);
   var fileInput = document.getElementById("file");
   var fileName = document.getElementById("file-name");
   var dropzone = document.getElementById("dropzone");
@@ -86,6 +88,7 @@
     errorLink.hidden = !(counts.rejected > 0);
     if (record.id) { errorLink.href = url("errors", record.id); }
     panel.querySelector("[data-mapping-link]").hidden = true;
+    if (record.status !== "failed") { showFailureHint(null); }
   }
 
   // What the upload's answer says beside the import (uploaded before, queue delayed …).
@@ -95,8 +98,18 @@
     box.hidden = !messages.length;
   }
 
-  function unknownFormat(record) {
-    return record.status === "failed" && record.code === "unknown_format";
+  function failureKind(code) {
+    return Object.keys(failureKinds).filter(function (kind) {
+      return failureKinds[kind].indexOf(code) >= 0;
+    })[0] || null;
+  }
+
+  function showFailureHint(kind) {
+    var hint = panel.querySelector("[data-failure-hint]");
+    hint.textContent = kind === "password" ? text.passwordHint
+      : kind === "reexport" ? text.reexportHint : "";
+    hint.hidden = !hint.textContent;
+    if (kind === "password") { form.elements.password.focus(); }
   }
 
   function watch(id) {
@@ -109,7 +122,9 @@
       } else if (record.status === "failed") {
         show(record, text.failed + (record.message || ""));
         panel.setAttribute("data-finished", "failed");
-        if (unknownFormat(record)) {
+        var kind = failureKind(record.code);
+        showFailureHint(kind);
+        if (kind === "mapping") {
           // Straight after an upload the file is still at hand: offer the form at once.
           if (currentFile) { openMapping(record.id); }
           else { panel.querySelector("[data-mapping-link]").hidden = false; }
@@ -183,9 +198,10 @@
       var error = mappingPanel.querySelector("[data-mapping-error]");
       error.textContent = "";
       if (!answer.ok) {
-        error.textContent = answer.body.needs_password ? text.needPassword
+        var needsPassword = failureKind(answer.body.code) === "password";
+        error.textContent = needsPassword ? text.needPassword
           : text.headersFailed + (answer.body.message || answer.status);
-        mappingPanel.querySelector("[data-password-field]").hidden = !answer.body.needs_password;
+        mappingPanel.querySelector("[data-password-field]").hidden = !needsPassword;
         return;
       }
       mappingFor = answer.body;
