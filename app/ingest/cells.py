@@ -180,6 +180,18 @@ def bad_ids(values: pd.Series, pattern: str | None, digits: tuple[int, int] | No
     return mask(pc.is_valid(arr)) & ~fits
 
 
+def damaged_ids(values: pd.Series) -> np.ndarray:
+    """Ids an Excel re-save changed: scientific notation, or 16-19 digits ending in zeros
+    (000, or 0000 for 19 digits: Excel keeps 15 significant digits)."""
+    arr = arrow(values)
+    length = pc.utf8_length(arr)
+    long_ids = mask(pc.and_(pc.ascii_is_decimal(arr), pc.greater_equal(length, 16)))
+    long_ids &= mask(pc.less_equal(length, 19))
+    zeros = mask(pc.ends_with(arr, "000"))
+    zeros &= mask(pc.ends_with(arr, "0000")) | mask(pc.less(length, 19))
+    return is_scientific(values) | (long_ids & zeros)
+
+
 def looks_resaved(values: pd.Series) -> bool:
     """True when a column of long numeric ids looks damaged by an Excel/WPS re-save.
 

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from . import cells
 from .chunk import Chunk
 from .dates import parse_datetimes
-from .errors import Notes
+from .errors import ImportFileError, Notes
 from .platforms.base import TOKENS, ExportFormat
 from .readers import RawBatch
 from .rows import RowChecks
@@ -22,6 +22,10 @@ CLOSED, REFUNDED, CANCELLED, UNKNOWN = (
     TOKENS.index(t) for t in ("closed", "refunded", "cancelled", "unknown")
 )
 _STATUS_NAMES = pa.array(TOKENS, cells.TEXT)
+IDS_DAMAGED = (
+    "编号被 Excel 改动了（变成了科学计数法，或末尾变成了 000），文件里没有一个订单号可信，"
+    "整个文件未导入。请从平台重新下载导出文件，不要打开后另存，直接上传。"
+)
 _SEPARATOR = pa.scalar(" / ", cells.TEXT)
 
 
@@ -339,6 +343,12 @@ def _note_file_quirks(ctx: Context, c: Cells) -> None:
     if "ids-checked" in ctx.seen:  # a re-save damages whole columns: one chunk tells
         return
     ctx.seen.add("ids-checked")
+    for key in ("order_id", "line_id"):
+        if not c.has(key):
+            continue
+        present = c.text(key).notna().to_numpy()
+        if present.any() and cells.damaged_ids(c.text(key))[present].all():
+            raise ImportFileError(IDS_DAMAGED, "ids_damaged")
     for key in ("order_id", "line_id", "product_id"):
         if c.has(key) and cells.looks_resaved(c.text(key)):
             header = ctx.headers.get(key, key)

@@ -120,8 +120,9 @@ def test_repeated_sub_order_keeps_the_later_row(tmp_path: Path) -> None:
 
 
 def test_resaved_file_dates_and_damaged_ids_warn(tmp_path: Path) -> None:
+    # Half the ids damaged: a warning. Every id damaged rejects the file (test_general_rules).
     rows = [row(i, created="2024/7/4 0:53", paid_at="2024/7/4 0:57")
-            for i in ("6921514350766330000", "6941502557380520000")]  # fmt: skip
+            for i in ("6921514350766330000", "6941502557380523751")]  # fmt: skip
     result = read_rows(tmp_path, rows)
     assert result.lines["paid_at"].tolist() == [datetime(2024, 7, 3, 16, 57)] * 2
     assert any("另存" in w for w in result.reader.warnings)

@@ -257,3 +257,32 @@ def test_header_noise_variant_characters_and_invisible_spaces(tmp_path: Path) ->
     assert result.line("6917926768823643751")["paid_fen"] == 4104
     assert norm_header("帐号类型") == norm_header("账号类型")
     assert norm_header('" 用户购买手机号"'.strip('"')) == norm_header("用户购买手机号")
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["6.91793E+18", "6.91793E+18"],
+        ["6917926768823640000", "6917926768823650000"],
+    ],
+)
+def test_a_file_whose_every_id_excel_damaged_is_rejected_whole(
+    tmp_path: Path, ids: list[str]
+) -> None:
+    path = tmp_path / NAME
+    write_csv(path, HEADER, [row(i, created="2024/7/4 0:53", paid_at="2024/7/4 0:57") for i in ids])
+
+    with pytest.raises(ImportFileError) as info:
+        read_all(path)
+
+    assert info.value.code == "ids_damaged"
+    assert "不要打开后另存" in info.value.message
+
+
+def test_one_id_ending_in_zeros_among_good_ones_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / NAME
+    write_csv(path, HEADER, [row("6917926768823640000"), row("6917926768823643751")])
+
+    result = read_all(path)
+
+    assert len(result.lines) == 2
