@@ -55,6 +55,7 @@ class Cells:
             for key, kind in fmt.column_kinds().items():
                 if key in self._text:
                     self._parse(key, kind)
+            fmt.adjust(self)
 
     def _parse(self, key: str, kind: str) -> None:
         text = self._text[key]
@@ -68,6 +69,10 @@ class Cells:
 
     def has(self, key: str) -> bool:
         return key in self._text
+
+    def set_date(self, key: str, values: pd.Series) -> None:
+        """Replace a parsed date column (a format's substitute payment time)."""
+        self._parsed[key] = values
 
     def text(self, key: str) -> pd.Series:
         if key in self._text:
@@ -152,6 +157,7 @@ def build_chunk(ctx: Context, batch: RawBatch, c: Cells | None = None) -> Chunk:
     for number, text in batch.unreadable:
         checks.unreadable(number, text)
     _note_skipped(ctx, c.totals + batch.totals, c.blanks + batch.blanks)
+    fmt.check_chunk(c)
     _note_file_quirks(ctx, c)
 
     paid_at = c.date("paid_at")

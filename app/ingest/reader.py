@@ -67,6 +67,9 @@ class ExportReader:
             key: display_header(source.headers[pos]) for key, pos in self.columns.items()
         }
         self.notes = Notes()
+        substitute = fmt.substitute_note()
+        if substitute:
+            self.notes.add("payment_time_substitute", substitute)
 
     def iter_chunks(self) -> Iterator[Chunk]:
         """Normalised chunks of about `chunk_rows` data rows, in file order."""

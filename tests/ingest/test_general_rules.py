@@ -286,3 +286,130 @@ def test_one_id_ending_in_zeros_among_good_ones_is_kept(tmp_path: Path) -> None:
     result = read_all(path)
 
     assert len(result.lines) == 2
+
+
+def test_douyin_order_level_export_is_rejected_whole(tmp_path: Path) -> None:
+    path = tmp_path / NAME
+    joined = row("6917926768823643751;6917926768823643752", order="6917926768823643750")
+    joined[1] = "\t6917926768823643751;6917926768823643752"
+    write_csv(path, HEADER, [row("6917926768823643760"), joined])
+
+    with pytest.raises(ImportFileError) as info:
+        read_all(path)
+
+    assert info.value.code == "order_level_export"
+    assert "商品维度" in info.value.message
+
+
+def test_douyin_export_with_merchant_income_is_the_order_level_one(tmp_path: Path) -> None:
+    path = tmp_path / NAME
+    write_csv(path, [*HEADER, "商家收入金额"], [[*row("6917926768823643760"), "41.04"]])
+
+    with pytest.raises(ImportFileError) as info:
+        open_export(path)
+
+    assert info.value.code == "order_level_export"
+
+
+def _without(header: list[str], rows: list[list[str]], *names: str) -> tuple[list, list]:
+    keep = [i for i, h in enumerate(header) if h not in names]
+    return [header[i] for i in keep], [[r[i] for i in keep] for r in rows]
+
+
+def test_douyin_submit_time_stands_in_for_lines_that_show_payment(tmp_path: Path) -> None:
+    rows = [
+        row("6917926768823643751", status="已完成"),
+        row("6917926768823643752", status="待支付", paid_at=""),
+        row("6917926768823643753", status="已关闭", paid_at=""),  # closed before payment
+        row("6917926768823643754", status="已关闭", after="退款成功"),
+    ]
+    header, rows = _without(list(HEADER), rows, "支付完成时间")
+    path = write_csv(tmp_path / NAME, header, rows)
+
+    result = read_all(path)
+
+    paid = result.lines.set_index("line_id")["paid_fen"].to_dict()
+    assert paid == {
+        "6917926768823643751": 4104,
+        "6917926768823643752": 0,
+        "6917926768823643753": 0,
+        "6917926768823643754": 4104,
+    }
+    assert result.line("6917926768823643754")["refund_fen"] == 4104
+    notes = [n for n in result.reader.notes.as_list() if n["code"] == "payment_time_substitute"]
+    assert len(notes) == 1 and "订单提交时间" in str(notes[0]["message"])
+
+
+def test_douyin_without_any_payment_time_names_the_column_to_tick(tmp_path: Path) -> None:
+    header, rows = _without(
+        list(HEADER), [row("6917926768823643751")], "支付完成时间", "订单提交时间"
+    )
+    path = write_csv(tmp_path / NAME, header, rows)
+
+    with pytest.raises(ImportFileError) as info:
+        open_export(path)
+
+    assert info.value.code == "missing_column"
+    assert "支付完成时间" in info.value.message
+
+
+PDD = ["商品", "订单号", "订单状态", "商品数量(件)", "支付时间", "订单成交时间", "拼单成功时间",
+       "商品总价(元)", "用户实付金额(元)", "商家实收金额(元)", "售后状态"]  # fmt: skip
+
+
+def _pdd(order: str, status: str, times: tuple[str, str, str], paid: str = "29.90") -> list[str]:
+    return [
+        "许营焖子",
+        order,
+        status,
+        "1\t",
+        *times,
+        paid + "\t",
+        paid + "\t",
+        paid + "\t",
+        "无售后或售后取消",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("dropped", "used"),
+    [(("支付时间",), "订单成交时间"), (("支付时间", "订单成交时间"), "拼单成功时间")],
+)
+def test_pinduoduo_payment_time_substitutes(
+    tmp_path: Path, dropped: tuple[str, ...], used: str
+) -> None:
+    rows = [
+        _pdd("240607-123456789012345", "已收货", ("2024-06-07 14:32:00",) * 3),
+        _pdd("240607-123456789012346", "已取消", ("", "", "")),
+    ]
+    header, rows = _without(PDD, rows, *dropped)
+    path = write_csv(tmp_path / "x_orders_export2024-06-08-10-00-00.csv", header, rows, quote=False)
+
+    result = read_all(path)
+
+    paid = result.line("240607-123456789012345")
+    assert paid["paid_fen"] == 2990 and str(paid["paid_at"]) == "2024-06-07 06:32:00"
+    cancelled = result.line("240607-123456789012346")
+    assert cancelled["paid_fen"] == 0 and str(cancelled["created_at"]) == "2024-06-06 16:00:00"
+    notes = [n for n in result.reader.notes.as_list() if n["code"] == "payment_time_substitute"]
+    assert len(notes) == 1 and used in str(notes[0]["message"])
+
+
+def test_pinduoduo_id_date_only_when_no_time_column_has_a_value(tmp_path: Path) -> None:
+    late = _pdd("240606-123456789012345", "已收货", ("2024-06-07 00:01:00",) * 3)
+    header, rows = _without(PDD, [late], "支付时间", "订单成交时间")
+    path = write_csv(tmp_path / "x_orders_export2024-06-08-10-00-00.csv", header, rows, quote=False)
+
+    result = read_all(path)
+
+    assert str(result.lines.iloc[0]["created_at"]) == "2024-06-06 16:01:00"
+
+
+def test_pinduoduo_without_any_payment_time_names_the_column(tmp_path: Path) -> None:
+    header, rows = _without(PDD, [], "支付时间", "订单成交时间", "拼单成功时间")
+    path = write_csv(tmp_path / "x.csv", header, [["a"] * len(header)])
+
+    with pytest.raises(ImportFileError) as info:
+        open_export(path)
+
+    assert info.value.code == "missing_column" and "支付时间" in info.value.message

@@ -61,6 +61,9 @@ class ExportFormat:
     line_parts: ClassVar[tuple[str, ...]] = ("line_id",)
     split_parts: ClassVar[tuple[str, ...]] = ()  # added to the line id when the base repeats
     live_values: ClassVar[tuple[str, ...]] = ("直播",)
+    # Columns that may stand in for an unticked payment-time column, best first (rule 18).
+    paid_at_substitutes: ClassVar[tuple[str, ...]] = ()
+    substitute: str | None = None  # the header that stands in for the payment time, if any
 
     def signature_matches(self, normed: set[str]) -> bool:
         return bool(self.signature) and all(
@@ -83,13 +86,48 @@ class ExportFormat:
                 found.setdefault(col.key, at)
             elif col.required and col.key not in found:
                 missing.append(col)
+        if "paid_at" not in found and self.paid_at_substitutes:
+            at = next((index[norm_header(a)] for a in self.paid_at_substitutes
+                       if norm_header(a) in index), None)  # fmt: skip
+            if at is not None:
+                found["paid_at"] = at
+                self.substitute = headers[at].strip()
+                missing = [c for c in missing if c.key != "paid_at"]
         if missing:
-            names = "、".join(c.aliases[0] for c in missing)
-            raise ImportFileError(
-                f"文件像是“{self.label}”，但缺少必需的列：{names}。"
-                "请在平台导出时勾选这些字段后重新导出，或保存一个列对应关系后再上传。"
-            )
+            raise self._missing(missing)
         return found
+
+    def _missing(self, missing: list[Column]) -> ImportFileError:
+        names = "、".join(c.aliases[0] for c in missing)
+        if [c.key for c in missing] == ["paid_at"] and self.paid_at_substitutes:
+            names = f"“{names}”"
+            others = "、".join(f"“{a}”" for a in self.paid_at_substitutes)
+            return ImportFileError(
+                f"文件像是“{self.label}”，但缺少{names}列，也没有可以代替它的{others}列，"
+                f"无法判断哪些订单已付款。请在平台导出订单时勾选{names}后重新导出，再上传。",
+                "missing_column",
+            )
+        return ImportFileError(
+            f"文件像是“{self.label}”，但缺少必需的列：{names}。"
+            "请在平台导出时勾选这些字段后重新导出，或保存一个列对应关系后再上传。",
+            "missing_column",
+        )
+
+    def substitute_note(self) -> str | None:
+        """What the import's notes say when a substitute stood in for the payment time."""
+        if self.substitute is None:
+            return None
+        paid_at = next((c.aliases[0] for c in self.columns if c.key == "paid_at"), "支付时间")
+        return (
+            f"文件中没有“{paid_at}”列，已用“{self.substitute}”代替作为付款时间。"
+            f"下次导出时请勾选“{paid_at}”，付款时间会更准确。"
+        )
+
+    def check_chunk(self, c: Cells) -> None:
+        """Raise ImportFileError when a chunk shows the whole file is not importable."""
+
+    def adjust(self, c: Cells) -> None:
+        """Change parsed cells before the rows are checked (a substitute payment time)."""
 
     def export_time(self, filename: str) -> datetime | None:
         return None

@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from ..dates import from_unix_prefix
-from .base import Column, ExportFormat
+from ..errors import ImportFileError
+from ..text import norm_header
+from .base import TOKENS, Column, ExportFormat
+
+if TYPE_CHECKING:
+    from ..normalise import Cells
+
+ORDER_LEVEL = (
+    "这是抖店的“订单维度”导出：一个订单的多件商品合在一行（子订单编号用“;”连接），"
+    "拿不到每件商品的金额，整个文件未导入。请在抖店后台“订单管理 → 批量导出”时选择"
+    "“商品维度”导出，再上传。"
+)
+_PAID_TOKENS = [TOKENS.index(t) for t in ("paid", "shipped", "completed", "refunded")]
 
 AFTER_SALE_OTHER = (
     "售后关闭",
@@ -15,6 +30,7 @@ AFTER_SALE_OTHER = (
     "待收退货",
     "待退货",
     "售后待处理",
+    "换货待收货",  # an exchange under way: not a refund
     "退款中",
     "售后处理中",
     "退货中",
@@ -56,9 +72,32 @@ class DouyinOrders(ExportFormat):
     # No refund-amount column: 退款成功 means the line was refunded in full (FORMATS.md).
     after_sale_refunded = ("退款成功",)
     after_sale_known = AFTER_SALE_OTHER
+    # 订单提交时间 stands in only for lines whose status shows payment (see `adjust`).
+    paid_at_substitutes = ("订单提交时间",)
 
     def export_time(self, filename: str) -> datetime | None:
         return from_unix_prefix(filename)
+
+    def resolve(self, headers: list[str]) -> dict[str, int]:
+        if norm_header("商家收入金额") in {norm_header(h) for h in headers}:
+            raise ImportFileError(ORDER_LEVEL, "order_level_export")
+        return super().resolve(headers)
+
+    def check_chunk(self, c: Cells) -> None:
+        """A `;` in 子订单编号: the 订单维度 export, per-line amounts lost (FORMATS.md)."""
+        if c.has("line_id") and c.text("line_id").str.contains(";", regex=False).any():
+            raise ImportFileError(ORDER_LEVEL, "order_level_export")
+
+    def adjust(self, c: Cells) -> None:
+        """With 订单提交时间 standing in, only lines whose status shows payment were paid:
+        not 待支付, not closed before payment (已关闭 without any after-sale)."""
+        if self.substitute is None:
+            return
+        token = self.status_tokens(c)
+        shown = np.isin(token, _PAID_TOKENS) | self.refunded_after_sale(c)
+        closed_after_sale = (token == TOKENS.index("closed")) & c.text("after_sale").notna()
+        paid = shown | closed_after_sale.to_numpy()
+        c.set_date("paid_at", c.date("paid_at").where(paid))
 
 
 class DouyinAlliance(ExportFormat):

@@ -29,6 +29,8 @@ class Pinduoduo(ExportFormat):
         Column("quantity", ("商品数量(件)", "商品数量"), "qty", required=True),
         Column("paid", ("用户实付金额(元)",), "money", required=True),
         Column("created_at", ("订单成交时间",), "date"),
+        Column("ordered_at", ("订单创建时间", "下单时间"), "date"),
+        Column("grouped_at", ("拼单成功时间",), "date"),
         Column("paid_at", ("支付时间",), "date", required=True),
         Column("status", ("订单状态",), required=True),
         Column("after_sale", ("售后状态",)),
@@ -68,6 +70,7 @@ class Pinduoduo(ExportFormat):
         "驳回",
     )
     live_values = ("是",)
+    paid_at_substitutes = ("订单成交时间", "拼单成功时间")
 
     def export_time(self, filename: str) -> datetime | None:
         return from_dashed_stamp(filename)
@@ -77,8 +80,10 @@ class Pinduoduo(ExportFormat):
         return c.text("sku_code").fillna(c.text("merchant_code"))
 
     def created_at(self, c: Cells) -> pd.Series:
-        """Unpaid and cancelled rows have no times; the order id starts with YYMMDD."""
-        created = c.date("created_at").fillna(c.date("paid_at"))
+        """The first time column with a value; the order id's YYMMDD prefix only when none
+        has one (it can be the day before 订单成交时间 for orders placed near midnight)."""
+        created = c.date("ordered_at").fillna(c.date("created_at"))
+        created = created.fillna(c.date("grouped_at")).fillna(c.date("paid_at"))
         prefix = c.text("order_id").str.slice(0, 6)
         from_id = pd.to_datetime("20" + prefix, format="%Y%m%d", errors="coerce") - BEIJING
         return created.fillna(from_id.astype("datetime64[ns]"))
