@@ -61,6 +61,10 @@ TMALL_54 = (
     "总金额(旧版),商家编码,是否主动赔付,主动赔付金额,主动赔付出账时间,C2B小额收款,确认收货打款金额,"
     "含应开票给个人红包"
 ).split(",")
+TMALL_ITEMS = (
+    "子订单编号,主订单编号,商品价格,购买数量,订单状态,商家编码,买家应付货款,买家实付金额,退款状态,"
+    "退款金额,订单创建时间,订单付款时间,商品ID,商品标题"
+).split(",")
 TAOBAO_OLD_LIST = (
     "订单编号,买家会员名,买家支付宝账号,买家应付货款,买家应付邮费,买家支付积分,总金额,返点积分,"
     "买家实际支付金额,买家实际支付积分,订单状态,买家留言,收货人姓名,收货地址 ,运送方式,联系电话 ,"
@@ -289,6 +293,20 @@ def tmall_xlsx(directory: Path) -> Path:
     return write_xlsx(directory / "ExportOrderList26594517441.xlsx", TMALL_54, rows, "export")
 
 
+def tmall_items(directory: Path) -> Path:
+    def item(sub: str, price: str, paid: str, after: str, refund: str, product: str) -> list:
+        return [sub, "4476522950118971000", price, "1", "交易成功", "P001-TA", price, paid,
+                after, refund, "2025-01-01 05:59:23", "2025-01-01 06:00:57", product,
+                "许营焖子"]  # fmt: skip
+
+    rows = [
+        item("4476522950118971001", "20.00", "20.00", "没有申请退款", "0.00", "6543210987"),
+        item("4476522950118971002", "30.00", "0.00", "退款成功", "30.00", "6543210988"),
+        item("4476522950118971003", "15.00", "15.00", "退款成功", "5.00", "6543210989"),
+    ]
+    return write_xlsx(directory / "ExportOrderDetail26594517442.xlsx", TMALL_ITEMS, rows, "export")
+
+
 def _gbk_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     """The older 淘宝 CSV: GBK, headers quoted, cells ="…" where they hold ids and times."""
     lines = [",".join(f'"{h}"' for h in header)] + [",".join(r) for r in rows]
@@ -427,6 +445,10 @@ CASES = {
     ),
     # 0.00 + 169.00 (added back) + 173.85 + 57.22; refunds 169.00 + 25.82.
     "tmall_xlsx": Case(tmall_xlsx, "taobao", 4, "400.07", "194.82"),
+    # 20.00 + 30.00 (0.00 paid, refund added back) + 15.00; refunds 30.00 + 5.00 (partial).
+    "tmall_items": Case(
+        tmall_items, "taobao", 3, "65.00", "35.00", refunds={"4476522950118971003": "5.00"}
+    ),
     # 0.00 + 40.03 (added back) + 40.03 + 40.03; refunds 40.03 + 10.00.
     "taobao_old_list": Case(taobao_old_list, "taobao", 3, "120.09", "50.03"),
     "taobao_old_detail": Case(taobao_old_detail, "taobao", code="detail_list_only"),
