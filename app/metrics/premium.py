@@ -61,9 +61,10 @@ def premium(
         net = totals.kept_net if totals else Decimal("0.00")
         reasons: dict[str, str] = {}
         price = divide(net, units, reasons, "unit_price", "期内无销量, 无法计算单价")
+        value = units * baseline.price  # exact: the baseline as stored (or as computed)
         if price is not None:
             total_net += net
-            total_value += units * baseline.price
+            total_value += value
         rows.append(
             {
                 "product": product.code,
@@ -73,6 +74,8 @@ def premium(
                 "units": ratio(units, 4),
                 "net": money(net),
                 "premium": ratio(None if price is None else price / baseline.price - 1),
+                # 溢价额 = net − q × b, rounded once to the cent
+                "extra_revenue": None if price is None else money(net - value),
                 **({"reasons": reasons} if reasons else {}),
             }
         )

@@ -170,20 +170,18 @@ def premium_rows(month: str | dt.date) -> list[dict[str, Any]]:
     for code, name in db.session.execute(select(Brand.code, Brand.name).order_by(Brand.code)):
         result = premium(code, start, end)
         for product in result["products"]:
-            baseline = product["baseline"]
-            units = product["units"]
-            extra = Decimal(product["net"]) - Decimal(str(units)) * Decimal(str(baseline))
+            extra = product["extra_revenue"]
             rows.append(
                 {
                     "brand": f"{code} {name}",
                     "product": product["product"],
                     "unit_price": product["unit_price"],
-                    "baseline": baseline,
+                    "baseline": product["baseline"],
                     "kind": product["baseline_kind"],
-                    "units": units,
+                    "units": product["units"],
                     "net": Decimal(product["net"]),
                     "premium": product["premium"],
-                    "extra": extra if product["unit_price"] is not None else None,
+                    "extra": None if extra is None else Decimal(extra),
                 }
             )
         for product in result["without_baseline"]:

@@ -74,6 +74,7 @@ def test_brand_premium(priced: County) -> None:
                 "units": 30.0,
                 "net": "190.00",
                 "premium": 0.17284,
+                "extra_revenue": "28.00",  # 190 − 30 × 5.4
             },
             {
                 "product": "P002",
@@ -83,6 +84,7 @@ def test_brand_premium(priced: County) -> None:
                 "units": 20.0,
                 "net": "70.00",
                 "premium": 0.166667,
+                "extra_revenue": "10.00",
             },
         ],
         "without_baseline": [],

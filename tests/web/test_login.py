@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.auth.accounts import set_active
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import User
 
 SignIn = Callable[..., Any]
@@ -129,9 +129,12 @@ def limited_app(app: Flask) -> Iterator[Flask]:
             **settings,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
             "LOGIN_RATE_LIMIT": "3 per minute",
         }
     )
+    with limited.app_context():
+        limiter.reset()  # no counts left over from another test's sign-ins
     yield limited
     with limited.app_context():
         db.session.remove()
