@@ -64,6 +64,7 @@ def test_row06_connection_killed_during_copy_and_merge(
 
     done = wait_final(queued["id"], 180)
     hunter.join(timeout=5)
+    print(f"row 6 {statement}: succeeded after {done.attempts} attempts")
 
     assert hunter.killed, f"no `{statement}` was caught running"  # type: ignore[attr-defined]
     assert done.status == "succeeded", done.message
@@ -80,8 +81,10 @@ def test_row17_statement_blocked_by_a_lock_times_out_once(
     with psycopg.connect(LIBPQ_URL) as blocker:
         blocker.execute("LOCK TABLE order_lines IN ACCESS EXCLUSIVE MODE")
         queued = upload(admin, export.path)
+        started = time.monotonic()
         done = wait_final(queued["id"], 60)
         blocker.rollback()
+    print(f"row 17: failed timed_out {time.monotonic() - started:.1f} s after the upload")
 
     assert done.status == "failed"
     assert done.code == "timed_out"
@@ -100,7 +103,9 @@ def test_row19_crossing_imports_at_once_both_succeed_newest_wins(
     newer = douyin_export(tmp_path, 60_000, first=30_000, seed=14, exported_at=1_735_730_000)
     first, second = upload(admin, newer.path), upload(admin, older.path)
 
+    started = time.monotonic()
     done = [wait_final(first["id"], 180), wait_final(second["id"], 180)]
+    print(f"row 19: both succeeded in {time.monotonic() - started:.1f} s")
 
     assert [record.status for record in done] == ["succeeded", "succeeded"], [
         record.message for record in done
@@ -147,7 +152,9 @@ def test_row05_broker_down_while_a_task_finishes(
     wait_for(lambda: state(queued["id"]).progress >= 0.2, 120, "20 % progress")
     broker.stop()
 
+    stopped = time.monotonic()
     done = wait_final(queued["id"], 120)  # its state lives in the database
+    print(f"row 5: succeeded {time.monotonic() - stopped:.1f} s after the broker stopped")
 
     assert done.status == "succeeded" and done.attempts == 1
     assert stored_lines() == export.paid

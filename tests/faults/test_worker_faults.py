@@ -100,9 +100,13 @@ def test_row02_shutdown_mid_import(
     watch.start()
     wait_for(lambda: state(queued["id"]).progress >= 0.2, 120, "20 % progress")
     worker.signal_main(signum)
+    signalled = time.monotonic()
 
     done = wait_final(queued["id"], 180)
     watch.stop()
+    print(
+        f"row 2 {signal.Signals(signum).name}: succeeded {time.monotonic() - signalled:.1f} s later"
+    )
 
     assert done.status == "succeeded", done.message
     assert done.attempts == (1 if signum == signal.SIGTERM else 2)
