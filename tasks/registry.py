@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from app.registry.jobs import TransientLoadError, run_registry_load
 
@@ -20,7 +21,7 @@ from app.registry.jobs import TransientLoadError, run_registry_load
 )
 def load_registry(job_id: int) -> None:
     """Load the workbook of RegistryLoad `job_id`."""
-    run_registry_load(job_id)
+    run_registry_load(job_id, timeout_errors=(SoftTimeLimitExceeded,))
 
 
 def enqueue_registry_load(job_id: int) -> None:

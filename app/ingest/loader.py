@@ -1,11 +1,12 @@
 """Matched lines into order_lines in two steps: stage each chunk, then merge the attempt once.
 
 `stage_chunk` writes a chunk into `staged_lines` (PostgreSQL with COPY, SQLite with
-`executemany`), where no figure reads it; chunks of one attempt may be staged by several
-workers. `merge_staged` then, in the caller's one transaction, drops repeated lines (the later
-row wins), counts what the merge will do, applies it with one INSERT … ON CONFLICT and empties
-the attempt's staging. A line is applied only when its export is not older than the one that
-last changed it (else it is `stale`) and its content differs (else it is `unchanged`).
+`executemany`), where no figure reads it; chunks are keyed by attempt and number, so several
+workers could stage one file's chunks (today one task stages them in turn). `merge_staged`
+then, in the caller's one transaction, drops repeated lines (the later row wins), counts what
+the merge will do, applies it with one INSERT … ON CONFLICT and empties the attempt's staging.
+A line is applied only when its export is not older than the one that last changed it (else
+it is `stale`) and its content differs (else it is `unchanged`).
 """
 
 from __future__ import annotations
@@ -176,9 +177,10 @@ def _drop_repeated(connection: Connection, params: dict[str, int]) -> list[Repea
         for current, following in itertools.pairwise(rows)
         if (key := (current.shop_id, current.line_id)) == (following.shop_id, following.line_id)
     ]
-    connection.execute(
-        text("DELETE FROM staged_lines WHERE id = :id"), [{"id": id_} for id_, _ in earlier]
-    )
+    ids = [id_ for id_, _ in earlier]
+    for start in range(0, len(ids), 1000):
+        batch = ", ".join(str(int(id_)) for id_ in ids[start : start + 1000])
+        connection.execute(text(f"DELETE FROM staged_lines WHERE id IN ({batch})"))
     return sorted((line for _, line in earlier), key=lambda line: line.row)
 
 

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 class TransientImportError(RuntimeError):
-    """The database was briefly unavailable; the import is queued again."""
+    """The database was briefly unavailable; the task retries the import (a new attempt)."""
 
 
 class AttemptTakenOver(RuntimeError):

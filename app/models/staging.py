@@ -13,7 +13,7 @@ from app.models.base import Base, UTCDateTime, money
 class StagedLine(Base):
     """One line of one import attempt, as it will be merged into order_lines.
 
-    An attempt stages its chunks here (several workers may stage chunks of one file at once);
+    An attempt stages its chunks here (keyed so that several workers could stage one file);
     one transaction then merges the attempt's lines, refreshes the rollups and marks the import
     succeeded. A dead attempt's lines are deleted by the next attempt. No foreign keys: the
     lines are checked once, at the merge.

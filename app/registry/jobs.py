@@ -16,10 +16,12 @@ log = logging.getLogger(__name__)
 
 
 class TransientLoadError(RuntimeError):
-    """The database was briefly unavailable; the load is queued again."""
+    """The database was briefly unavailable; the task retries the load (a new attempt)."""
 
 
-def run_registry_load(job_id: int) -> RegistryLoad | None:
+def run_registry_load(
+    job_id: int, *, timeout_errors: tuple[type[BaseException], ...] = ()
+) -> RegistryLoad | None:
     """Load the job's stored workbook and record the outcome on the job.
 
     The same discipline as imports (app.jobs): one attempt at a time under a lease, a dead
@@ -46,22 +48,37 @@ def run_registry_load(job_id: int) -> RegistryLoad | None:
             result = load_workbook(job.stored_path, file_name=job.file_name, progress=progress)
         except RegistryFileError as exc:
             jobs.reset_session()
-            jobs.finish(job, "failed", code="registry_rejected", message=str(exc))
+            _finish(attempt, job, "failed", "registry_rejected", str(exc))
+            return job
+        except timeout_errors:
+            jobs.reset_session()
+            _finish(attempt, job, "failed", "timed_out", _TIMED_OUT)
             return job
         except Exception as exc:
             jobs.reset_session()
             if jobs.is_transient(exc):
                 log.warning("registry load %s: database unavailable, retrying: %s", job_id, exc)
                 raise TransientLoadError(str(exc)) from exc
-            jobs.finish(
-                job,
-                "failed",
-                code="internal_error",
-                message=f"名录导入意外中止，请联系管理员（{type(exc).__name__}: {exc}）",
-            )
+            log.exception("registry load %s crashed", job_id)
+            _finish(attempt, job, "failed", "internal_error", _CRASHED)
             raise
         job.result = result.to_dict()
         rejected = result.rejected
         message = f"有 {rejected} 行未导入，请按错误说明修改后重新上传" if rejected else None
-        jobs.finish(job, "succeeded", message=message)
+        _finish(attempt, job, "succeeded", None, message)
     return job
+
+
+_TIMED_OUT = "名录导入超过时限仍未完成，已停止。请把名录拆成几个较小的工作簿分别上传。"
+_CRASHED = "名录导入意外中止，错误已记录，请联系管理员。"
+
+
+def _finish(
+    attempt: jobs.Attempt, job: RegistryLoad, status: str, code: str | None, message: str | None
+) -> None:
+    """Record the outcome, unless another attempt has taken the load over meanwhile."""
+    if jobs.still_current(RegistryLoad, attempt):
+        jobs.finish(job, status, code=code, message=message)
+    else:
+        jobs.reset_session()
+        log.warning("registry load %s: attempt %s was taken over", job.id, attempt.number)
