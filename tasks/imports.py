@@ -8,6 +8,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
+from kombu.exceptions import ChannelError as QueueMissing
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -80,6 +81,8 @@ def _messages_waiting() -> int | None:
             declared = connection.default_channel.queue_declare(
                 queue=celery.conf.task_default_queue, passive=True
             )
+    except QueueMissing:  # nothing was ever queued there, or the broker lost it all
+        return 0
     except (*BROKER_ERRORS, AttributeError, NotImplementedError) as exc:
         log.warning("could not read the task queue's length: %s", exc)
         return None
