@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import InterfaceError as DatabaseInterfaceError
 from sqlalchemy.exc import OperationalError as DatabaseError
 
@@ -103,6 +103,7 @@ def receive_upload(upload: UploadRequest, *, enqueue: bool = True) -> UploadResu
         shop = check_shop(upload.scope, upload.shop_code)
         check_options(upload.platform, upload.mapping_name)
         stored = _keep(upload, name)
+        _one_at_a_time(stored.sha256)
         existing = existing_import(stored.sha256, shop)
         if existing is not None:
             return UploadResult(existing, created=False, notes=(_already_uploaded(existing),))
@@ -228,6 +229,24 @@ def check_options(platform: str | None, mapping_name: str | None) -> None:
         raise UploadError(
             "unknown_mapping", f"列映射“{mapping_name}”不存在：请重新选择或先保存该列映射。"
         )
+
+
+def _one_at_a_time(sha256: str) -> None:
+    """Until this transaction commits, no other upload of the same bytes looks or creates.
+
+    Two uploads of one file at the same moment: the second waits here, then finds the first's
+    import. PostgreSQL: an advisory lock on the digest; SQLite: the database's write lock.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :key)"),
+            {"space": UPLOAD_LOCK_SPACE, "key": int(sha256[:7], 16)},
+        )
+    else:
+        db.session.execute(text("UPDATE sales_imports SET id = id WHERE 1 = 0"))
+
+
+UPLOAD_LOCK_SPACE = 7_313
 
 
 def existing_import(sha256: str, shop: Shop | None) -> SalesImport | None:

@@ -146,3 +146,38 @@ def test_cli_refusal_says_why_and_exits_2(
     assert result.exit_code == 2
     assert "macro_workbook" in result.output and "带宏" in result.output
     assert imports_count(app) == 0 and stored_files(app) == []
+
+
+def test_same_bytes_at_the_same_moment_make_one_import(
+    app: Flask, shops: None, enqueued: list[int]
+) -> None:
+    """Two uploads of one file racing: one import, the other answers with it."""
+    import threading
+
+    from app.auth.scope import AccessScope
+    from tasks.uploads import UploadRequest, receive_upload
+
+    start = threading.Barrier(2)
+    ids: list[int] = []
+
+    def upload() -> None:
+        with app.app_context():
+            request = UploadRequest(
+                stream=BytesIO(ORDERS_CSV),
+                file_name="orders.csv",
+                scope=AccessScope(role="officer", county=True, read_only=False),
+                shop_code="P01",
+            )
+            start.wait()
+            ids.append(receive_upload(request).record.id)
+            db.session.remove()
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(ids) == 2 and ids[0] == ids[1]
+    assert imports_count(app) == 1
+    assert enqueued == [ids[0]]
