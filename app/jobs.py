@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+import psycopg
 from sqlalchemy import Connection, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -235,11 +236,7 @@ def is_transient(exc: BaseException) -> bool:
         # SQLite's OperationalError also means a missing table or a full disk: only a busy
         # database is worth a retry.
         return getattr(original, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED")
-    transient: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
-    with suppress(ImportError):
-        import psycopg
-
-        transient += (psycopg.OperationalError, psycopg.InterfaceError)
+    transient = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
     return isinstance(exc, transient)
 
 
@@ -251,20 +248,7 @@ def reset_session() -> None:
         db.session.close()
 
 
-def _driver_errors() -> tuple[type[Exception], ...]:
-    try:
-        import psycopg
-    except ImportError:
-        return ()
-    return (psycopg.Error,)
-
-
-_ROLLBACK_ERRORS: tuple[type[Exception], ...] = (
-    DBAPIError,
-    sqlite3.Error,
-    OSError,
-    *_driver_errors(),
-)
+_ROLLBACK_ERRORS = (DBAPIError, sqlite3.Error, OSError, psycopg.Error)
 
 
 @contextmanager
