@@ -13,7 +13,7 @@ import pytest
 import xlsxwriter
 
 from app.ingest import ImportFileError, open_export
-from app.ingest.readers import guards, open_sources
+from app.ingest.readers import guards, open_sources, sheet_extent
 
 from . import bombs
 
@@ -133,7 +133,7 @@ def test_cells_without_references_follow_each_other(tmp_path: Path) -> None:
 def test_many_cells_in_one_place_are_counted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(guards, "MAX_CELLS", 1000)
+    monkeypatch.setattr(sheet_extent, "MAX_CELLS", 1000)
     rows = '<row r="1">' + '<c r="A1"><v>1</v></c>' * 1001 + "</row>"
     error = refusal(bombs.workbook(tmp_path / "t.xlsx", bombs.sheet(rows)))
     assert error.code == "sheet_too_large" and "1001 个单元格" in error.message
@@ -159,7 +159,7 @@ def test_utf16_sheet_is_refused(tmp_path: Path) -> None:
 
 def test_a_normal_sheet_measures_its_real_extent(tmp_path: Path) -> None:
     budget = guards._Budget()
-    scan = guards._CellScan(budget)
+    scan = sheet_extent.CellScan(budget)
     rows = bombs.HEADER_ROW + '<row r="7"><c r="BL7" t="s"><v>0</v></c></row>'
     scan.feed(bombs.sheet(rows))
     scan.finish()
