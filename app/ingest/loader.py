@@ -59,6 +59,21 @@ ATTRIBUTION = ("streamer_ref", "streamer_nickname", "live", "room_id", "session_
 # SQL over a stored line `o` and an incoming one `s` (`excluded` in the upsert).
 _KEEP_ORDER = "({s}.source = 'commission' AND {o}.source = 'order')"
 _HAS = "({t}.streamer_ref IS NOT NULL OR {t}.streamer_nickname IS NOT NULL)"
+# What the line history (line_changes) records of each update; money among them as 分.
+TRACKED = (
+    "status",
+    "raw_status",
+    "paid_amount",
+    "refund_amount",
+    "quantity",
+    "product_id",
+    "room_id",
+    "streamer_ref",
+    "streamer_nickname",
+    "session_id",
+    "source",
+)
+MONEY = ("paid_amount", "refund_amount")
 # staged_lines holds the stored columns plus where each line came from.
 STAGING = (*STAGED, "attempt", "chunk", "row")
 OF_ATTEMPT = "s.import_id = :import_id AND s.attempt = :attempt"
@@ -149,6 +164,8 @@ def merge_staged(connection: Connection, import_id: int, attempt: int) -> LoadRe
     repeated = _drop_repeated(connection, params)
     result = _outcomes(connection, params)
     result.repeated = repeated
+    if result.updated:
+        _record_changes(connection, params)
     if result.inserted or result.updated:  # a file loaded before needs no write at all
         _upsert(connection, params)
     clear_staging(connection, import_id, attempt)
@@ -187,27 +204,64 @@ def _drop_repeated(connection: Connection, params: dict[str, int]) -> list[Repea
 def _upsert(connection: Connection, params: dict[str, int]) -> None:
     """New lines go in; a stored line changes as `_outcomes` says it will."""
     o, x = "order_lines", "excluded"
-    keep_order = _KEEP_ORDER.format(s=x, o=o)
-    keep_attribution = f"({_HAS.format(t=o)} AND (NOT {_HAS.format(t=x)} OR {keep_order}))"
-    updates = [
-        f"{c} = CASE WHEN {keep_attribution} THEN {o}.{c} ELSE {x}.{c} END" for c in ATTRIBUTION
-    ]
-    updates += [
-        f"{c} = CASE WHEN {keep_order} THEN {o}.{c} ELSE {x}.{c} END"
-        for c in STAGED
-        if c not in (*ATTRIBUTION, "platform", "shop_id", "line_id", "import_id")
-    ]
+    updates = [f"{c} = {value}" for c, value in _updated_values(o, x).items()]
     updates.append(f"import_id = {x}.import_id")
     columns = ", ".join(STAGED)
     connection.execute(
         text(
-            f"INSERT INTO order_lines ({columns}) SELECT {columns} FROM staged_lines s "
+            f"INSERT INTO order_lines ({columns}, first_import_id) "
+            f"SELECT {columns}, s.import_id FROM staged_lines s "
             f"WHERE {OF_ATTEMPT} "
             f"ON CONFLICT (platform, shop_id, line_id) DO UPDATE SET {', '.join(updates)} "
             f"WHERE {_applies(o, x)}"
         ),
         params,
     )
+
+
+def _updated_values(o: str, x: str) -> dict[str, str]:
+    """SQL per column: what an applied update of stored line `o` by incoming `x` stores."""
+    keep_order = _KEEP_ORDER.format(s=x, o=o)
+    keep_attribution = f"({_HAS.format(t=o)} AND (NOT {_HAS.format(t=x)} OR {keep_order}))"
+    values = {c: f"CASE WHEN {keep_attribution} THEN {o}.{c} ELSE {x}.{c} END" for c in ATTRIBUTION}
+    values.update(
+        (c, f"CASE WHEN {keep_order} THEN {o}.{c} ELSE {x}.{c} END")
+        for c in STAGED
+        if c not in (*ATTRIBUTION, "platform", "shop_id", "line_id", "import_id")
+    )
+    return values
+
+
+def _record_changes(connection: Connection, params: dict[str, int]) -> None:
+    """One history row per stored line this attempt updates: its tracked fields before, after.
+
+    Set-based, from the same join and rule (`_applies`) as the outcomes, before the upsert
+    overwrites the old values; inserted lines need no row (first_import_id says who).
+    """
+    after = _updated_values("o", "s")
+    postgresql = connection.dialect.name == "postgresql"
+
+    def snapshot(value: Any) -> str:
+        pairs = ", ".join(
+            f"'{c}', {_fen(value(c), postgresql) if c in MONEY else value(c)}" for c in TRACKED
+        )
+        return f"{'json_build_object' if postgresql else 'json_object'}({pairs})"
+
+    connection.execute(
+        text(
+            "INSERT INTO line_changes (line_id, import_id, before, after) "
+            f"SELECT o.id, s.import_id, {snapshot(lambda c: f'o.{c}')}, "
+            f"{snapshot(lambda c: after[c])} "
+            f"FROM staged_lines s JOIN order_lines o ON {KEY_JOIN} "
+            f"WHERE {OF_ATTEMPT} AND {_applies('o', 's')}"
+        ),
+        params,
+    )
+
+
+def _fen(expression: str, postgresql: bool) -> str:
+    """Money as integer 分 (SQLite stores 分 already), the same JSON on both databases."""
+    return f"CAST(ROUND(({expression}) * 100) AS BIGINT)" if postgresql else expression
 
 
 def _applies(o: str, s: str) -> str:

@@ -102,6 +102,8 @@ class OrderLine(Base):
         Index("ix_order_lines_product_day", "product_id", "pay_day"),
         Index("ix_order_lines_room_day", "room_id", "pay_day"),
         Index("ix_order_lines_pay_day", "pay_day"),
+        # The order-line explorer pages newest first within a period (keyset on these three).
+        Index("ix_order_lines_pay_time", "pay_day", "paid_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -132,8 +134,32 @@ class OrderLine(Base):
     # `order` (an order export said it) or `commission` (only the 精选联盟 file has, so far).
     source: Mapped[str] = mapped_column(String(16), default="order", server_default="order")
     import_id: Mapped[int] = mapped_column(ForeignKey("sales_imports.id"), index=True)
+    # The import that first inserted the line (`import_id` is the last one that changed it);
+    # NULL only for lines written outside the loader, which count as inserted by `import_id`.
+    first_import_id: Mapped[int | None] = mapped_column(ForeignKey("sales_imports.id"), index=True)
     export_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Hash of every stored field but the import: a re-import that changes nothing is a no-op.
     row_hash: Mapped[int] = mapped_column(BigInteger)
 
     shop: Mapped[Shop] = relationship()
+
+
+class LineChange(Base):
+    """What one import changed on a stored order line: the tracked fields before and after.
+
+    Written by the merge (app.ingest.loader) for every line an import updates; money in the
+    JSON is in 分 (integer fen) on every database, so SQLite and PostgreSQL store the same.
+    """
+
+    __tablename__ = "line_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    line_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("order_lines.id", ondelete="CASCADE"),
+        index=True,
+    )
+    import_id: Mapped[int] = mapped_column(ForeignKey("sales_imports.id"), index=True)
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changed_at: Mapped[dt.datetime] = created_column()
