@@ -1,0 +1,147 @@
+"""Match stored lines again after the registry changed, with no re-import.
+
+The rules are those of `app.ingest.matching.Matcher`: a line's product is the listing of its
+platform product id, else the listing of its merchant code (商家编码), else, for lines of
+Cunbo's own template, the product whose code is that 商品编码. `rematch_lines` applies them in
+one UPDATE to the lines a registry change may have moved, then refreshes the rollups of exactly
+the (day, shop) pairs of the lines it changed, in the caller's transaction (the caller commits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.extensions import db
+from app.metrics.rollups import lock_refreshes, refresh_days
+from app.models import Money, OrderLine, PlatformListing, Product, SalesImport
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Rematched:
+    """What a re-match changed: stored lines given a product, and the sales among them."""
+
+    lines: int = 0  # stored lines whose product changed
+    sale_lines: int = 0  # of which sales (lines with a payment time)
+    net: Decimal = ZERO  # Σ (paid − refund) of those sales: what moved into 已登记商品
+    pairs: frozenset[tuple[dt.date, int]] = field(default_factory=frozenset)
+
+
+def rematch_lines(
+    platforms: Collection[str] | None = None, listing_ids: Collection[int] = ()
+) -> Rematched:
+    """Give unmatched lines (of these platforms, or all) the product the registry now names.
+
+    `listing_ids` are listings that were pointed at another product: lines matched through
+    them move to that product too. Lines already right are left alone, so running it twice
+    changes nothing the second time. Takes the refresh lock first, as an import's merge does.
+    """
+    lock_refreshes()
+    line = OrderLine
+    product = resolved_product()
+    wanted = [product.is_not(None), line.product_id.is_distinct_from(product)]
+    candidates: list[ColumnElement[bool]] = [line.product_id.is_(None)]
+    if platforms is not None:
+        candidates = [and_(line.product_id.is_(None), line.platform.in_(sorted(platforms)))]
+    if listing_ids:
+        candidates.append(_through_listings(sorted(listing_ids)))
+    where = [or_(*candidates), *wanted]
+    sale = line.pay_day.is_not(None)
+    pairs = db.session.execute(
+        select(
+            line.pay_day,
+            line.shop_id,
+            func.count(),
+            func.sum(case((sale, 1), else_=0)),
+            func.sum(case((sale, line.paid_amount - line.refund_amount), else_=0), type_=Money()),
+        )
+        .where(*where)
+        .group_by(line.pay_day, line.shop_id)
+    ).all()
+    if not pairs:
+        return Rematched()
+    db.session.execute(
+        update(OrderLine).where(*where).values(product_id=product),
+        execution_options={"synchronize_session": False},
+    )
+    touched = frozenset((day, int(shop)) for day, shop, *_ in pairs if day is not None)
+    refresh_pairs(touched)
+    return Rematched(
+        lines=sum(int(count) for _, _, count, _, _ in pairs),
+        sale_lines=sum(int(sales or 0) for *_, sales, _ in pairs),
+        net=sum((Decimal(net or 0) for *_, net in pairs), ZERO),
+        pairs=touched,
+    )
+
+
+def resolved_product() -> ColumnElement[Any]:
+    """SQL over `order_lines`: the product the registry gives the line today, or NULL."""
+    line, listing = OrderLine, PlatformListing
+    by_id = (
+        select(listing.product_id)
+        .where(
+            listing.platform == line.platform, listing.platform_product_id == line.raw_product_id
+        )
+        .scalar_subquery()
+    )
+    by_merchant_code = (
+        select(listing.product_id)
+        .where(listing.platform == line.platform, listing.merchant_code == line.merchant_code)
+        .scalar_subquery()
+    )
+    template = exists().where(SalesImport.id == line.import_id, SalesImport.kind == "template")
+    by_own_code = (
+        select(Product.id).where(Product.code == line.merchant_code, template).scalar_subquery()
+    )
+    return func.coalesce(by_id, by_merchant_code, by_own_code)
+
+
+def _through_listings(listing_ids: list[int]) -> ColumnElement[bool]:
+    line, listing = OrderLine, PlatformListing
+    return exists().where(
+        listing.id.in_(listing_ids),
+        listing.platform == line.platform,
+        or_(
+            listing.platform_product_id == line.raw_product_id,
+            listing.merchant_code == line.merchant_code,
+        ),
+    )
+
+
+def refresh_pairs(pairs: Collection[tuple[dt.date, int]]) -> None:
+    """Refresh the rollups of these (day, shop) pairs, not of every day × every shop.
+
+    Shops with the same set of days are refreshed together, in one `refresh_days` call.
+    """
+    days_of: dict[int, set[dt.date]] = {}
+    for day, shop in pairs:
+        days_of.setdefault(shop, set()).add(day)
+    shops_of: dict[frozenset[dt.date], list[int]] = {}
+    for shop, days in days_of.items():
+        shops_of.setdefault(frozenset(days), []).append(shop)
+    for same_days, shops in sorted(shops_of.items(), key=lambda item: min(item[1])):
+        refresh_days(same_days, shops)
+
+
+def listing_products() -> dict[int, int]:
+    """Every listing's product, by listing id (to see afterwards which listings moved)."""
+    rows = db.session.execute(select(PlatformListing.id, PlatformListing.product_id))
+    return {int(listing): int(product) for listing, product in rows}
+
+
+def rematch_after_registry_change(before: dict[int, int]) -> Rematched:
+    """Re-match after a registry load: unmatched lines, and lines of listings that moved."""
+    moved = [
+        listing
+        for listing, product in listing_products().items()
+        if listing in before and before[listing] != product
+    ]
+    return rematch_lines(listing_ids=moved)
