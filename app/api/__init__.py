@@ -17,6 +17,7 @@ BLUEPRINT_MODULES = (
     "app.api.sessions",
     "app.api.metrics",
     "app.api.reports",
+    "app.api.lines",
 )
 
 
