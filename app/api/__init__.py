@@ -18,6 +18,7 @@ BLUEPRINT_MODULES = (
     "app.api.metrics",
     "app.api.reports",
     "app.api.lines",
+    "app.api.unregistered",
 )
 
 

@@ -1,9 +1,10 @@
 """The 未登记商品 worklist: sale lines no registered product matched, grouped as exported.
 
-Lines are grouped by (platform, raw platform product id, merchant code 商家编码, raw product
-name), so each row is one thing a clerk can register. Scope and period filters are the
-metrics' own (`app.metrics.query.shape`), so the worklist adds up to the 未登记商品 figure of
-`retail` for the same period and scope.
+Lines are grouped by (platform, raw platform product id, or merchant code 商家编码 where the
+line has no product id, raw product name), so each row is one thing a clerk can register; a
+row shows the merchant code its lines carry (the greatest, if several). Scope and period
+filters are the metrics' own (`app.metrics.query.shape`), so the worklist adds up to the
+未登记商品 figure of `retail` for the same period and scope.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import case, distinct, func, select
 
 from app.extensions import db
 from app.metrics.periods import Period
@@ -79,11 +80,16 @@ def unregistered_products(
     )
     base = select(line.id).where(is_sale(), line.pay_day.between(period.start, period.end))
     shaped = shape(base, Query(period, None, scope, unregistered=True), cols)
-    keys = (line.platform, line.raw_product_id, line.merchant_code, line.product_name)
+    # The platform product id decides (as in matching); the merchant code only without one.
+    merchant_key = case((line.raw_product_id.is_(None), line.merchant_code), else_=None)
+    keys = (line.platform, line.raw_product_id, merchant_key, line.product_name)
     gross = func.sum(line.paid_amount, type_=Money())
     refund = func.sum(line.refund_amount, type_=Money())
     stmt = shaped.stmt.with_only_columns(
-        *keys,
+        line.platform,
+        line.raw_product_id,
+        func.max(line.merchant_code),
+        line.product_name,
         func.count(),
         gross,
         refund,

@@ -158,21 +158,32 @@ def register_listing(product_code: str, keys: ListingKeys) -> Registered:
     return _store_listing(row, listing, created=False)
 
 
-def suggested_code(keys: ListingKeys) -> str:
+def suggested_code(keys: ListingKeys, taken: set[str] | None = None) -> str:
     """A product code for a worklist row: `<platform>-<product id or merchant code>`.
 
-    Too long a key is shortened with a digest; a code already taken gets a number.
+    Too long a key is shortened with a digest; a code already taken (in the registry, or in
+    `taken` when given, which then gains the code) gets a number.
     """
     key = keys.platform_product_id or keys.merchant_code or "0"
     base = f"{keys.platform}-{key}"
     if len(base) > 60:
         base = f"{keys.platform}-{hashlib.sha1(key.encode()).hexdigest()[:16]}"
-    taken = set(db.session.scalars(select(Product.code).where(Product.code.like(f"{base}%"))))
+    if taken is None:
+        used = set(db.session.scalars(select(Product.code).where(Product.code.like(f"{base}%"))))
+    else:
+        used = taken
     code, number = base, 1
-    while code in taken:
+    while code in used:
         number += 1
         code = f"{base}-{number}"
+    if taken is not None:
+        taken.add(code)
     return code
+
+
+def product_codes() -> set[str]:
+    """Every registered product code (for suggesting many codes at once)."""
+    return set(db.session.scalars(select(Product.code)))
 
 
 def category_choices() -> list[tuple[str, bool]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.exc import DataError, IntegrityError
 
 from app.extensions import db
+from app.ingest.rematch import listing_products, rematch_after_registry_change
 from app.registry.categories import ensure_categories
 from app.registry.loaders.catalog import (
     load_baselines,
@@ -57,12 +58,16 @@ def load_workbook(
     found = _known_sheets(read_workbook(path), result)
     ensure_categories()
     db.session.commit()
+    listed = listing_products()
     for index, spec in enumerate(SHEETS, start=1):
         sheet = found.get(spec.name)
         if sheet is not None:
             result.sheets[spec.name] = _load_sheet(spec, sheet, result.errors)
         if progress is not None:
             progress(index / len(SHEETS))
+    if "商品" in found or "平台商品" in found:  # stored lines may match new listings now
+        rematch_after_registry_change(listed)
+        db.session.commit()
     return result
 
 
