@@ -1,7 +1,9 @@
 """ECharts options for the pages, built in Python so templates only place them.
 
 Amount axes and tooltips are formatted in the browser (static/js/charts.js) from the
-`format` given to the chart macro: 万/亿 on the axis, the full figure in the tooltip.
+`format` given to the chart macro: 万/亿 on the axis, the full figure in the tooltip. What a
+click on a point opens is given beside the option (the chart macro's `links`), or, for the
+platform ring, as each slice's `link`.
 """
 
 from __future__ import annotations
@@ -117,11 +119,12 @@ def sessions_and_sales(
 
 
 def platform_pie(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Net retail by platform as a ring."""
+    """Net retail by platform as a ring; a row's `link` (its order lines) opens on a click."""
     data = [
         {
             "name": platform_label(row["key"]) if row["key"] in PLATFORMS else row["label"],
             "value": _number(row["net"]),
+            **({"link": row["link"]} if row.get("link") else {}),
         }
         for row in rows
         if row["net"] and Decimal(row["net"]) > 0

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from app.metrics.periods import Period
 from app.metrics.premium import premium
 from app.metrics.retail import retail
 from app.models import Brand, Township
+from app.web.figure_links import indicator_link, lines_link, month_links
 from app.web.figures import Span, change, figure, progress_rows, to_decimal
 from app.web.formatting import short_number
 
@@ -30,6 +32,7 @@ class Kpi:
     kind: str = "amount"
     change: Decimal | None = None
     note: str | None = None
+    link: str | None = None  # the order lines (or sessions) behind the figure
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Dashboard:
     platforms: list[dict[str, Any]] = field(default_factory=list)
     brands: list[dict[str, Any]] = field(default_factory=list)
     target: dict[str, Any] | None = None  # the scope's own yearly net-retail target
+    trend_links: list[list[str | None]] = field(default_factory=list)  # per series, per month
+    unregistered_link: str | None = None
 
 
 def build_dashboard(scope: str, span: Span, access: AccessScope) -> Dashboard:
@@ -57,17 +62,36 @@ def build_dashboard(scope: str, span: Span, access: AccessScope) -> Dashboard:
     before = retail(span.last_year.start, span.last_year.end, "month", scope)
     board.total = now["total"]
     board.unregistered = now["unregistered"]
+    board.unregistered_link = lines_link(span.period, scope, unregistered=True)
     premiums = brand_premiums(span.period) if scope == "county" else {}
     board.kpis = kpis(scope, span, now, before, premiums)
     board.months, board.this_year, board.last_year = monthly_trend(scope, span)
+    board.trend_links = trend_links(scope, board.months, board.this_year, board.last_year)
     targets = [row for row in progress_rows(span.year, span.as_of, access) if not row["month"]]
     board.target = next(
         (r for r in targets if r["scope"] == scope and r["indicator"] == "net_retail"), None
     )
     board.townships = township_rows(scope, span, _township_targets(targets))
-    board.platforms = retail(span.period.start, span.period.end, "platform", scope)["rows"]
+    board.platforms = [
+        {**row, "link": lines_link(span.period, scope, platform=row["key"])}
+        for row in retail(span.period.start, span.period.end, "platform", scope)["rows"]
+    ]
     board.brands = brand_rows(scope, span, premiums)
     return board
+
+
+def trend_links(
+    scope: str,
+    months: list[str],
+    this: list[Decimal | None],
+    last: list[Decimal | None],
+    **filters: Any,
+) -> list[list[str | None]]:
+    """The lines behind each bar (this year's month) and point (last year's) of the trend."""
+    return [
+        month_links(months, this, scope, **filters),
+        month_links(months, last, scope, years_back=1, **filters),
+    ]
 
 
 def kpis(
@@ -87,6 +111,7 @@ def kpis(
             net,
             change=change(net, last_net) if before["total"]["orders"] else None,
             note=_("成交额 %(gross)s 元，退款 %(refund)s 元", **_gross_refund(now["total"])),
+            link=indicator_link("net_retail", scope, span.period),
         )
     ]
     for key, label, kind in (
@@ -97,16 +122,19 @@ def kpis(
         this, last = figure(key, scope, span.period), figure(key, scope, span.last_year)
         value = this.value if this else None
         growth = change(value, last.value) if last and last.recorded else None
-        cards.append(Kpi(key, label, value, kind, growth))
+        link = indicator_link(key, scope, span.period)
+        cards.append(Kpi(key, label, value, kind, growth, link=link))
     if scope == "county":
-        cards.append(brand_premium_kpi(premiums))
+        card = brand_premium_kpi(premiums)
+        card.link = url_for("web_premium.index", year=span.year)
+        cards.append(card)
     else:
         live = figure("live_sales", scope, span.period)
         last_live = figure("live_sales", scope, span.last_year)
         growth = change(live.value, last_live.value) if live and last_live else None
-        cards.append(
-            Kpi("live_sales", _("村播带货额"), live.value if live else None, "amount", growth)
-        )
+        value = live.value if live else None
+        link = indicator_link("live_sales", scope, span.period)
+        cards.append(Kpi("live_sales", _("村播带货额"), value, "amount", growth, link=link))
     return cards
 
 
@@ -177,6 +205,7 @@ def township_rows(
                 **row,
                 "yoy": change(net, to_decimal(last["net"])) if last else None,
                 "target": targets.get(row["key"]),
+                "link": lines_link(span.period, scope, township=row["key"]),
             }
         )
     known = {row["key"] for row in rows}
@@ -184,7 +213,11 @@ def township_rows(
     for code, target in targets.items():
         if code not in known:  # a township with a target but no sales yet
             label = names.get(code, code)
-            rows.append({"key": code, "label": label, "net": "0.00", "yoy": None, "target": target})
+            link = lines_link(span.period, scope, township=code)
+            rows.append(
+                {"key": code, "label": label, "net": "0.00", "yoy": None, "target": target}
+                | {"link": link}
+            )
     return rows
 
 
@@ -209,4 +242,5 @@ def brand_rows(scope: str, span: Span, premiums: dict[str, dict[str, Any]]) -> l
         found = premiums.get(row["key"])
         row["premium"] = found["premium"] if found else None
         row["extra_revenue"] = found["extra_revenue"] if found else None
+        row["link"] = lines_link(span.period, scope, brand=row["key"], branded=True)
     return rows

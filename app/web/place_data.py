@@ -16,15 +16,19 @@ from app.metrics.retail import retail
 from app.metrics.scope import Scope
 from app.metrics.sessions import sessions_report
 from app.models import LiveRoom, LiveSession, SalesImport, Shop, Township, Village
+from app.web.drill import lines_url
+from app.web.figure_links import lines_link, sessions_link, target_link
 from app.web.figures import Span, change, progress_rows, to_decimal
 
 RECENT = 10
+ATTRIBUTION_GRACE = dt.timedelta(minutes=30)  # a line paid this long after the end still counts
 
 
 def township_targets(code: str, span: Span, access: AccessScope) -> list[dict[str, Any]]:
-    """Every target of the year set for this township, with its progress."""
+    """Every target of the year set for this township, with its progress and the link to
+    what its actual counts."""
     return [
-        row
+        {**row, "link": target_link(row, span.year, span.as_of)}
         for row in progress_rows(span.year, span.as_of, access)
         if row["scope"] == f"township:{code}"
     ]
@@ -54,6 +58,10 @@ def rooms_with_activity(township: Township, span: Span) -> list[dict[str, Any]]:
                 "sessions": counts.sessions,
                 "hours": counts.hours,
                 "live_sales": row["net"] if row else "0.00",
+                "link": lines_link(
+                    span.period, f"township:{township.code}", room=room.code, basis="room"
+                ),
+                "sessions_link": sessions_link(span.period, f"room:{room.code}"),
             }
         )
     return found
@@ -151,5 +159,15 @@ def room_months(room: LiveRoom, span: Span) -> tuple[list[str], list[int], list[
 def room_report(room: LiveRoom, span: Span) -> dict[str, Any]:
     """Session KPIs of the room to date (sessions_report), newest session first."""
     report = sessions_report(span.period.start, span.period.end, room.code)
-    report["sessions"] = list(reversed(report["sessions"]))
+    report["sessions"] = [
+        {**session, "link": session_lines(session)} for session in reversed(report["sessions"])
+    ]
     return report
+
+
+def session_lines(session: dict[str, Any]) -> str:
+    """The order lines attributed to one session: paid from its start to 30 minutes after its
+    end (Beijing days), whatever the period around it."""
+    start = dt.datetime.fromisoformat(session["started_at"])
+    end = dt.datetime.fromisoformat(session["ended_at"]) + ATTRIBUTION_GRACE
+    return lines_url(from_=start.date(), to=end.date(), session=session["id"])

@@ -12,7 +12,8 @@ from app.metrics.retail import retail
 from app.models import LiveRoom, Shop, Township, Village
 from app.web import place_data
 from app.web.charts import sessions_and_sales, year_on_year
-from app.web.dashboard import kpis, monthly_trend
+from app.web.dashboard import kpis, monthly_trend, trend_links
+from app.web.figure_links import lines_link, month_links, month_session_links, sessions_link
 from app.web.figures import Span, chosen_span
 from app.web.nav import roles_for
 
@@ -39,12 +40,22 @@ def township(code: str) -> str:
         kpis=kpis(scope, span, now, before, {}),
         total=now["total"],
         trend=year_on_year(months, this, last, span.year),
-        villages=retail(span.period.start, span.period.end, "village", scope)["rows"],
+        trend_links=trend_links(scope, months, this, last),
+        villages=_village_rows(scope, span),
         shops=_shop_rows(found, span),
         rooms=place_data.rooms_with_activity(found, span),
         targets=place_data.township_targets(code, span, current_scope()),
         sessions=place_data.recent_sessions(Village.township_id == found.id),
     )
+
+
+def _village_rows(scope: str, span: Span) -> list[dict[str, object]]:
+    """The township's villages with sales to date, each with the link to its order lines."""
+    rows = retail(span.period.start, span.period.end, "village", scope)["rows"]
+    return [
+        {**row, "link": lines_link(span.period, scope, village=row["key"]) if row["key"] else None}
+        for row in rows
+    ]
 
 
 def _shop_rows(township: Township, span: Span) -> list[dict[str, object]]:
@@ -61,7 +72,15 @@ def _shop_rows(township: Township, span: Span) -> list[dict[str, object]]:
         .where(Village.township_id == township.id)
         .order_by(Shop.code)
     )
-    return [{"shop": shop, "sales": sales.get(shop.code)} for shop in shops]
+    scope = f"township:{township.code}"
+    return [
+        {
+            "shop": shop,
+            "sales": sales.get(shop.code),
+            "link": lines_link(span.period, scope, shop=shop.code),
+        }
+        for shop in shops
+    ]
 
 
 @bp.route("/shops/<code>")
@@ -82,8 +101,13 @@ def shop(code: str) -> str:
         span=span,
         years=years,
         totals=totals,
+        totals_link=lines_link(span.period, None, shop=found.code),
         growth=growth,
         trend=year_on_year(months, shown, last, span.year),
+        trend_links=[
+            month_links(months, shown, None, shop=found.code),
+            month_links(months, last, None, years_back=1, shop=found.code),
+        ],
         imports=place_data.shop_imports(found),
         sessions=place_data.recent_sessions(LiveRoom.shop_id == found.id),
     )
@@ -99,12 +123,18 @@ def room(code: str) -> str:
     span, years = chosen_span(request.args.get("year"))
     months, sessions, sales = place_data.room_months(found, span)
     report = place_data.room_report(found, span)
+    scope = f"room:{code}"
     return render_template(
         "places/room.html",
         room=found,
         span=span,
         years=years,
+        sessions_link=sessions_link(span.period, scope),
         trend=sessions_and_sales(months, sessions, sales),
+        trend_links=[
+            month_session_links(months, sessions, scope, span.as_of),
+            month_links(months, sales, scope, basis="room"),
+        ],
         report=report,
         sessions=report["sessions"][:30],
         trend_title=_("直播场次与村播带货额（按订单）"),

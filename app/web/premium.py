@@ -15,7 +15,7 @@ from app.metrics.retail import retail
 from app.models import BaselinePrice, Brand
 from app.web import premium_data, registry_forms
 from app.web.charts import year_on_year
-from app.web.dashboard import monthly_trend
+from app.web.dashboard import monthly_trend, trend_links
 from app.web.figures import chosen_span
 from app.web.nav import roles_for
 
@@ -73,6 +73,7 @@ def _brand_page(
         years=years,
         total=total,
         trend=year_on_year(months, this, last, span.year),
+        trend_links=trend_links(scope, months, this, last, branded=True),
         detail=premium_data.brand_detail(found, span),
         baselines=premium_data.brand_baselines(found),
         can_edit=premium_data.may_edit_baselines(current_scope(), found),

@@ -13,6 +13,7 @@ from app.metrics.errors import MetricsError
 from app.metrics.premium import premium
 from app.metrics.retail import retail
 from app.models import BaselinePrice, Brand, Product
+from app.web.figure_links import lines_link
 from app.web.figures import Span, change, to_decimal
 
 
@@ -47,9 +48,15 @@ def brand_summaries(brands: list[Brand], span: Span) -> list[dict[str, Any]]:
                 "premium": found.get("premium"),
                 "extra_revenue": found.get("extra_revenue"),
                 "without_baseline": len(found.get("without_baseline", [])),
+                "link": brand_lines(brand, span),
             }
         )
     return rows
+
+
+def brand_lines(brand: Brand, span: Span, product: str | None = None) -> str:
+    """品牌销售额: the branded lines of the brand (or one of its products) to date."""
+    return lines_link(span.period, f"brand:{brand.code}", product=product, branded=True)
 
 
 def _premium(code: str, span: Span) -> dict[str, Any]:
@@ -75,7 +82,8 @@ def brand_detail(brand: Brand, span: Span) -> dict[str, Any]:
         if row["unit_price"] is not None:
             baseline_value = Decimal(str(row["units"])) * Decimal(str(row["baseline"]))
             extra = to_decimal(row["net"]) - baseline_value
-        rows.append({**row, "item": product, "extra_revenue": extra})
+        link = brand_lines(brand, span, row["product"])
+        rows.append({**row, "item": product, "extra_revenue": extra, "link": link})
     return {
         "premium": found.get("premium"),
         "extra_revenue": found.get("extra_revenue"),
@@ -83,6 +91,7 @@ def brand_detail(brand: Brand, span: Span) -> dict[str, Any]:
         "rows": rows,
         "without": [products[c] for c in found.get("without_baseline", []) if c in products],
         "products": list(products.values()),
+        "link": brand_lines(brand, span),
     }
 
 

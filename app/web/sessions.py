@@ -1,6 +1,10 @@
-"""The phone-first form where a streamer logs a session's 复盘 figures."""
+"""The phone-first form where a streamer logs a session's 复盘 figures, and the list of
+sessions behind the session counts on the dashboards (直播场次, 直播时长, 活跃直播间)."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,12 +14,93 @@ from werkzeug.wrappers import Response
 
 from app.auth import AccessScope, current_scope, roles_required
 from app.extensions import db
+from app.metrics.errors import MetricsError
+from app.metrics.live import active_threshold, session_counts
+from app.metrics.periods import Period
+from app.metrics.scope import Scope, parse_scope
 from app.models import LiveRoom, LiveSession, Streamer, Township, Village
 from app.registry.sessions import SessionConflict, SessionInvalid, save_session
+from app.web.figure_links import SESSION_SCOPES
+from app.web.figures import today
 from app.web.nav import roles_for
 from app.web.session_form import COUNT_FIELDS, LABELS, parse_session_form
 
 bp = Blueprint("web_sessions", __name__, url_prefix="/sessions")
+LIST_LIMIT = 2000  # a year of a county's sessions; longer periods show the latest
+
+
+@bp.route("")
+@roles_required(*roles_for("web_places.room"))
+def index() -> str:
+    """Sessions started from `?from=` to `?to=` (Beijing days) in `?scope=` (county, township,
+    village or room, by the room's village), with the counts the dashboards show for them."""
+    period = _period(request.args.get("from"), request.args.get("to"))
+    text = (request.args.get("scope") or "county").strip()
+    try:
+        scope = parse_scope(text)
+    except MetricsError:
+        abort(404)
+    if scope.kind not in SESSION_SCOPES:
+        abort(404)
+    access = current_scope()
+    if not access.permits(str(scope)):
+        abort(403)
+    counts = session_counts(period, scope)
+    return render_template(
+        "sessions/index.html",
+        period=period,
+        scope=scope,
+        scope_name=_scope_name(scope),
+        counts=counts,
+        sessions=_sessions(period, scope, access),
+        threshold=active_threshold(),
+        limit=LIST_LIMIT,
+    )
+
+
+def _period(start: str | None, end: str | None) -> Period:
+    """The days asked for; this year to date when missing or unreadable."""
+    first_day = dt.date(today().year, 1, 1)
+    try:
+        first = dt.date.fromisoformat(start) if start else first_day
+        last = dt.date.fromisoformat(end) if end else today()
+        return Period(first, last) if first <= last else Period(last, first)
+    except ValueError:
+        return Period(first_day, today())
+
+
+def _scope_name(scope: Scope) -> str | None:
+    """The name of the township, village or room the list is for (None for the county)."""
+    names: dict[str, Any] = {
+        "township": select(Township.name).where(Township.id == scope.id),
+        "village": select(Village.name).where(Village.id == scope.id),
+        "room": select(LiveRoom.nickname).where(LiveRoom.id == scope.id),
+    }
+    if scope.kind not in names:
+        return None
+    return db.session.scalar(names[scope.kind]) or scope.code
+
+
+def _sessions(period: Period, scope: Scope, access: AccessScope) -> list[LiveSession]:
+    """The sessions `session_counts` counts for the period and scope, newest first."""
+    start, stop = period.utc_bounds()
+    stmt = (
+        select(LiveSession)
+        .join(LiveSession.room)
+        .join(LiveRoom.village)
+        .join(Village.township)
+        .where(LiveSession.started_at >= start, LiveSession.started_at < stop)
+        .where(access.where(township=Township.code, room=LiveRoom.code))
+        .order_by(LiveSession.started_at.desc(), LiveSession.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    if scope.kind == "township":
+        stmt = stmt.where(Village.township_id == scope.id)
+    elif scope.kind == "village":
+        stmt = stmt.where(LiveRoom.village_id == scope.id)
+    elif scope.kind == "room":
+        stmt = stmt.where(LiveSession.room_id == scope.id)
+    return list(db.session.scalars(stmt))
 
 
 def rooms_in_scope(scope: AccessScope) -> dict[str, LiveRoom]:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.auth import current_scope, roles_required
 from app.extensions import db
 from app.models import Brand, LiveRoom, Streamer, Township, Village
+from app.web.figure_links import target_link
 from app.web.figures import chosen_span, progress_rows
 from app.web.nav import roles_for
 
@@ -31,7 +32,10 @@ def index() -> str:
     """Targets in the user's scope, measured up to `?as_of=` (default today or year end)."""
     span, years = chosen_span(request.args.get("year"))
     as_of = _as_of(request.args.get("as_of"), span.as_of, span.year)
-    rows = [_named(row) for row in progress_rows(span.year, as_of, current_scope())]
+    rows = [
+        {**_named(row), "link": target_link(row, span.year, as_of)}
+        for row in progress_rows(span.year, as_of, current_scope())
+    ]
     return render_template(
         "targets/index.html",
         span=span,

@@ -1,6 +1,9 @@
 /* Draws every [data-chart] element from the ECharts option rendered beside it as JSON.
    With data-format="amount" the value axis reads 万/亿 (M/B in English) and the tooltip
-   shows the full figure in 元 (series marked `cunbo: "count"` stay whole numbers). */
+   shows the full figure in 元 (series marked `cunbo: "count"` stay whole numbers).
+   A point or bar with a link (from the [data-chart-links] JSON beside the chart, one list per
+   series, or a `link` on the data item itself) opens it when clicked: the order lines behind
+   the figure, or the sessions behind a count. */
 (function () {
   "use strict";
   if (typeof echarts === "undefined") { return; }
@@ -42,14 +45,38 @@
     return option;
   }
 
+  // Each series' links [seriesIndex][dataIndex] become a `link` on the data item.
+  function attachLinks(option, links) {
+    (option.series || []).forEach(function (series, index) {
+      var own = links[index];
+      if (!own || !series.data) { return; }
+      series.data = series.data.map(function (value, point) {
+        if (!own[point]) { return value; }
+        var item = (value !== null && typeof value === "object") ? value : { value: value };
+        return Object.assign({}, item, { link: own[point] });
+      });
+    });
+    return option;
+  }
+
+  function linkOf(params) {
+    return params && params.data && typeof params.data === "object" ? params.data.link : null;
+  }
+
   var charts = [];
   document.querySelectorAll("[data-chart]").forEach(function (element) {
     var source = document.querySelector('[data-chart-option="' + element.id + '"]');
     if (!source) { return; }
     var option = JSON.parse(source.textContent);
+    var links = document.querySelector('[data-chart-links="' + element.id + '"]');
+    if (links) { option = attachLinks(option, JSON.parse(links.textContent)); }
     if (element.getAttribute("data-format") === "amount") { option = formatAmounts(option); }
     var chart = echarts.init(element, null, { renderer: "canvas" });
     chart.setOption(option);
+    chart.on("click", function (params) {
+      var link = linkOf(params);
+      if (link) { window.location.assign(link); }
+    });
     element.setAttribute("data-drawn", "true");
     charts.push(chart);
   });
