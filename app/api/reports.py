@@ -6,7 +6,7 @@ import io
 import re
 from typing import Any
 
-from flask import send_file
+from flask import jsonify, send_file
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
@@ -18,7 +18,7 @@ from app.auth import api_guard
 from app.auth.scope import COUNTY_ROLES
 from app.metrics.errors import MetricsError
 from app.metrics.periods import month_key, parse_month
-from app.reports import MonthAlreadyClosed, close_month, write_monthly_report
+from app.reports import ReportsError, close_month, write_monthly_report
 
 months_blp = Blueprint("months", __name__, url_prefix="/months", description="月结 (month close)")
 reports_blp = Blueprint("reports", __name__, url_prefix="/reports", description="月报 (reports)")
@@ -36,6 +36,16 @@ class MonthCloseSchema(Schema):
     snapshot = fields.Dict(metadata={"description": "the frozen figures of the month"})
 
 
+class CloseArgs(Schema):
+    confirm = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "close even though the month has not ended or the month before is "
+            "open (otherwise 409 with code month_not_finished / previous_month_open)"
+        },
+    )
+
+
 def _month(text: str) -> str:
     if not re.fullmatch(MONTH_PATTERN, text):
         abort(400, message=f"月份“{text[:20]}”应写成 YYYY-MM（2000 至 2100 年），如 2024-03")
@@ -47,13 +57,25 @@ def _month(text: str) -> str:
 
 
 @months_blp.route("/<month>/close", methods=["POST"])
+@months_blp.arguments(CloseArgs, location="query", error_status_code=400)
 @months_blp.response(201, MonthCloseSchema)
-def close(month: str) -> Any:
-    """Close a month: freeze its figures; later changes show as adjustments in the next report."""
+@months_blp.alt_response(409, description="already closed, or needs `confirm=true` (see code)")
+def close(args: dict[str, Any], month: str) -> Any:
+    """Close a month: freeze its whole report; later changes show as adjustments in the next
+    report. A month not yet ended, or whose previous month is open, needs `confirm=true`."""
     try:
-        return close_month(_month(month), user_id=current_user.id)
-    except MonthAlreadyClosed as exc:
-        abort(409, message=str(exc))
+        return close_month(_month(month), user_id=current_user.id, confirm=args["confirm"])
+    except ReportsError as exc:
+        return _refused(exc)
+
+
+def _refused(exc: ReportsError) -> Response:
+    """A refused close in the API's error shape, with its stable code."""
+    response = jsonify(
+        {"code": exc.code, "status": "Conflict", "message": exc.message, "month": exc.month}
+    )
+    response.status_code = 409
+    return response
 
 
 @reports_blp.route("/monthly/<month>.xlsx", methods=["GET"])

@@ -1,4 +1,7 @@
-"""月报: the figures of the monthly report, one list of rows per sheet."""
+"""月报: the figures of the monthly report, one list of rows per sheet.
+
+An open month's report is computed from the live figures; a closed month's is the one frozen
+in its close's snapshot, read back through the same typed structure (`MonthlyReport`)."""
 
 from __future__ import annotations
 
@@ -24,9 +27,11 @@ from app.metrics.periods import (
 from app.metrics.premium import premium
 from app.metrics.scope import COUNTY, Scope
 from app.metrics.sessions import sessions_report
-from app.models import Brand, MonthClose, Target, Township
-from app.reports.close import month_adjustments, scopes
+from app.models import Brand, MonthClose, Target, utcnow
+from app.reports.figures import COUNTY_NAME, month_adjustments, scopes, township_names
+from app.reports.sheets import MonthlyReport, report_from_json, typed_rows
 
+KIND_NAMES = {"pre_brand": "品牌前价格", "non_brand": "非品牌同类", "reference": "参考价"}
 # The 乡镇月报 indicators: money figures placed by township.
 REPORT_INDICATORS = ("net_retail", "agri_net_retail", "live_sales")
 
@@ -61,16 +66,20 @@ def _targets(year: int) -> dict[tuple[str, str], Decimal]:
     return found
 
 
-def township_rows(month: str | dt.date) -> list[dict[str, Any]]:
-    """乡镇月报: per indicator, the county then each township, with target progress and rank."""
+def township_rows(
+    month: str | dt.date, frozen: dict[str, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """乡镇月报: per indicator, the county then each township, with target progress and rank.
+
+    `frozen` holds month figures by scope and indicator that stand in for the live ones."""
     first = parse_month(month)
     this = Period(first, _month_end(first))
     to_date = Period(dt.date(first.year, 1, 1), this.end)
     elapsed, days = elapsed_fraction(year_period(first.year), this.end)
     time_progress = Fraction(elapsed, days)
-    frozen = _frozen(first)
+    frozen = frozen or {}
     targets = _targets(first.year)
-    names = _township_names()
+    names = township_names()
     rows: list[dict[str, Any]] = []
     for code in REPORT_INDICATORS:
         month_values = _by_township(code, this)
@@ -85,7 +94,7 @@ def township_rows(month: str | dt.date) -> list[dict[str, Any]]:
             block.append(
                 {
                     "scope": key,
-                    "name": "全县" if scope is COUNTY else names.get(scope.code or "", ""),
+                    "name": COUNTY_NAME if scope is COUNTY else names.get(scope.code or "", ""),
                     "indicator": INDICATORS[code],
                     "target": target,
                     "month": Decimal(reported) if reported is not None else value,
@@ -119,16 +128,6 @@ def _rank(rows: list[dict[str, Any]]) -> None:
     )
     for place, row in enumerate(ordered, start=1):
         row["rank"] = place
-
-
-def _frozen(first: dt.date) -> dict[str, dict[str, Any]]:
-    """The closed figures of the month, if it has been closed."""
-    record = db.session.scalar(select(MonthClose).where(MonthClose.month == month_key(first)))
-    return record.snapshot.get("figures", {}) if record else {}
-
-
-def _township_names() -> dict[str, str]:
-    return dict(db.session.execute(select(Township.code, Township.name)).tuples().all())
 
 
 def _month_end(first: dt.date) -> dt.date:
@@ -203,17 +202,46 @@ def session_rows(month: str | dt.date) -> list[dict[str, Any]]:
     return sessions_report(first, _month_end(first))["sessions"]
 
 
+def build_report(
+    month: str | dt.date,
+    created: dt.datetime | None = None,
+    frozen: dict[str, dict[str, Any]] | None = None,
+) -> MonthlyReport:
+    """The month's report from the figures as they are now (`frozen` month figures aside)."""
+    first = parse_month(month)
+    premiums = [
+        {**row, "kind": KIND_NAMES.get(str(row.get("kind")), row.get("kind"))}
+        for row in premium_rows(first)
+    ]
+    tables = {
+        "townships": township_rows(first, frozen),
+        "adjustments": month_adjustments(first),
+        "sessions": session_rows(first),
+        "premiums": premiums,
+        "platforms": platform_rows(first),
+    }
+    return MonthlyReport(
+        month=month_key(first),
+        created=created or utcnow(),
+        tables={name: typed_rows(name, rows) for name, rows in tables.items()},
+    )
+
+
+def monthly_report(month: str | dt.date) -> MonthlyReport:
+    """The report as it is reported: frozen at close for a closed month, live for an open one.
+
+    A close made before reports were frozen whole keeps its 本月完成 and shows the rest live."""
+    first = parse_month(month)
+    record = db.session.scalar(select(MonthClose).where(MonthClose.month == month_key(first)))
+    if record is None:
+        return build_report(first)
+    if "report" in record.snapshot:
+        return report_from_json(record.snapshot["report"])
+    return build_report(first, frozen=record.snapshot.get("figures", {}))
+
+
 def write_monthly_report(month: str | dt.date, target: str | BinaryIO) -> None:
     """Write the 月报 workbook for `month` (YYYY-MM) to a path or a binary stream."""
     from app.reports.xlsx import write_workbook
 
-    first = parse_month(month)
-    write_workbook(
-        target,
-        month=month_key(first),
-        townships=township_rows(first),
-        adjustments=month_adjustments(first),
-        sessions=session_rows(first),
-        premiums=premium_rows(first),
-        platforms=platform_rows(first),
-    )
+    write_workbook(target, monthly_report(month))

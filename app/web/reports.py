@@ -14,10 +14,19 @@ from werkzeug.wrappers import Response
 from app.auth import roles_required
 from app.extensions import db
 from app.metrics.errors import MetricsError
-from app.metrics.periods import add_months, month_key, parse_month
+from app.metrics.indicators import LINE_QUERIES
+from app.metrics.periods import add_months, month_end, month_key, parse_month
 from app.metrics.retail import retail
 from app.models import MonthClose
-from app.reports import MonthAlreadyClosed, close_month, month_adjustments
+from app.reports import (
+    CloseNeedsConfirmation,
+    MonthAlreadyClosed,
+    ReportsError,
+    close_month,
+    close_warnings,
+    month_adjustments,
+)
+from app.web.drill import lines_url
 from app.web.figures import chosen_span
 from app.web.nav import roles_for
 
@@ -62,7 +71,10 @@ def months_index() -> str:
     span, years = chosen_span(request.args.get("year"))
     months = _months(span.year, span.as_of)
     # Every closed month before the next one: the adjustments the next report will carry.
-    adjustments = month_adjustments(_next_month(month_key(span.as_of)))
+    adjustments = [
+        {**row, "lines_url": _adjustment_lines(row)}
+        for row in month_adjustments(_next_month(month_key(span.as_of)))
+    ]
     return render_template(
         "reports/months.html",
         span=span,
@@ -76,17 +88,76 @@ def _next_month(month: str) -> str:
     return month_key(add_months(parse_month(month), 1))
 
 
+def _adjustment_lines(row: dict[str, Any]) -> str | None:
+    """The order lines behind an adjustment: the month's lines of that place and indicator
+    that imports inserted or changed after the figure was reported (none for session counts)."""
+    options = LINE_QUERIES.get(row["indicator"])
+    if options is None:
+        return None
+    first = parse_month(row["month"])
+    return lines_url(
+        from_=first,
+        to=month_end(first),
+        agri=options.get("agri", False),
+        township=row["township"],
+        changed_after=row["reported_at"].replace(tzinfo=dt.UTC),
+        basis=options.get("basis"),
+        branded=options.get("branded", False),
+    )
+
+
 @months_bp.route("/<month>/close", methods=["POST"])
 @roles_required(*roles_for("web_months.index"))
-def close(month: str) -> Response:
-    """Freeze a month's figures; later changes appear as adjustments in the next report."""
+def close(month: str) -> Response | str:
+    """Freeze a month's whole report; later changes appear as adjustments in the next report.
+
+    A month not yet ended, or whose previous month is open, first shows why and asks again."""
+    back = url_for("web_months.index", year=request.args.get("year"))
+    confirmed = request.form.get("confirm") == "1"
     try:
         key = month_key(parse_month(month))
-        close_month(key, user_id=current_user.id)
+        warnings = close_warnings(key)
+        if warnings and not confirmed:
+            return _confirmation(key, warnings, back)
+        close_month(key, user_id=current_user.id, confirm=True)
     except MonthAlreadyClosed:
         flash(_("%(month)s 已月结，不能重复月结。", month=month), "error")
+    except ReportsError as exc:
+        flash(_refusal(exc), "error")
     except MetricsError as exc:
         flash(str(exc), "error")
     else:
         flash(_("%(month)s 已月结。", month=key), "success")
-    return redirect(url_for("web_months.index", year=request.args.get("year")))
+    return redirect(back)
+
+
+def _confirmation(key: str, warnings: list[CloseNeedsConfirmation], back: str) -> str:
+    reasons = [_refusal(warning) for warning in warnings]
+    return render_template(
+        "reports/confirm_close.html",
+        month=key,
+        reasons=reasons,
+        codes=[warning.code for warning in warnings],
+        back=back,
+        year=request.args.get("year"),
+    )
+
+
+def _refusal(exc: ReportsError) -> str:
+    """What a clerk reads about a close that needs confirmation or cannot be done, by code."""
+    if exc.code == "month_not_finished":
+        return _(
+            "%(month)s 还没有结束，月底前的销售和退款还会导入；月结后它们只能作为调整列入下一期。"
+            "建议等月份结束后再月结。",
+            month=exc.month,
+        )
+    if exc.code == "previous_month_open":
+        previous = month_key(add_months(parse_month(exc.month), -1))
+        return _(
+            "上个月 %(previous)s 有销售或直播记录，还没有月结。"
+            "通常按月份顺序月结，建议先月结 %(previous)s。",
+            previous=previous,
+        )
+    if exc.code == "month_not_started":
+        return _("%(month)s 还没有开始，不能月结。", month=exc.month)
+    return str(exc)

@@ -150,8 +150,8 @@ def test_monthly_report_workbook(spring: County) -> None:
     values = [r for r in sheet.iter_rows(values_only=True)]
     adjustment = [r for r in values if r[0] == "2024-03" and r[2] == "网络零售额"]
     assert [r[1:6] for r in adjustment] == [
-        ("county", "网络零售额", 280, 250, -30),
-        ("township:T02", "网络零售额", 80, 50, -30),
+        ("全县", "网络零售额", 280, 250, -30),
+        ("顾官屯镇", "网络零售额", 80, 50, -30),
     ]
     sessions = book["直播台账"]
     assert sessions.cell(1, 1).value == "直播间" and sessions.max_row == 1  # none in April
@@ -164,7 +164,8 @@ def test_monthly_report_workbook(spring: County) -> None:
     march = io.BytesIO()
     write_monthly_report("2024-03", march)
     live = load_workbook(io.BytesIO(march.getvalue()))["直播台账"]
-    assert live.cell(2, 2).value == "=1+1" and live.cell(2, 2).data_type == "s"
+    # March is closed: its 直播台账 is the one reported at close, before the room was renamed.
+    assert live.cell(2, 2).value == "小姚"
     assert live.cell(2, 7).value == 200
 
 
@@ -239,3 +240,78 @@ def test_close_and_report_from_the_cli(spring: County, runner: Any, tmp_path: An
     written = runner.invoke(args=["report", "monthly", "2024-03", "-o", str(target)])
     assert written.exit_code == 0, written.output
     assert load_workbook(target)["乡镇月报"].cell(1, 1).value == "乡镇"
+
+
+def _this_month() -> str:
+    from app.web.figures import today
+
+    return today().strftime("%Y-%m")
+
+
+def test_closing_needs_confirmation_when_early_or_out_of_order(spring: County) -> None:
+    from app.reports import MonthNotFinished, MonthNotStarted, PreviousMonthOpen, close_warnings
+
+    # March has sales and is open: April waits for it unless confirmed.
+    with pytest.raises(PreviousMonthOpen) as out_of_order:
+        close_month("2024-04")
+    assert out_of_order.value.code == "previous_month_open" and "2024-03" in str(out_of_order.value)
+    assert close_warnings("2024-03") == []  # February has nothing to close
+    with pytest.raises(MonthNotFinished) as early:
+        close_month("2024-05", today=D(2024, 5, 31))  # the last day is not over yet
+    assert early.value.code == "month_not_finished"
+    with pytest.raises(MonthNotStarted):
+        close_month("2024-06", today=D(2024, 5, 31), confirm=True)
+    assert db.session.scalars(db.select(MonthClose.month)).all() == []
+    close_month("2024-04", confirm=True)
+    close_month("2024-03")
+    assert db.session.scalars(db.select(MonthClose.month).order_by(MonthClose.month)).all() == [
+        "2024-03",
+        "2024-04",
+    ]
+
+
+def test_api_close_answers_409_with_a_code_unless_confirmed(spring: County, client: Any) -> None:
+    admin = _headers("admin")
+    refused = client.post("/api/v1/months/2024-04/close", headers=admin)
+    assert refused.status_code == 409 and refused.json["code"] == "previous_month_open"
+    early = client.post(f"/api/v1/months/{_this_month()}/close", headers=admin)
+    assert early.status_code == 409 and early.json["code"] == "month_not_finished"
+    assert "还没有结束" in early.json["message"]
+    closed = client.post("/api/v1/months/2024-04/close?confirm=true", headers=admin)
+    assert closed.status_code == 201 and closed.json["month"] == "2024-04"
+    again = client.post("/api/v1/months/2024-04/close?confirm=true", headers=admin)
+    assert again.status_code == 409 and again.json["code"] == "month_already_closed"
+
+
+def test_cli_close_refuses_without_yes_and_says_why(spring: County, runner: Any) -> None:
+    refused = runner.invoke(args=["month", "close", "2024-04"])
+    assert refused.exit_code == 1
+    assert "2024-03" in refused.output and "--yes" in refused.output
+    assert "previous_month_open" in refused.output
+    early = runner.invoke(args=["month", "close", _this_month()])
+    assert early.exit_code == 1 and "month_not_finished" in early.output
+    assert db.session.scalars(db.select(MonthClose.month)).all() == []
+    closed = runner.invoke(args=["month", "close", "2024-04", "--yes"])
+    assert closed.exit_code == 0, closed.output
+    forced = runner.invoke(args=["month", "close", "2024-05", "--force"])
+    assert forced.exit_code == 0, forced.output
+
+
+def test_a_close_made_before_reports_were_frozen_keeps_its_month_figures(spring: County) -> None:
+    """Closes stored only the month's figures: 本月完成 stays as closed, the rest is live."""
+    record = close_month("2024-03")
+    old = dict(record.snapshot)
+    del old["report"]
+    record.snapshot = old
+    db.session.commit()
+    db.session.execute(
+        update(OrderLine).where(OrderLine.order_id == "c").values(refund_amount=Decimal("30"))
+    )
+    db.session.commit()
+    refresh_days({D(2024, 3, 11)})
+    db.session.commit()
+    buffer = io.BytesIO()
+    write_monthly_report("2024-03", buffer)
+    rows = {(r[0], r[1]): r for r in cell_values(buffer.getvalue(), "乡镇月报")[1:] if r[1]}
+    county = rows[("全县", "网络零售额")]
+    assert county[3] == 280 and county[4] == 250  # month as closed; year to date as now

@@ -77,7 +77,7 @@ def test_reports_list_months_with_their_workbook(as_user: Callable[..., FlaskCli
 
 def test_administrator_closes_a_month_once(app: Flask, as_user: Callable[..., FlaskClient]) -> None:
     client = as_user("admin")
-    month = f"{today().year}-01"
+    month = f"{today().year - 1}-01"  # a month that has ended, whatever today is
     assert "月结" in client.get("/months").get_data(as_text=True)
     response = client.post(f"/months/{month}/close", follow_redirects=True)
     assert f"{month} 已月结。" in response.get_data(as_text=True)
@@ -86,6 +86,24 @@ def test_administrator_closes_a_month_once(app: Flask, as_user: Callable[..., Fl
     again = client.post(f"/months/{month}/close", follow_redirects=True)
     assert "不能重复月结" in again.get_data(as_text=True)
     assert "已月结" in client.get("/reports").get_data(as_text=True)
+
+
+def test_closing_the_current_month_asks_first_and_says_why(
+    app: Flask, as_user: Callable[..., FlaskClient]
+) -> None:
+    client = as_user("admin")
+    month = today().strftime("%Y-%m")
+    asked = client.post(f"/months/{month}/close")
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and f"确认月结 {month}" in html
+    assert 'data-code="month_not_finished"' in html and "还没有结束" in html
+    assert 'name="confirm" value="1"' in html
+    with app.app_context():
+        assert db.session.scalars(db.select(MonthClose.month)).all() == []
+    confirmed = client.post(f"/months/{month}/close", data={"confirm": "1"}, follow_redirects=True)
+    assert f"{month} 已月结。" in confirmed.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(db.select(MonthClose.month)).all() == [month]
 
 
 def test_officers_download_reports_but_do_not_close_months(
