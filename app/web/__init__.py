@@ -24,6 +24,7 @@ def register_web(app: Flask) -> None:
         reports,
         sessions,
         targets,
+        unregistered,
     )
     from app.web.errors import register_error_pages
     from app.web.formatting import register_filters
@@ -40,6 +41,7 @@ def register_web(app: Flask) -> None:
         targets.bp,
         reports.reports_bp,
         reports.months_bp,
+        unregistered.bp,
     ):
         app.register_blueprint(blueprint)
     app.before_request(language_from_query)

@@ -33,6 +33,10 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "web_places.township": ("admin", "officer", "township", "viewer"),
     "web_places.shop": ("admin", "officer", "township", "streamer", "viewer"),
     "web_places.room": ("admin", "officer", "township", "streamer", "viewer"),
+    # 未登记商品, reached from the dashboard's note; registering is for who writes products.
+    "web_unregistered.index": ("admin", "officer", "township", "viewer"),
+    "web_unregistered.workbook": ("admin", "officer", "township", "viewer"),
+    "web_unregistered.register": ("admin",),
 }
 
 
