@@ -137,7 +137,9 @@ class LineSchema(Schema):
     streamer = fields.Dict(allow_none=True)
     session = fields.Integer(allow_none=True)
     source = fields.String()
-    import_ = fields.Dict(data_key="import", metadata={"description": '{"id", "file"}'})
+    import_ = fields.Dict(
+        data_key="import", attribute="import", metadata={"description": '{"id", "file"}'}
+    )
 
 
 class TotalSchema(FiguresSchema):
