@@ -8,6 +8,7 @@ from flask import Flask, request
 from flask_login import current_user
 
 from app.web import labels
+from app.web.drill import lines_url
 from app.web.i18n import LANGUAGES, current_language, html_lang, language_from_query
 
 
@@ -16,6 +17,7 @@ def register_web(app: Flask) -> None:
     from app.web import (
         admin,
         imports,
+        lines,
         login,
         pages,
         places,
@@ -38,6 +40,7 @@ def register_web(app: Flask) -> None:
         premium.bp,
         registry.bp,
         imports.bp,
+        lines.bp,
         targets.bp,
         reports.reports_bp,
         reports.months_bp,
@@ -48,6 +51,7 @@ def register_web(app: Flask) -> None:
     register_filters(app)
     app.context_processor(_template_globals)
     app.jinja_env.globals.update(
+        lines_url=lines_url,
         platform_label=labels.platform_label,
         month_name=labels.month_name,
         indicator_label=labels.indicator_label,

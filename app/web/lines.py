@@ -1,0 +1,113 @@
+"""The order-line explorer page: the lines behind a figure, their totals, exports, one line."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from app.api.errors import summarise
+from app.api.lines import LinesArgs, filters_from
+from app.auth import current_scope, roles_required
+from app.codes import LINE_STATUSES, PLATFORMS
+from app.metrics.errors import MetricsError
+from app.metrics.formatting import totals_json
+from app.metrics.lines import line_detail, line_history, line_page, line_total
+from app.web.drill import LINE_FILTER_KEYS, lines_url
+
+bp = Blueprint("web_lines", __name__, url_prefix="/lines")
+ROLES = ("admin", "officer", "viewer", "township", "brand", "streamer")
+
+
+def _chip_labels() -> dict[str, str]:
+    return {
+        "from": _("起始日期"),
+        "to": _("截止日期"),
+        "scope": _("范围"),
+        "agri": _("农产品"),
+        "platform": _("平台"),
+        "shop": _("网店"),
+        "township": _("乡镇"),
+        "village": _("村"),
+        "room": _("直播间"),
+        "session": _("直播场次"),
+        "brand": _("品牌"),
+        "product": _("商品"),
+        "category": _("品类"),
+        "status": _("状态"),
+        "unregistered": _("未登记商品"),
+        "import": _("导入"),
+        "changed_after": _("变更晚于"),
+        "basis": _("村播带货额"),
+        "branded": _("品牌销售额"),
+    }
+
+
+def _shown(key: str, value: Any) -> str:
+    if key == "platform":
+        return PLATFORMS.get(str(value), str(value))
+    if key == "status":
+        return LINE_STATUSES.get(str(value), str(value))
+    if value is True or key == "basis":
+        return _("是")
+    return str(value)
+
+
+@bp.route("")
+@roles_required(*ROLES)
+def index() -> str:
+    """One page of lines for the filters in the URL, with their totals and export links."""
+    query = {key: value for key, value in request.args.items() if key != "format"}
+    try:
+        args = LinesArgs().load(query)
+    except ValidationError as exc:
+        abort(422, description="；".join(summarise(exc.messages)))
+    filters = filters_from(args)
+    access = current_scope()
+    try:
+        page = line_page(filters, access, args.get("after"), args["limit"])
+        total = line_total(filters, access)
+    except MetricsError as exc:
+        abort(422, description=str(exc))
+    given = filters.params()
+    labels = _chip_labels()
+    chips = [
+        {
+            "label": labels[key],
+            "value": _shown(key, value),
+            "remove": lines_url(**{k: v for k, v in given.items() if k != key}),
+        }
+        for key, value in given.items()
+        if key in LINE_FILTER_KEYS
+    ]
+    plain = urlencode(
+        [(key, value) for key, value in query.items() if key not in ("after", "limit")]
+    )
+    more = None
+    if page.next:
+        more = "/lines?" + urlencode({**query, "after": page.next})
+    return render_template(
+        "lines/index.html",
+        chips=chips,
+        total={**totals_json(total), "lines": total.lines},
+        lines=page.lines,
+        more=more,
+        csv_url="/api/v1/lines?" + plain + ("&" if plain else "") + "format=csv",
+        xlsx_url="/api/v1/lines?" + plain + ("&" if plain else "") + "format=xlsx",
+        line_statuses=LINE_STATUSES,
+    )
+
+
+@bp.route("/<int:line_id>")
+@roles_required(*ROLES)
+def detail(line_id: int) -> str:
+    """One order line and the imports that inserted or changed it."""
+    line = line_detail(line_id, current_scope())
+    if line is None:
+        abort(404)
+    return render_template(
+        "lines/detail.html", line=line, history=line_history(line), line_statuses=LINE_STATUSES
+    )
