@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from app.extensions import db
 from app.models import utcnow
+from app.wording import N_, Wording, say
 
 # The first key of the two-int advisory lock, one per job table.
 _LOCK_SPACE = {"sales_imports": 7_311, "registry_loads": 7_312}
@@ -45,6 +46,7 @@ class Job(Protocol):
     progress: Any
     heartbeat_at: Any
     message: Any
+    message_en: Any
     code: Any
     finished_at: Any
 
@@ -159,6 +161,7 @@ def begin_attempt(model: type[Any], job_id: int, cap: int) -> Attempt | None:
                 heartbeat_at=now,
                 progress=0.0,
                 message=None,
+                message_en=None,
                 code=None,
                 finished_at=None,
             )
@@ -171,9 +174,11 @@ def begin_attempt(model: type[Any], job_id: int, cap: int) -> Attempt | None:
     return Attempt(job_id, int(number or 0), lease)
 
 
-_EXHAUSTED = (
-    "已自动重试多次仍未完成（处理进程每次都中断），已停止。"
-    "请确认文件是平台导出的原始文件、没有被另存或损坏后重新上传；如仍失败请把文件交给管理员。"
+_EXHAUSTED = say(
+    N_(
+        "已自动重试多次仍未完成（处理进程每次都中断），已停止。"
+        "请确认文件是平台导出的原始文件、没有被另存或损坏后重新上传；如仍失败请把文件交给管理员。"
+    )
 )
 
 
@@ -195,11 +200,14 @@ def still_current(model: type[Any], attempt: Attempt) -> bool:
     return bool(changed)
 
 
-def finish(job: Job, status: str, *, code: str | None = None, message: str | None = None) -> None:
-    """Record a final state and commit."""
+def finish(
+    job: Job, status: str, *, code: str | None = None, message: str | Wording | None = None
+) -> None:
+    """Record a final state and commit (the message in Chinese and, where it has one, English)."""
     job.status = status
     job.code = code
-    job.message = message
+    job.message = None if message is None else str(message)
+    job.message_en = message.en if isinstance(message, Wording) else job.message
     job.finished_at = utcnow()
     if status == "succeeded":
         job.progress = 1.0

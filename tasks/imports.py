@@ -18,6 +18,7 @@ from app import jobs
 from app.extensions import db
 from app.ingest.service import TransientImportError, run_import, statement_limit
 from app.models import RegistryLoad, SalesImport, utcnow
+from app.wording import N_, say
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ def _lost(model: type[SalesImport] | type[RegistryLoad], waiting: int | None) ->
         changed = db.session.execute(
             update(model)
             .where(model.id == job_id, model.status == "running", model.attempts == attempts)
-            .values(status="queued", message=_REQUEUED)
+            .values(status="queued", message=_REQUEUED.zh, message_en=_REQUEUED.en)
         ).rowcount  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
         if changed:
             lost.append(job_id)
@@ -131,4 +132,4 @@ def _lost(model: type[SalesImport] | type[RegistryLoad], waiting: int | None) ->
     return lost
 
 
-_REQUEUED = "处理进程中断，已自动重新排队。"
+_REQUEUED = say(N_("处理进程中断，已自动重新排队。"))

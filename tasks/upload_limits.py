@@ -11,9 +11,17 @@ from flask_login import current_user
 from limits import parse
 
 from app.extensions import limiter
+from app.wording import N_, Wording, say
 
 DEFAULT_UPLOAD_RATE = "30 per minute"
-UNITS = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "月", "year": "年"}
+UNITS = {
+    "second": N_("秒"),
+    "minute": N_("分钟"),
+    "hour": N_("小时"),
+    "day": N_("天"),
+    "month": N_("月"),
+    "year": N_("年"),
+}
 
 
 def upload_rate() -> str:
@@ -39,11 +47,14 @@ def retry_after() -> int:
     return max(1, math.ceil(breached.window[0] - time.time()))
 
 
-def too_many_message() -> str:
+def too_many_message() -> Wording:
     item = parse(upload_rate())
-    unit = UNITS.get(item.GRANULARITY.name, item.GRANULARITY.name)
-    every = f"{item.multiples} {unit}" if item.multiples > 1 else unit
-    return (
-        f"上传过于频繁：每个账号每{every}最多上传 {item.amount} 个文件。"
-        f"请 {retry_after()} 秒后再上传。"
-    )
+    name = item.GRANULARITY.name
+    unit = say(UNITS[name]) if name in UNITS else name
+    every = unit
+    if item.multiples > 1:
+        every = say(N_("{count} {unit}"), count=item.multiples, unit=unit)
+    return say(_TOO_MANY, every=every, amount=item.amount, seconds=retry_after())
+
+
+_TOO_MANY = N_("上传过于频繁：每个账号每{every}最多上传 {amount} 个文件。请 {seconds} 秒后再上传。")

@@ -27,6 +27,7 @@ from app.ingest import ImportFileError
 from app.ingest.service import create_import
 from app.ingest.storage import StoredFile, keep_stream, too_large_message
 from app.models import ColumnMapping, SalesImport, Shop
+from app.wording import N_, Wording, say
 from tasks.imports import BROKER_ERRORS, enqueue_import
 
 log = logging.getLogger(__name__)
@@ -45,13 +46,33 @@ DATABASE_ERRORS = (DatabaseError, DatabaseInterfaceError)
 OPERATOR_SCOPE = AccessScope(role="admin", county=True, read_only=False)
 
 
+_MACRO = N_(
+    "“{name}”是带宏的 Excel 工作簿（{suffix}），出于安全不能上传："
+    "请上传平台导出的原始 CSV 或 XLSX 文件，或在 Excel 中另存为 .xlsx 后再上传。"
+)
+_UNSUPPORTED = N_("不支持的文件类型“{name}”：请上传平台导出的 CSV 或 XLSX（或 XLS）文件。")
+_ALREADY = N_(
+    "这个文件此前已上传过（导入编号 {id}，{state}），"
+    "没有重复导入；下面显示的是那次导入的进度和结果。"
+)
+_QUEUE_DOWN = N_("文件已收到并保存，后台排队服务暂时不可用；几分钟内会自动开始导入，无需重新上传。")
+
+
+_UNKNOWN_SHOP = N_("网店编码“{code}”不存在：请先在名录中登记该网店，或选择已有的网店。")
+
+
 class UploadError(Exception):
     """An upload refused before anything was kept; `code` is stable, `message` is for people."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: Wording | tuple[str, str]) -> None:
+        chinese, english = (message.zh, message.en) if isinstance(message, Wording) else message
+        super().__init__(chinese)
         self.code = code
-        self.message = message
+        self.message = chinese
+        self.message_en = english
+
+    def say(self, language: str) -> str:
+        return self.message_en if language == "en" else self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +80,15 @@ class UploadNote:
     """Something the uploader should know about an accepted upload."""
 
     code: str
-    message: str
+    wording: Wording
 
-    def as_dict(self) -> dict[str, object]:
+    @property
+    def message(self) -> str:
+        return self.wording.zh
+
+    def as_dict(self, language: str = "zh") -> dict[str, object]:
         """A note in the import JSON's `notes` shape (SPEC §6)."""
-        return {"code": self.code, "message": self.message, "count": 1}
+        return {"code": self.code, "message": self.wording.say(language), "count": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,12 +144,12 @@ def receive_upload(upload: UploadRequest, *, enqueue: bool = True) -> UploadResu
         )
     except ImportFileError as exc:
         _abandon(stored)
-        raise UploadError(exc.code, exc.message) from exc
+        raise UploadError(exc.code, (exc.message, exc.message_en)) from exc
     except DATABASE_ERRORS as exc:
         _abandon(stored)
         log.warning("upload of %s refused: database unavailable: %s", name, exc)
         raise UploadError(
-            "database_unavailable", "系统暂时无法保存上传的文件，请过几分钟再上传一次。"
+            "database_unavailable", say(N_("系统暂时无法保存上传的文件，请过几分钟再上传一次。"))
         ) from exc
     except Exception:
         _abandon(stored)
@@ -140,19 +165,20 @@ def check_file_name(name: str) -> None:
     if len(name) > MAX_NAME_LENGTH:
         raise UploadError(
             "file_name_too_long",
-            f"文件名太长（超过 {MAX_NAME_LENGTH} 个字）：请把文件改个短一些的名字再上传。",
+            say(
+                N_("文件名太长（超过 {limit} 个字）：请把文件改个短一些的名字再上传。"),
+                limit=MAX_NAME_LENGTH,
+            ),
         )
     if suffix in MACRO_SUFFIXES:
         raise UploadError(
             "macro_workbook",
-            f"“{name}”是带宏的 Excel 工作簿（{suffix}），出于安全不能上传："
-            "请上传平台导出的原始 CSV 或 XLSX 文件，或在 Excel 中另存为 .xlsx 后再上传。",
+            say(_MACRO, name=name, suffix=suffix),
         )
     if not name or suffix not in ACCEPTED_SUFFIXES:
         raise UploadError(
             "unsupported_file_type",
-            f"不支持的文件类型“{name or '（无文件名）'}”：请上传平台导出的 CSV 或 XLSX"
-            "（或 XLS）文件。",
+            say(_UNSUPPORTED, name=name or say(N_("（无文件名）"))),
         )
 
 
@@ -164,7 +190,7 @@ def upload_limit() -> int | None:
 def check_size(size: int | None) -> None:
     """Refuse an empty file, or one above the upload limit, before it is copied."""
     if size == 0:
-        raise UploadError("empty_file", "上传的文件是空的：请重新从平台后台导出后再上传。")
+        raise UploadError("empty_file", say(N_("上传的文件是空的：请重新从平台后台导出后再上传。")))
     limit = upload_limit()
     if size is not None and limit is not None and size > limit:
         raise UploadError("file_too_large", too_large_message(limit))
@@ -176,7 +202,7 @@ def upload_size(upload: UploadRequest) -> int | None:
         return Path(upload.path).stat().st_size
     stream = upload.stream
     if stream is None:
-        raise UploadError("no_file", "请选择要上传的文件。")
+        raise UploadError("no_file", say(N_("请选择要上传的文件。")))
     try:
         if not stream.seekable():
             return None
@@ -192,26 +218,27 @@ def check_shop(scope: AccessScope, code: str | None) -> Shop | None:
     """The shop the lines belong to: any (or none, rows naming theirs) for the county centre,
     one of their own, named, for everybody else."""
     if scope.role not in IMPORT_ROLES:
-        raise UploadError("upload_not_allowed", "您的角色不能上传销售数据；如需上传请联系县中心。")
+        raise UploadError(
+            "upload_not_allowed", say(N_("您的角色不能上传销售数据；如需上传请联系县中心。"))
+        )
     if not code:
         if scope.county:
             return None
         raise UploadError(
             "shop_required",
-            "请选择网店：上传时须填写 shop（网店编码）。"
-            " / Choose the shop: the shop field (shop code) is required.",
+            say(N_("请选择网店：上传时须填写 shop（网店编码）。")),
         )
     if not scope.county and not may_upload_for(scope, code):
         # An unknown code and a shop outside the scope answer alike: nothing is revealed.
         raise UploadError(
             "shop_out_of_scope",
-            f"网店“{code}”不存在或不在您的管辖范围内，不能为它上传数据。"
-            f" / Shop {code} does not exist or is outside your scope.",
+            say(N_("网店“{code}”不存在或不在您的管辖范围内，不能为它上传数据。"), code=code),
         )
     shop = db.session.scalar(select(Shop).where(Shop.code == code))
     if shop is None:
         raise UploadError(
-            "unknown_shop", f"网店编码“{code}”不存在：请先在名录中登记该网店，或选择已有的网店。"
+            "unknown_shop",
+            say(_UNKNOWN_SHOP, code=code),
         )
     return shop
 
@@ -220,14 +247,19 @@ def check_options(platform: str | None, mapping_name: str | None) -> None:
     if platform and platform not in PLATFORMS:
         raise UploadError(
             "unknown_platform",
-            f"未知平台“{platform}”：请选择 {'、'.join(PLATFORMS)} 之一，或留空自动识别。",
+            say(
+                N_("未知平台“{platform}”：请选择 {choices} 之一，或留空自动识别。"),
+                platform=platform,
+                choices="、".join(PLATFORMS),
+            ),
         )
     if mapping_name and (
         db.session.scalar(select(ColumnMapping.id).where(ColumnMapping.name == mapping_name))
         is None
     ):
         raise UploadError(
-            "unknown_mapping", f"列映射“{mapping_name}”不存在：请重新选择或先保存该列映射。"
+            "unknown_mapping",
+            say(N_("列映射“{name}”不存在：请重新选择或先保存该列映射。"), name=mapping_name),
         )
 
 
@@ -269,7 +301,7 @@ def _keep(upload: UploadRequest, name: str) -> StoredFile:
         assert upload.stream is not None  # upload_size refused a missing file
         return keep_stream(upload.stream, folder, name, limit=upload_limit())
     except ImportFileError as exc:
-        raise UploadError(exc.code, exc.message) from exc
+        raise UploadError(exc.code, (exc.message, exc.message_en)) from exc
 
 
 def _abandon(stored: StoredFile | None) -> None:
@@ -280,12 +312,9 @@ def _abandon(stored: StoredFile | None) -> None:
 
 
 def _already_uploaded(record: SalesImport) -> UploadNote:
-    when = {"queued": "正在排队", "running": "正在导入", "succeeded": "已导入完成"}
-    return UploadNote(
-        "already_uploaded",
-        f"这个文件此前已上传过（导入编号 {record.id}，{when.get(record.status, record.status)}），"
-        "没有重复导入；下面显示的是那次导入的进度和结果。",
-    )
+    when = {"queued": N_("正在排队"), "running": N_("正在导入"), "succeeded": N_("已导入完成")}
+    state = say(when[record.status]) if record.status in when else record.status
+    return UploadNote("already_uploaded", say(_ALREADY, id=record.id, state=state))
 
 
 def _enqueue(record: SalesImport) -> tuple[UploadNote, ...]:
@@ -297,7 +326,7 @@ def _enqueue(record: SalesImport) -> tuple[UploadNote, ...]:
         return (
             UploadNote(
                 "queue_unavailable",
-                "文件已收到并保存，后台排队服务暂时不可用；几分钟内会自动开始导入，无需重新上传。",
+                say(_QUEUE_DOWN),
             ),
         )
     return ()

@@ -22,6 +22,7 @@ from app.ingest.platforms.mapping import REQUIRED as MAPPING_REQUIRED
 from app.ingest.storage import too_large_message
 from app.ingest.summary import errors_csv, import_json
 from app.models import ColumnMapping, SalesImport
+from app.wording import reader_language
 from tasks.upload_limits import retry_after, too_many_message, upload_limit
 from tasks.uploads import UploadError, UploadRequest, UploadResult, receive_upload
 
@@ -125,8 +126,9 @@ def upload(files: dict[str, Any], form: dict[str, Any]) -> Any:
 
 def upload_json(result: UploadResult) -> dict[str, Any]:
     """The import JSON, with what the uploader should know about this upload in `notes`."""
-    body = import_json(result.record)
-    body["notes"] = [*body.get("notes", []), *(note.as_dict() for note in result.notes)]
+    language = reader_language()
+    body = import_json(result.record, language=language)
+    body["notes"] = [*body.get("notes", []), *(note.as_dict(language) for note in result.notes)]
     return body
 
 
@@ -134,7 +136,7 @@ def upload_error(exc: UploadError) -> Response:
     """A refused upload in the API's error shape, with its stable code."""
     status = UPLOAD_ERROR_STATUS.get(exc.code, 400)
     body: dict[str, Any] = {"code": exc.code, "status": HTTPStatus(status).phrase}
-    body["message"] = exc.message
+    body["message"] = exc.say(reader_language())
     if exc.code == "shop_required":
         body["errors"] = {"form": {"shop": ["请选择网店 / shop is required"]}}
     response = jsonify(body)
@@ -178,7 +180,9 @@ def list_imports(args: dict[str, Any]) -> dict[str, Any]:
         error_out=False,
     )
     return {
-        "items": [import_json(record, errors_shown=0) for record in page.items],
+        "items": [
+            import_json(record, errors_shown=0, language=reader_language()) for record in page.items
+        ],
         "page": page.page,
         "pages": page.pages,
         "total": page.total,
@@ -188,7 +192,7 @@ def list_imports(args: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/<int:import_id>", methods=["GET"])
 def get_import(import_id: int) -> dict[str, Any]:
     """Status, progress (0..1) and counts of one import."""
-    return import_json(_visible(import_id))
+    return import_json(_visible(import_id), language=reader_language())
 
 
 @blp.route("/<int:import_id>/errors", methods=["GET"])
@@ -196,9 +200,9 @@ def get_errors(import_id: int) -> Any:
     """The rejected rows: CSV (row, column, value, reason), or JSON with ?format=json."""
     record = _visible(import_id)
     if request.args.get("format") == "json":
-        return import_json(record, errors_shown=1_000_000)["errors"]
+        return import_json(record, errors_shown=1_000_000, language=reader_language())["errors"]
     return Response(
-        errors_csv(record),
+        errors_csv(record, reader_language()),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=import-{import_id}-errors.csv"},
     )

@@ -12,6 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from app.wording import N_, Wording, say
+
 # pandas' `str` dtype stores large_string: using it everywhere avoids a copy per conversion.
 TEXT = pa.large_string()
 # Protective characters platforms wrap around ids and flags (FORMATS.md rule 1), plus spaces.
@@ -123,19 +125,19 @@ def _money_slow(values: pd.Series) -> np.ndarray:
     return pc.cast(arrow(text), pa.float64()).to_numpy(zero_copy_only=False)
 
 
-def money_problem(raw: str) -> str:
+def money_problem(raw: str) -> Wording:
     """Why one money cell was rejected (only called for the few bad cells)."""
     text = raw.strip(STRIP)
     for noise in ("¥", "￥", "元", ","):
         text = text.replace(noise, "")
     if text.startswith("-"):
-        return "不能为负数"
+        return say(N_("不能为负数"))
     if text.replace(".", "", 1).isdigit() and float(text) > MAX_YUAN:
-        return "金额过大，请核对"
+        return say(N_("金额过大，请核对"))
     head, _, tail = text.partition(".")
     if head.isdigit() and tail.isdigit() and len(tail) > 2:
-        return "超过两位小数，金额应精确到分（如 41.04）"
-    return "不是有效金额，应填写数字（如 41.04）"
+        return say(N_("超过两位小数，金额应精确到分（如 41.04）"))
+    return say(N_("不是有效金额，应填写数字（如 41.04）"))
 
 
 def parse_quantity(values: pd.Series) -> tuple[pd.Series, pd.Series]:

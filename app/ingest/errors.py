@@ -8,13 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.wording import N_, Wording
+
+EMPTY_FILE = N_("文件是空的，没有任何内容。请确认导出成功后再上传。")
+
+
+def _pair(message: str | Wording) -> tuple[str, str]:
+    """Chinese and English of a message (a plain string has no English of its own)."""
+    if isinstance(message, Wording):
+        return message.zh, message.en
+    return message, message
+
 
 class ImportFileError(Exception):
-    """The whole file is rejected; the message (Chinese) says why and what to do."""
+    """The whole file is rejected; the message says why and what to do."""
 
-    def __init__(self, message: str, code: str = "file_rejected") -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Wording, code: str = "file_rejected") -> None:
+        self.message, self.message_en = _pair(message)
+        super().__init__(self.message)
         self.code = code
 
 
@@ -27,6 +38,11 @@ class RowError:
     value: str
     message: str
     code: str = "bad_value"
+    message_en: str = ""
+
+    @classmethod
+    def said(cls, row: int, column: str, value: str, wording: Wording, code: str) -> RowError:
+        return cls(row, column, value, wording.zh, code, wording.en)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -45,9 +61,15 @@ class Note:
     code: str
     message: str
     count: int = 1
+    message_en: str = ""
 
     def as_dict(self) -> dict[str, object]:
-        return {"code": self.code, "message": self.message, "count": self.count}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "message_en": self.message_en or self.message,
+            "count": self.count,
+        }
 
 
 class Notes:
@@ -56,12 +78,13 @@ class Notes:
     def __init__(self) -> None:
         self._notes: dict[tuple[str, str], Note] = {}
 
-    def add(self, code: str, message: str, count: int = 1) -> None:
-        key = (code, message)
+    def add(self, code: str, message: str | Wording, count: int = 1) -> None:
+        chinese, english = _pair(message)
+        key = (code, chinese)
         if key in self._notes:
             self._notes[key].count += count
         else:
-            self._notes[key] = Note(code, message, count)
+            self._notes[key] = Note(code, chinese, count, english)
 
     def has(self, code: str) -> bool:
         return any(key[0] == code for key in self._notes)

@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from app.wording import N_, Wording, say
+
 from . import cells
 from .chunk import Chunk
 from .dates import parse_datetimes
@@ -22,9 +24,21 @@ CLOSED, REFUNDED, CANCELLED, UNKNOWN = (
     TOKENS.index(t) for t in ("closed", "refunded", "cancelled", "unknown")
 )
 _STATUS_NAMES = pa.array(TOKENS, cells.TEXT)
-IDS_DAMAGED = (
+IDS_DAMAGED = N_(
     "编号被 Excel 改动了（变成了科学计数法，或末尾变成了 000），文件里没有一个订单号可信，"
     "整个文件未导入。请从平台重新下载导出文件，不要打开后另存，直接上传。"
+)
+_UNKNOWN_STATUS = N_(
+    "{header}“{value}”不在已知状态表中，相关订单行已按原文保存、状态记为 unknown"
+    "（未做任何推断）。请联系管理员补充该状态的对应关系。"
+)
+_UNKNOWN_AFTER_SALE = N_(
+    "{header}“{value}”不在已知售后状态表中，已按原文保存，未据此调整退款金额。"
+)
+_IDS_RESAVED = N_(
+    "“{header}”列的编号疑似被 Excel 改动（科学计数法或末尾变成 000），"
+    "编号可能已不准确，重复导入时可能对不上原订单。"
+    "请从平台重新导出原始文件，不要用 Excel 打开后保存再上传。"
 )
 _SEPARATOR = pa.scalar(" / ", cells.TEXT)
 
@@ -139,7 +153,7 @@ class Context:
     seen_unknown: set[str] = field(default_factory=set)
     seen: set[str] = field(default_factory=set)  # what was noted or checked once per file
 
-    def warn_once(self, code: str, message: str, key: str | None = None) -> None:
+    def warn_once(self, code: str, message: Wording, key: str | None = None) -> None:
         """Note `message` once per file (per `key`, default the code)."""
         key = key or code
         if key not in self.seen:
@@ -165,8 +179,8 @@ def build_chunk(ctx: Context, batch: RawBatch, c: Cells | None = None) -> Chunk:
     checks.ids(fmt)
     line_id = fmt.line_ids(c, ctx.repeated, ctx.occurrences)
     checks.amounts(fmt, is_paid)
-    for mask, key, message in fmt.extra_checks(c):
-        checks.add(mask, key, message)
+    for check in fmt.extra_checks(c):
+        checks.add(check.bad, check.key, check.message, check.code, **check.values)
     for code, message, count in fmt.notes(c):
         ctx.notes.add(code, message, count)
     checks.duplicates(line_id)
@@ -208,7 +222,10 @@ def _assemble(
         header = ctx.headers.get("refund", "退款金额")
         ctx.warn_once(
             "refund_over_paid",
-            f"部分行的“{header}”大于实付金额，这些行已按实付金额全额退款计算。",
+            say(
+                N_("部分行的“{header}”大于实付金额，这些行已按实付金额全额退款计算。"),
+                header=header,
+            ),
         )
     paid_fen = np.where(is_paid, gross, 0)
     refund = np.where(is_paid, refund, 0)
@@ -264,7 +281,11 @@ def _fit_widths(ctx: Context, frame: pd.DataFrame) -> None:
             header = ctx.headers.get(_SOURCE_KEY.get(column, column), column)
             ctx.warn_once(
                 "text_truncated",
-                f"“{header}”列有超过 {width} 个字的内容，已截断保存。",
+                say(
+                    N_("“{header}”列有超过 {width} 个字的内容，已截断保存。"),
+                    header=header,
+                    width=width,
+                ),
                 key=f"width:{column}",
             )
 
@@ -314,8 +335,7 @@ def _warn_unknown(ctx: Context, c: Cells, token: np.ndarray) -> None:
             header = ctx.headers.get("status", "订单状态")
             ctx.notes.add(
                 "unknown_status",
-                f"{header}“{value}”不在已知状态表中，相关订单行已按原文保存、状态记为 unknown"
-                "（未做任何推断）。请联系管理员补充该状态的对应关系。",
+                say(_UNKNOWN_STATUS, header=header, value=value),
             )
     if c.has("after_sale"):
         for value in ctx.fmt.unknown_after_sale(c.distinct("after_sale").values):
@@ -324,7 +344,7 @@ def _warn_unknown(ctx: Context, c: Cells, token: np.ndarray) -> None:
                 header = ctx.headers.get("after_sale", "售后状态")
                 ctx.notes.add(
                     "unknown_after_sale",
-                    f"{header}“{value}”不在已知售后状态表中，已按原文保存，未据此调整退款金额。",
+                    say(_UNKNOWN_AFTER_SALE, header=header, value=value),
                 )
 
 
@@ -332,19 +352,23 @@ def _note_skipped(ctx: Context, totals: int, blanks: int) -> None:
     if totals:
         ctx.notes.add(
             "totals_row_skipped",
-            "文件中的“合计/总计”行已跳过，没有当作订单，也不计入金额。",
+            say(N_("文件中的“合计/总计”行已跳过，没有当作订单，也不计入金额。")),
             totals,
         )
     if blanks:
-        ctx.notes.add("blank_rows_skipped", "文件中的空白行已跳过。", blanks)
+        ctx.notes.add("blank_rows_skipped", say(N_("文件中的空白行已跳过。")), blanks)
 
 
 def _note_file_quirks(ctx: Context, c: Cells) -> None:
     if c.resaved_dates:
         ctx.warn_once(
             "resaved_dates",
-            "文件中的日期是 Excel/WPS 另存后的格式（如 2026/6/7 14:32，秒数已丢失），"
-            "已按北京时间读取。建议直接上传平台导出的原始文件。",
+            say(
+                N_(
+                    "文件中的日期是 Excel/WPS 另存后的格式（如 2026/6/7 14:32，秒数已丢失），"
+                    "已按北京时间读取。建议直接上传平台导出的原始文件。"
+                )
+            ),
         )
     if "ids-checked" in ctx.seen:  # a re-save damages whole columns: one chunk tells
         return
@@ -354,14 +378,12 @@ def _note_file_quirks(ctx: Context, c: Cells) -> None:
             continue
         present = c.text(key).notna().to_numpy()
         if present.any() and cells.damaged_ids(c.text(key))[present].all():
-            raise ImportFileError(IDS_DAMAGED, "ids_damaged")
+            raise ImportFileError(say(IDS_DAMAGED), "ids_damaged")
     for key in ("order_id", "line_id", "product_id"):
         if c.has(key) and cells.looks_resaved(c.text(key)):
             header = ctx.headers.get(key, key)
             ctx.warn_once(
                 "ids_resaved",
-                f"“{header}”列的编号疑似被 Excel 改动（科学计数法或末尾变成 000），"
-                "编号可能已不准确，重复导入时可能对不上原订单。"
-                "请从平台重新导出原始文件，不要用 Excel 打开后保存再上传。",
+                say(_IDS_RESAVED, header=header),
                 key=f"ids:{key}",
             )

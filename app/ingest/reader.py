@@ -13,9 +13,11 @@ import pandas as pd
 import pyarrow as pa
 import python_calamine as calamine
 
+from app.wording import N_, say
+
 from . import cells, detect
 from .chunk import Chunk
-from .errors import ImportFileError, Notes
+from .errors import EMPTY_FILE, ImportFileError, Notes
 from .normalise import Cells, Context, build_chunk
 from .platforms import PLATFORMS, ExportFormat
 from .platforms.template import Template, platform_code
@@ -41,11 +43,13 @@ def _as_import_error() -> Iterator[None]:
     except ImportFileError:
         raise
     except _PARSER_ERRORS as exc:
-        raise ImportFileError(
-            f"文件内容已损坏或格式异常，无法读取（{type(exc).__name__}: {str(exc)[:200]}）。"
-            "请从平台重新导出后上传。",
-            "corrupt_file",
-        ) from exc
+        detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+        raise ImportFileError(say(_CORRUPT, detail=detail), "corrupt_file") from exc
+
+
+_CORRUPT = N_("文件内容已损坏或格式异常，无法读取（{detail}）。请从平台重新导出后上传。")
+_UNKNOWN_PLATFORM = N_("未知的平台代码“{platform}”，可选：{choices}。")
+_NO_HEADER = N_("文件中没有找到任何表头和数据。请确认导出成功、文件不是空白表格。")
 
 
 class ExportReader:
@@ -114,11 +118,12 @@ def open_export(
     path = Path(path)
     filename = filename or path.name
     if platform is not None and platform not in PLATFORMS:
+        choices = "、".join(PLATFORMS)
         raise ImportFileError(
-            f"未知的平台代码“{platform}”，可选：{'、'.join(PLATFORMS)}。", "unknown_platform"
+            say(_UNKNOWN_PLATFORM, platform=platform, choices=choices), "unknown_platform"
         )
     if not path.is_file() or path.stat().st_size == 0:
-        raise ImportFileError("文件是空的，没有任何内容。请确认导出成功后再上传。", "empty_file")
+        raise ImportFileError(say(EMPTY_FILE), "empty_file")
     with _as_import_error():
         source, fmt = _choose(path, password, platform, mapping)
         chosen_platform = platform or fmt.platform
@@ -154,9 +159,7 @@ def _choose(
         if fmt is not None:
             return source, fmt
     if not seen:
-        raise ImportFileError(
-            "文件中没有找到任何表头和数据。请确认导出成功、文件不是空白表格。", "empty_file"
-        )
+        raise ImportFileError(say(_NO_HEADER), "empty_file")
     if first_error is not None:
         raise first_error
     for source in seen:

@@ -13,6 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from app.wording import N_, say
+
 from . import cells
 from .errors import RowError
 
@@ -21,23 +23,25 @@ if TYPE_CHECKING:
     from .platforms.base import ExportFormat
     from .readers import ColumnCount
 
-EMPTY_ID = "{column}为空，无法确定是哪一笔订单，该行未导入。请核对平台导出的原始文件。"
-SCI_ID = (
+EMPTY_ID = N_("{column}为空，无法确定是哪一笔订单，该行未导入。请核对平台导出的原始文件。")
+SCI_ID = N_(
     "{column}“{value}”已被 Excel 改成科学计数法，原编号已丢失，该行未导入。"
     "请从平台重新导出原始文件，不要用 Excel 打开后保存。"
 )
-BAD_ID = "{column}“{value}”不是有效的编号（应为{hint}），该行未导入。"
-BAD_QTY = "{column}“{value}”不是有效数量，应为 0 或正整数，该行未导入。"
-EMPTY_PAID = "{column}为空，已付款的订单行必须有{what}，该行未导入。"
-BAD_MONEY = "{column}“{value}”{problem}，该行未导入。"
-BAD_DATE = (
+BAD_ID = N_("{column}“{value}”不是有效的编号（应为{hint}），该行未导入。")
+BAD_QTY = N_("{column}“{value}”不是有效数量，应为 0 或正整数，该行未导入。")
+EMPTY_PAID = N_("{column}为空，已付款的订单行必须有{what}，该行未导入。")
+BAD_MONEY = N_("{column}“{value}”{problem}，该行未导入。")
+BAD_DATE = N_(
     "{column}“{value}”无法识别，应为 YYYY-MM-DD HH:MM:SS（如 2024-07-04 00:57:18），该行未导入。"
 )
-UNREADABLE = (
+UNREADABLE = N_(
     "该行有 {found} 列，表头有 {expected} 列，列数不一致（可能有未成对的引号或多余的分隔符），"
     "无法读取，未导入。请核对平台导出的原始文件。"
 )
-DUPLICATE = "{column}“{value}”在第 {last} 行再次出现，同一文件中以后出现的一行为准，本行未导入。"
+DUPLICATE = N_(
+    "{column}“{value}”在第 {last} 行再次出现，同一文件中以后出现的一行为准，本行未导入。"
+)
 
 
 class RowChecks:
@@ -70,15 +74,15 @@ class RowChecks:
         for pos in np.flatnonzero(hit):
             value = "" if raw is None or pd.isna(raw.iloc[pos]) else str(raw.iloc[pos]).strip()
             params = {k: (v(value) if callable(v) else v) for k, v in extra.items()}
-            text = message.format(column=column, value=value, **params)
-            self.errors.append(RowError(int(self.rows[pos]), column, value, text, code))
+            text = say(message, column=column, value=value, **params)
+            self.errors.append(RowError.said(int(self.rows[pos]), column, value, text, code))
         self.rejected |= hit
 
     def unreadable(self, number: int, counts: ColumnCount) -> None:
         """A row the parser could not split. Only the counts are kept, never its cells."""
         value = f"{counts.found} 列，表头 {counts.expected} 列"
-        text = UNREADABLE.format(found=counts.found, expected=counts.expected)
-        self.errors.append(RowError(number, "", value, text, code="wrong_column_count"))
+        text = say(UNREADABLE, found=counts.found, expected=counts.expected)
+        self.errors.append(RowError.said(number, "", value, text, "wrong_column_count"))
 
     def ids(self, fmt: ExportFormat) -> None:
         c = self.c
@@ -93,7 +97,7 @@ class RowChecks:
                 key,
                 BAD_ID,
                 "bad_id",
-                hint=fmt.id_hint,
+                hint=say(fmt.id_hint),
             )
 
     def amounts(self, fmt: ExportFormat, is_paid: np.ndarray) -> None:
@@ -106,7 +110,7 @@ class RowChecks:
                 "quantity",
                 EMPTY_PAID,
                 "missing_quantity",
-                what="数量",
+                what=say(N_("数量")),
             )
         for key, kind in kinds.items():
             if kind == "money" and c.has(key):
@@ -117,7 +121,7 @@ class RowChecks:
             else next((k for k, kind in kinds.items() if kind == "money" and c.has(k)), "paid")
         )
         missing = fmt.paid_amount(c).isna().to_numpy() & is_paid
-        self.add(missing, paid_key, EMPTY_PAID, "missing_amount", what="金额")
+        self.add(missing, paid_key, EMPTY_PAID, "missing_amount", what=say(N_("金额")))
         for key, kind in kinds.items():
             if kind == "date" and c.has(key):
                 self.add(c.bad[key], key, BAD_DATE, "bad_date")
@@ -134,9 +138,9 @@ class RowChecks:
         key = "line_id" if self.c.has("line_id") else "order_id"
         for pos in np.flatnonzero(repeated):
             value = line_id.iloc[pos]
-            text = DUPLICATE.format(column=self.column(key), value=value, last=int(last_row[value]))
+            text = say(DUPLICATE, column=self.column(key), value=value, last=int(last_row[value]))
             self.errors.append(
-                RowError(int(self.rows[pos]), self.column(key), value, text, "duplicate_line")
+                RowError.said(int(self.rows[pos]), self.column(key), value, text, "duplicate_line")
             )
         self.rejected |= repeated
 

@@ -22,6 +22,7 @@ from app.ingest.storage import open_password, seal_password, store_path
 from app.metrics.rollups import lock_refreshes, refresh_days
 from app.models import ColumnMapping, ImportRowError, SalesImport, Shop, utcnow
 from app.models.sales import COUNT_NAMES
+from app.wording import N_, Wording, say
 
 log = logging.getLogger(__name__)
 
@@ -53,15 +54,13 @@ def create_import(
     if shop_code:
         shop = db.session.scalar(select(Shop).where(Shop.code == shop_code))
         if shop is None:
-            raise ImportFileError(
-                f"网店编码“{shop_code}”不存在，请先在名录中登记该网店。", "unknown_shop"
-            )
+            raise ImportFileError(say(_NO_SUCH_SHOP, code=shop_code), "unknown_shop")
     if (
         mapping_name
         and db.session.scalar(select(ColumnMapping.id).where(ColumnMapping.name == mapping_name))
         is None
     ):
-        raise ImportFileError(f"列映射“{mapping_name}”不存在。", "unknown_mapping")
+        raise ImportFileError(say(_NO_SUCH_MAPPING, name=mapping_name), "unknown_mapping")
     record = SalesImport(
         file_name=file_name or Path(path).name,
         sha256=sha,
@@ -118,30 +117,42 @@ def run_import(
             log.warning("import %s: attempt %s was taken over", import_id, attempt.number)
         except ImportFileError as exc:
             jobs.reset_session()
-            _fail(attempt, exc.code, exc.message)
+            _fail(attempt, exc.code, (exc.message, exc.message_en))
         except timeout_errors:
             jobs.reset_session()
-            _fail(attempt, "timed_out", _TIMED_OUT)
+            _fail(attempt, "timed_out", _pair(_TIMED_OUT))
         except Exception as exc:
             jobs.reset_session()
             if jobs.is_timeout(exc):
-                _fail(attempt, "timed_out", _TIMED_OUT)
+                _fail(attempt, "timed_out", _pair(_TIMED_OUT))
             elif jobs.is_transient(exc):
                 log.warning("import %s: database unavailable, retrying: %s", import_id, exc)
                 _requeue(attempt)
                 raise TransientImportError(str(exc)) from exc
             else:
                 log.exception("import %s crashed", import_id)
-                _fail(attempt, "internal_error", _CRASHED)
+                _fail(attempt, "internal_error", _pair(_CRASHED))
                 raise
     return _reload(import_id)
 
 
-_TIMED_OUT = (
+_NO_SUCH_SHOP = N_("网店编码“{code}”不存在，请先在名录中登记该网店。")
+_NO_SUCH_MAPPING = N_("列映射“{name}”不存在。")
+_TIMED_OUT = N_(
     "导入超过时限仍未完成，已停止，数据没有变化。"
     "文件可能过大：请在平台按较短的时间段分批导出后上传。"
 )
-_CRASHED = "导入时发生内部错误，数据没有变化；错误已记录，请联系管理员。"
+_CRASHED = N_("导入时发生内部错误，数据没有变化；错误已记录，请联系管理员。")
+_DATABASE_DOWN = N_("数据库暂时不可用，稍后自动重试。")
+_NO_LINES = N_("文件中没有订单行。")
+_SHOP_REQUIRED = N_("文件中没有网店信息，请在上传时选择网店。")
+_ROW_WITHOUT_SHOP = N_("该行没有网店编码，请补上或在上传时选择网店。")
+_ROW_UNKNOWN_SHOP = N_("网店“{shop}”未在名录中登记，请先登记或在上传时选择网店。")
+
+
+def _pair(template: str) -> tuple[str, str]:
+    wording = say(template)
+    return wording.zh, wording.en
 
 
 def _reload(import_id: int) -> SalesImport:
@@ -151,7 +162,7 @@ def _reload(import_id: int) -> SalesImport:
     return record
 
 
-def _fail(attempt: jobs.Attempt, code: str, message: str) -> None:
+def _fail(attempt: jobs.Attempt, code: str, message: tuple[str, str]) -> None:
     """Mark the attempt's import failed, unless another attempt has taken it over."""
     failed = db.session.execute(
         update(SalesImport)
@@ -159,7 +170,8 @@ def _fail(attempt: jobs.Attempt, code: str, message: str) -> None:
         .values(
             status="failed",
             code=code,
-            message=message,
+            message=message[0],
+            message_en=message[1],
             finished_at=utcnow(),
             sealed_password=None,
         )
@@ -171,11 +183,12 @@ def _fail(attempt: jobs.Attempt, code: str, message: str) -> None:
 
 def _requeue(attempt: jobs.Attempt) -> None:
     """After a lost connection: queued again for the retry, if the database answers at all."""
+    message, message_en = _pair(_DATABASE_DOWN)
     try:
         db.session.execute(
             update(SalesImport)
             .where(SalesImport.id == attempt.job_id, SalesImport.attempts == attempt.number)
-            .values(status="queued", message="数据库暂时不可用，稍后自动重试。")
+            .values(status="queued", message=message, message_en=message_en)
         )
         db.session.commit()
     except Exception as exc:  # the retry (or the sweeper) takes over whatever the state
@@ -267,11 +280,11 @@ def _merge(
     lock_refreshes()
     result = merge_staged(db.session.connection(), record.id, attempt.number)
     repeated = [
-        RowError(
+        RowError.said(
             line.row,
             line_column,
             line.line_id,
-            DUPLICATE.format(column=line_column, value=line.line_id, last=line.kept_row),
+            say(DUPLICATE, column=line_column, value=line.line_id, last=line.kept_row),
             "duplicate_line",
         )
         for line in result.repeated
@@ -289,7 +302,7 @@ def _merge(
     record.finished_at = utcnow()
     record.sealed_password = None
     if record.read == 0:
-        record.message = "文件中没有订单行。"
+        record.message, record.message_en = _pair(_NO_LINES)
     db.session.commit()
 
 
@@ -313,12 +326,12 @@ def _assign_shops(
         return lines, []
     named = lines["shop_ref"].map(shops)
     if lines["shop_ref"].isna().all():
-        raise ImportFileError(
-            "文件中没有网店信息，请在上传时选择网店 (choose the shop).", "shop_required"
-        )
+        raise ImportFileError(say(_SHOP_REQUIRED), "shop_required")
     unknown = lines[named.isna()]
     errors = [
-        RowError(int(row.row), "网店", row.shop_ref, _unknown_shop(row.shop_ref), "unknown_shop")
+        RowError.said(
+            int(row.row), "网店", row.shop_ref, _unknown_shop(row.shop_ref), "unknown_shop"
+        )
         for row in unknown.itertuples()
     ]
     lines = lines[named.notna()].copy()
@@ -326,10 +339,10 @@ def _assign_shops(
     return lines, errors
 
 
-def _unknown_shop(reference: object) -> str:
+def _unknown_shop(reference: object) -> Wording:
     if reference is None or reference != reference:
-        return "该行没有网店编码，请补上或在上传时选择网店。"
-    return f"网店“{reference}”未在名录中登记，请先登记或在上传时选择网店。"
+        return say(_ROW_WITHOUT_SHOP)
+    return say(_ROW_UNKNOWN_SHOP, shop=reference)
 
 
 def _record_chunk(
@@ -354,6 +367,7 @@ def _record_errors(record: SalesImport, errors: list[RowError]) -> None:
                     "value": None if error.value is None else str(error.value)[:500],
                     "code": error.code,
                     "message": error.message,
+                    "message_en": error.message_en or error.message,
                 }
                 for error in errors
             ],

@@ -13,6 +13,7 @@ from typing import BinaryIO
 from cryptography.fernet import Fernet, InvalidToken
 
 from app.ingest.errors import ImportFileError
+from app.wording import N_, Wording, say
 
 CHUNK = 1024 * 1024
 PARTIAL_PREFIX = ".incoming-"
@@ -68,9 +69,12 @@ def keep_stream(
     return StoredFile(target, sha, size, created=True)
 
 
-def too_large_message(limit: int) -> str:
+def too_large_message(limit: int) -> Wording:
     size = f"{limit / 2**20:.0f} MB" if limit >= 2**20 else f"{max(limit // 1024, 1)} KB"
-    return f"文件超过 {size} 的上传上限：请在平台后台按较短的时间段分几次导出，再分别上传。"
+    return say(
+        N_("文件超过 {size} 的上传上限：请在平台后台按较短的时间段分几次导出，再分别上传。"),
+        size=size,
+    )
 
 
 def store_upload(stream: BinaryIO, folder: str | Path, original_name: str) -> tuple[Path, str, int]:

@@ -75,6 +75,7 @@ class ImportRowError(Base):
     value: Mapped[str | None] = mapped_column(String(500))
     code: Mapped[str] = mapped_column(String(40), default="bad_value")
     message: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str | None] = mapped_column(Text)
 
     sales_import: Mapped[SalesImport] = relationship(back_populates="errors")
 

@@ -14,6 +14,7 @@ from app.ingest import ImportFileError
 from app.ingest.readers import open_sources
 from app.ingest.text import display_header
 from app.models import SalesImport
+from app.wording import N_, say
 
 # Cunbo's line fields a mapping fills, with what a clerk calls them and header words that
 # usually name them (for the first guess of the mapping form).
@@ -44,7 +45,12 @@ MAPPING_FIELDS: tuple[tuple[str, Any, bool, tuple[str, ...]], ...] = (
 
 # What the page offers after a failure, by the import's code (never by its message).
 PASSWORD_CODES = ("encrypted_no_password", "wrong_password")
-MAPPING_CODES = ("unknown_format",)
+MAPPING_CODES = (
+    "unknown_format",
+    "mapping_unknown_field",
+    "mapping_column_missing",
+    "mapping_incomplete",
+)
 REEXPORT_CODES = (
     "ids_damaged",
     "order_level_export",
@@ -70,10 +76,10 @@ def file_headers(record: SalesImport, password: str | None = None) -> list[str]:
     """The header row of the stored file's first table (raises ImportFileError)."""
     path = Path(record.stored_path)
     if not path.is_file():
-        raise ImportFileError("上传的文件已不在服务器上，请重新上传。", "file_gone")
+        raise ImportFileError(say(N_("上传的文件已不在服务器上，请重新上传。")), "file_gone")
     for source in open_sources(path, password):
         return [display_header(h) for h in source.headers if display_header(h)]
-    raise ImportFileError("文件中没有找到任何表头。")
+    raise ImportFileError(say(N_("文件中没有找到任何表头。")), "empty_file")
 
 
 # Narrow fields guess first, so 子订单号 is not taken for 订单号 nor 售后状态 for 订单状态.

@@ -31,9 +31,11 @@ from app.codes import PLATFORMS
 from app.extensions import db
 from app.ingest import ImportFileError
 from app.ingest.storage import too_large_message
+from app.ingest.summary import note_json
 from app.models import SalesImport
 from app.web import import_data
 from app.web.nav import roles_for
+from app.wording import in_language, reader_language
 from tasks.upload_limits import retry_after, too_many_message, upload_limit
 from tasks.uploads import ACCEPTED_SUFFIXES, UploadError, UploadRequest, receive_upload
 
@@ -54,6 +56,7 @@ def index() -> str:
         per_page=PER_PAGE,
         error_out=False,
     )
+    language = reader_language()
     watched = _visible(request.args.get("watch", type=int))
     remap = _visible(request.args.get("remap", type=int))
     return render_template(
@@ -63,6 +66,8 @@ def index() -> str:
         platforms=PLATFORMS,
         history=history,
         watched=watched,
+        watched_notes=[note_json(n, language) for n in watched.notes or []] if watched else [],
+        message_of=lambda record: in_language(record.message, record.message_en, language),
         remap=remap if remap is not None and import_data.unknown_format(remap) else None,
         unknown_format=import_data.unknown_format,
         failure_kind=import_data.failure_kind,
@@ -103,10 +108,10 @@ def upload() -> Response:
             )
         )
     except UploadError as exc:
-        flash(exc.message, "error")
+        flash(exc.say(reader_language()), "error")
         return redirect(url_for("web_imports.index"))
     for note in result.notes:
-        flash(note.message, "info")
+        flash(note.wording.say(reader_language()), "info")
     return redirect(url_for("web_imports.index", watch=result.record.id))
 
 
@@ -118,12 +123,13 @@ def _field(name: str) -> str | None:
 def _too_large(error: HTTPException) -> tuple[str, int]:
     """A body above MAX_CONTENT_LENGTH, refused from its Content-Length before it is read."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    return render_template("error.html", code=413, message=too_large_message(limit)), 413
+    message = too_large_message(limit).say(reader_language())
+    return render_template("error.html", code=413, message=message), 413
 
 
 @bp.errorhandler(429)
 def _too_many(error: HTTPException) -> tuple[str, int, dict[str, str]]:
-    message = too_many_message()
+    message = too_many_message().say(reader_language())
     page = render_template("error.html", code=429, message=message)
     return page, 429, {"Retry-After": str(retry_after())}
 
@@ -140,7 +146,8 @@ def headers(import_id: int) -> Any:
         found = import_data.file_headers(record, request.form.get("password") or None)
     except ImportFileError as exc:
         kind = import_data.failure_kind(exc.code)
-        return jsonify(message=exc.message, code=exc.code, needs_password=kind == "password"), 422
+        message = exc.message_en if reader_language() == "en" else exc.message
+        return jsonify(message=message, code=exc.code, needs_password=kind == "password"), 422
     return jsonify(
         import_id=record.id,
         file=record.file_name,

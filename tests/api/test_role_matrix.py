@@ -737,8 +737,8 @@ def test_a_scoped_upload_names_a_shop_of_the_scope_and_records_the_uploader(
 
     other = upload(shop="P02")
     assert other.status_code == 403
-    assert "P02" in other.json["message"] and "outside your scope" in other.json["message"]
-    assert "不在您的管辖范围内" in other.json["message"]
+    assert other.json["code"] == "shop_out_of_scope"
+    assert "P02" in other.json["message"] and "不在您的管辖范围内" in other.json["message"]
     unknown = upload(shop="P99")
     assert unknown.status_code == 403
     missing = upload()

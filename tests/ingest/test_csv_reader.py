@@ -116,3 +116,29 @@ def test_header_noise_bom_spaces_pua_and_full_width(tmp_path: Path) -> None:
     assert result.lines["line_id"].tolist() == IDS[:2]  # 子订单编号 came with a glyph
     assert result.lines["platform_product_id"].tolist() == ["3661318609139099603"] * 2
     assert result.reader.headers["line_id"] == "子订单编号"  # shown without the glyph
+
+
+def test_bytes_outside_the_encoding_past_the_sampled_windows(tmp_path: Path) -> None:
+    """pyarrow meets the bad byte while reading: the file is refused for its encoding."""
+    plain = [row(f"69{n:017d}") for n in range(1, 20000)]
+    for r in plain:
+        r[2] = r[3] = r[10] = r[12] = r[13] = "x"  # ASCII only, so the samples decode
+        r[16] = "done"
+    path = write_csv(tmp_path / NAME, HEADER, plain, encoding="utf-8")
+    data = bytearray(path.read_bytes())
+    bad = data.index(b"x", int(len(data) * 0.3))  # between the head and the sampled windows
+    data[bad : bad + 1] = b"\xff"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ImportFileError) as refused:
+        read_all(path)
+    assert refused.value.code == "unknown_encoding"
+    assert "CSV UTF-8" in refused.value.message and "CSV UTF-8" in refused.value.message_en
+
+
+def test_a_cell_the_parser_cannot_hold_is_a_broken_csv_not_an_encoding(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / NAME, HEADER, [row(f"69{n:017d}") for n in range(1, 200)])
+    path.write_bytes(path.read_bytes() + b'"' + b"x" * 3_000_000 + b"\n" + b"y" * 10 + b"\n")
+    with pytest.raises(ImportFileError) as refused:
+        read_all(path)
+    assert refused.value.code == "bad_csv"
+    assert "引号" in refused.value.message and "quote" in refused.value.message_en

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 import pandas as pd
 
+from app.wording import N_, Wording, say
+
 from .. import cells
 from ..errors import ImportFileError
 from ..text import norm_header, norm_status_text
@@ -39,6 +41,31 @@ class Column:
         object.__setattr__(self, "normed", tuple(norm_header(a) for a in self.aliases))
 
 
+_NO_PAYMENT_TIME = N_(
+    "文件像是“{label}”，但缺少{names}列，也没有可以代替它的{others}列，"
+    "无法判断哪些订单已付款。请在平台导出订单时勾选{names}后重新导出，再上传。"
+)
+_MISSING = N_(
+    "文件像是“{label}”，但缺少必需的列：{names}。"
+    "请在平台导出时勾选这些字段后重新导出，或保存一个列对应关系后再上传。"
+)
+_SUBSTITUTE = N_(
+    "文件中没有“{paid_at}”列，已用“{substitute}”代替作为付款时间。"
+    "下次导出时请勾选“{paid_at}”，付款时间会更准确。"
+)
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """Rows `bad` are rejected with `code`; `message` may use {column}, {value} and `values`."""
+
+    bad: pd.Series
+    key: str
+    message: str
+    code: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
 class ExportFormat:
     """Base strategy. Subclasses set the class attributes and override the few hooks."""
 
@@ -52,7 +79,7 @@ class ExportFormat:
     columns: ClassVar[tuple[Column, ...]] = ()
     id_pattern: ClassVar[str | None] = None  # regex for ids, when not plain digits
     id_digits: ClassVar[tuple[int, int] | None] = (6, 30)  # plain-digit ids: length range
-    id_hint: ClassVar[str] = "纯数字编号"
+    id_hint: ClassVar[str] = N_("纯数字编号")
     id_keys: ClassVar[tuple[str, ...]] = ("order_id", "line_id")
     status_map: ClassVar[dict[str, str]] = {}
     after_sale_refunded: ClassVar[tuple[str, ...]] = ()  # after-sale words meaning money back
@@ -103,25 +130,17 @@ class ExportFormat:
             names = f"“{names}”"
             others = "、".join(f"“{a}”" for a in self.paid_at_substitutes)
             return ImportFileError(
-                f"文件像是“{self.label}”，但缺少{names}列，也没有可以代替它的{others}列，"
-                f"无法判断哪些订单已付款。请在平台导出订单时勾选{names}后重新导出，再上传。",
+                say(_NO_PAYMENT_TIME, label=say(self.label), names=names, others=others),
                 "missing_column",
             )
-        return ImportFileError(
-            f"文件像是“{self.label}”，但缺少必需的列：{names}。"
-            "请在平台导出时勾选这些字段后重新导出，或保存一个列对应关系后再上传。",
-            "missing_column",
-        )
+        return ImportFileError(say(_MISSING, label=say(self.label), names=names), "missing_column")
 
-    def substitute_note(self) -> str | None:
+    def substitute_note(self) -> Wording | None:
         """What the import's notes say when a substitute stood in for the payment time."""
         if self.substitute is None:
             return None
         paid_at = next((c.aliases[0] for c in self.columns if c.key == "paid_at"), "支付时间")
-        return (
-            f"文件中没有“{paid_at}”列，已用“{self.substitute}”代替作为付款时间。"
-            f"下次导出时请勾选“{paid_at}”，付款时间会更准确。"
-        )
+        return say(_SUBSTITUTE, paid_at=paid_at, substitute=self.substitute)
 
     def check_chunk(self, c: Cells) -> None:
         """Raise ImportFileError when a chunk shows the whole file is not importable."""
@@ -190,7 +209,7 @@ class ExportFormat:
         """Who sold each line: streamer id and nickname."""
         return c.text("streamer_id"), c.text("streamer_nickname")
 
-    def notes(self, c: Cells) -> list[tuple[str, str, int]]:
+    def notes(self, c: Cells) -> list[tuple[str, Wording, int]]:
         """Format-specific notes on a chunk: (code, message, number of lines)."""
         return []
 
@@ -218,8 +237,8 @@ class ExportFormat:
         }
         return [v for v in values if norm_status_text(v) not in known]
 
-    def extra_checks(self, c: Cells) -> list[tuple[pd.Series, str, str]]:
-        """Format-specific row checks: (bad mask, field key, message with {value})."""
+    def extra_checks(self, c: Cells) -> list[RowCheck]:
+        """Format-specific row checks."""
         return []
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from app.wording import N_
+
 from ..dates import from_chinese_stamp
 from .base import TOKENS, Column, ExportFormat
 
@@ -21,7 +23,7 @@ CLOSED, REFUNDED = TOKENS.index("closed"), TOKENS.index("refunded")
 class Channels(ExportFormat):
     kind = "channels"
     platform = "channels"
-    label = "微信小店（视频号）订单导出"
+    label = N_("微信小店（视频号）订单导出")
     signature = (("订单号",), ("订单实际支付金额",), ("带货账号昵称", "商品已退款金额"))
     columns = (
         Column("order_id", ("订单号",), "id", required=True),

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.wording import N_, say
+
 from ..dates import from_unix_prefix
 from ..errors import ImportFileError
 from ..text import norm_header
@@ -15,7 +17,7 @@ from .base import TOKENS, Column, ExportFormat
 if TYPE_CHECKING:
     from ..normalise import Cells
 
-ORDER_LEVEL = (
+ORDER_LEVEL = N_(
     "这是抖店的“订单维度”导出：一个订单的多件商品合在一行（子订单编号用“;”连接），"
     "拿不到每件商品的金额，整个文件未导入。请在抖店后台“订单管理 → 批量导出”时选择"
     "“商品维度”导出，再上传。"
@@ -40,7 +42,7 @@ AFTER_SALE_OTHER = (
 class DouyinOrders(ExportFormat):
     kind = "douyin_orders"
     platform = "douyin"
-    label = "抖店订单导出"
+    label = N_("抖店订单导出")
     signature = (("主订单编号",), ("子订单编号",), ("选购商品",))
     columns = (
         Column("order_id", ("主订单编号",), "id", required=True),
@@ -80,13 +82,13 @@ class DouyinOrders(ExportFormat):
 
     def resolve(self, headers: list[str]) -> dict[str, int]:
         if norm_header("商家收入金额") in {norm_header(h) for h in headers}:
-            raise ImportFileError(ORDER_LEVEL, "order_level_export")
+            raise ImportFileError(say(ORDER_LEVEL), "order_level_export")
         return super().resolve(headers)
 
     def check_chunk(self, c: Cells) -> None:
         """A `;` in 子订单编号: the 订单维度 export, per-line amounts lost (FORMATS.md)."""
         if c.has("line_id") and c.text("line_id").str.contains(";", regex=False).any():
-            raise ImportFileError(ORDER_LEVEL, "order_level_export")
+            raise ImportFileError(say(ORDER_LEVEL), "order_level_export")
 
     def adjust(self, c: Cells) -> None:
         """With 订单提交时间 standing in, only lines whose status shows payment were paid:
@@ -104,7 +106,7 @@ class DouyinAlliance(ExportFormat):
     kind = "douyin_alliance"
     platform = "douyin"
     source = "commission"
-    label = "抖店精选联盟订单导出"
+    label = N_("抖店精选联盟订单导出")
     signature = (("订单id",), ("作者账号",), ("预估佣金支出",))
     columns = (
         Column("line_id", ("订单id",), "id", required=True),

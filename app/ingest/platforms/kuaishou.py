@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from app.wording import N_, Wording, say
+
 from .base import Column, ExportFormat
 from .refund_notes import refund_in_note
 
@@ -22,12 +24,16 @@ PROMOTERS = (
 )
 NOBODY = ("0",)  # `-` is already empty after cleaning
 MAX_LISTED = 10
+_PARTIAL_REFUND = N_(
+    "售后状态为“退款成功”，但“订单备注”写明只退了部分金额，已按备注中的金额计退款，"
+    "请逐单核对：订单号 {orders}。"
+)
 
 
 class Kuaishou(ExportFormat):
     kind = "kuaishou"
     platform = "kuaishou"
-    label = "快手小店订单导出"
+    label = N_("快手小店订单导出")
     signature = (
         ("订单号", "订单编号", "快手订单编号"),
         ("实付款", "订单应付金额", "实际付款"),
@@ -60,7 +66,7 @@ class Kuaishou(ExportFormat):
     )
     id_digits = None
     id_pattern = r"[0-9A-Za-z_-]{6,40}"
-    id_hint = "数字或字母组成的订单号"
+    id_hint = N_("数字或字母组成的订单号")
     id_keys = ("order_id",)
     status_map = {
         "待付款": "unpaid",
@@ -127,7 +133,7 @@ class Kuaishou(ExportFormat):
         amounts, partial = self._note_refunds(c)
         return amounts.where(partial)
 
-    def notes(self, c: Cells) -> list[tuple[str, str, int]]:
+    def notes(self, c: Cells) -> list[tuple[str, Wording, int]]:
         _, partial = self._note_refunds(c)
         partial &= c.date("paid_at").notna().to_numpy()
         count = int(partial.sum())
@@ -135,15 +141,7 @@ class Kuaishou(ExportFormat):
             return []
         orders = list(dict.fromkeys(c.text("order_id")[partial].dropna()))
         listed = "、".join(orders[:MAX_LISTED]) + (" 等" if len(orders) > MAX_LISTED else "")
-        header = "订单备注"
-        return [
-            (
-                "partial_refund_review",
-                f"售后状态为“退款成功”，但“{header}”写明只退了部分金额，已按备注中的金额计退款，"
-                f"请逐单核对：订单号 {listed}。",
-                count,
-            )
-        ]
+        return [("partial_refund_review", say(_PARTIAL_REFUND, orders=listed), count)]
 
     def _note_refunds(self, c: Cells) -> tuple[pd.Series, np.ndarray]:
         """Refund in fen written in 订单备注, and where it applies (退款成功, below 实付款)."""

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from app.wording import N_, say
+
 from ..errors import ImportFileError
 from ..text import display_header, norm_header
 from .base import Column, ExportFormat
@@ -43,13 +45,20 @@ FIELDS = {
 REQUIRED = ("order_id", "paid", "paid_at")
 
 
+_UNKNOWN_FIELDS = N_("列对应关系中有无法识别的字段：{fields}。可用字段：{known}。")
+_COLUMNS_NOT_IN_FILE = N_(
+    "列对应关系中的列在文件里找不到：{columns}。文件的表头为：{headers}。请修改列对应关系后重试。"
+)
+_REQUIRED_FIELDS = N_("列对应关系缺少必需的字段：{fields}（订单号、实付金额、支付时间）。")
+
+
 class Mapping(ExportFormat):
     kind = "mapping"
     platform = "other"
-    label = "按列对应关系读取"
+    label = N_("按列对应关系读取")
     id_digits = None
     id_pattern = r"[^\s]{1,64}"
-    id_hint = "不含空格、最长 64 个字符的编号"
+    id_hint = N_("不含空格、最长 64 个字符的编号")
     id_keys = ("order_id",)
     after_sale_refunded = ("退款成功", "退款完成", "退货退款完成", "已退款")
     live_values = ("是", "直播", "Y", "y", "1", "true", "TRUE")
@@ -64,22 +73,23 @@ class Mapping(ExportFormat):
         unknown = sorted(k for k in mapping if k not in FIELDS)
         if unknown:
             raise ImportFileError(
-                f"列对应关系中有无法识别的字段：{'、'.join(unknown)}。"
-                f"可用字段：{'、'.join(sorted(FIELDS))}。"
+                say(_UNKNOWN_FIELDS, fields="、".join(unknown), known="、".join(sorted(FIELDS))),
+                "mapping_unknown_field",
             )
         normed = {norm_header(h) for h in headers}
         missing = [h for h in mapping.values() if h and norm_header(h) not in normed]
         if missing:
+            listed = "、".join(display_header(h) for h in headers)
             raise ImportFileError(
-                f"列对应关系中的列在文件里找不到：{'、'.join(missing)}。文件的表头为："
-                f"{'、'.join(display_header(h) for h in headers)}。请修改列对应关系后重试。"
+                say(_COLUMNS_NOT_IN_FILE, columns="、".join(missing), headers=listed),
+                "mapping_column_missing",
             )
         cols = [Column(FIELDS[f][0], (h,), FIELDS[f][1]) for f, h in mapping.items() if h]
         keys = {c.key for c in cols}
         absent = [f for f in REQUIRED if f not in keys]
         if absent:
             raise ImportFileError(
-                f"列对应关系缺少必需的字段：{'、'.join(absent)}（订单号、实付金额、支付时间）。"
+                say(_REQUIRED_FIELDS, fields="、".join(absent)), "mapping_incomplete"
             )
         self.columns = tuple(cols)  # type: ignore[misc]
         self.platform = platform or "other"  # type: ignore[misc]

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from app.wording import N_
+
 from ..dates import BEIJING, from_dashed_stamp
 from .base import Column, ExportFormat
 
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 class Pinduoduo(ExportFormat):
     kind = "pinduoduo"
     platform = "pinduoduo"
-    label = "拼多多订单导出"
+    label = N_("拼多多订单导出")
     signature = (("订单号",), ("商家实收金额(元)",))
     columns = (
         Column("order_id", ("订单号",), "id", required=True),
@@ -39,7 +41,7 @@ class Pinduoduo(ExportFormat):
     )
     id_digits = None
     id_pattern = r"\d{6}-\d{6,24}"
-    id_hint = "“YYMMDD-数字”形式的订单号"
+    id_hint = N_("“YYMMDD-数字”形式的订单号")
     status_map = {
         "待付款": "unpaid",
         "待支付": "unpaid",

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
+from app.wording import N_, say
+
 from ..errors import ImportFileError
 from .base import Column, ExportFormat
 
@@ -26,7 +28,7 @@ STATUS = {
 class TaobaoOrders(ExportFormat):
     kind = "taobao_orders"
     platform = "taobao"
-    label = "天猫/淘宝订单导出（订单维度）"
+    label = N_("天猫/淘宝订单导出（订单维度）")
     signature: ClassVar[tuple[tuple[str, ...], ...]] = (
         ("订单编号",),
         ("买家实付金额", "买家实际支付金额"),  # the older 淘宝 CSV says 买家实际支付金额
@@ -61,7 +63,7 @@ class TaobaoOrders(ExportFormat):
 
 class TaobaoItems(TaobaoOrders):
     kind = "taobao_items"
-    label = "天猫/淘宝订单导出（宝贝维度）"
+    label = N_("天猫/淘宝订单导出（宝贝维度）")
     signature = (("子订单编号",), ("主订单编号",), ("购买数量",), ("买家实付金额",))
     columns = (
         Column("order_id", ("主订单编号",), "id", required=True),
@@ -90,18 +92,20 @@ class TaobaoItems(TaobaoOrders):
     after_sale_none = ("没有申请退款", "无退款")
 
 
+_DETAIL_LIST_ONLY = N_(
+    "这是淘宝导出的宝贝明细表（ExportOrderDetailList），里面没有买家付款金额和付款时间，"
+    "不能单独导入。请上传同一次导出的订单列表文件（文件名以 ExportOrderList 开头）。"
+)
+
+
 class TaobaoDetailList(ExportFormat):
     """The older 淘宝 ExportOrderDetailList: items without any payment, never imported alone."""
 
     kind = "taobao_detail_list"
     platform = "taobao"
-    label = "淘宝宝贝明细（ExportOrderDetailList）"
+    label = N_("淘宝宝贝明细（ExportOrderDetailList）")
     signature = (("订单编号",), ("标题",), ("价格",), ("购买数量",), ("外部系统编号", "套餐信息"))
     columns = (Column("order_id", ("订单编号",), "id"),)
 
     def resolve(self, headers: list[str]) -> dict[str, int]:
-        raise ImportFileError(
-            "这是淘宝导出的宝贝明细表（ExportOrderDetailList），里面没有买家付款金额和付款时间，"
-            "不能单独导入。请上传同一次导出的订单列表文件（文件名以 ExportOrderList 开头）。",
-            "detail_list_only",
-        )
+        raise ImportFileError(say(_DETAIL_LIST_ONLY), "detail_list_only")

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from app.wording import N_
+
 from ..text import map_distinct, norm_status_text
-from .base import Column, ExportFormat
+from .base import Column, ExportFormat, RowCheck
 
 if TYPE_CHECKING:
     from ..normalise import Cells
@@ -51,8 +53,8 @@ PLATFORM_WORDS = {
     "other": "other",
 }
 PLATFORM_HELP = "抖音/抖店、快手、视频号/微信小店、淘宝/天猫、拼多多、其他"
-BAD_PLATFORM = "{column}“{value}”无法识别，应为 " + PLATFORM_HELP + " 之一，该行未导入。"
-OTHER_PLATFORM = (
+BAD_PLATFORM = N_("{column}“{value}”无法识别，应为 {choices} 之一，该行未导入。")
+OTHER_PLATFORM = N_(
     "{column}“{value}”与本文件的平台（{platform}）不一致，该行未导入。"
     "一个文件只能包含一个平台的销售，请按平台分开上传。"
 )
@@ -68,7 +70,7 @@ def platform_code(text: str | None) -> str | None:
 class Template(ExportFormat):
     kind = "template"
     platform = "other"
-    label = "村播销售模板"
+    label = N_("村播销售模板")
     signature = (("平台",), ("订单号",), ("实付金额",), ("支付时间",))
     columns = (
         Column("platform", ("平台",)),
@@ -87,7 +89,7 @@ class Template(ExportFormat):
     )
     id_digits = None
     id_pattern = r"[^\s:]{1,64}"
-    id_hint = "不含空格、最长 64 个字符的编号"
+    id_hint = N_("不含空格、最长 64 个字符的编号")
     id_keys = ("order_id",)
     status_map = {
         "未付款": "unpaid",
@@ -113,7 +115,7 @@ class Template(ExportFormat):
     def line_base(self, c: Cells) -> pd.Series:
         return c.text("line_id").fillna(c.text("order_id"))
 
-    def extra_checks(self, c: Cells) -> list[tuple[pd.Series, str, str]]:
+    def extra_checks(self, c: Cells) -> list[RowCheck]:
         if not c.has("platform"):
             return []
         from . import PLATFORMS
@@ -124,6 +126,6 @@ class Template(ExportFormat):
         other = codes.notna() & (codes != self.file_platform)
         label = PLATFORMS.get(self.file_platform, self.file_platform)
         return [
-            (unknown, "platform", BAD_PLATFORM),
-            (other, "platform", OTHER_PLATFORM.replace("{platform}", label)),
+            RowCheck(unknown, "platform", BAD_PLATFORM, "bad_platform", {"choices": PLATFORM_HELP}),
+            RowCheck(other, "platform", OTHER_PLATFORM, "other_platform", {"platform": label}),
         ]

@@ -15,19 +15,22 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from app.wording import N_, say
+
 from ..cells import EMPTY, STRIP, TEXT
-from ..errors import ImportFileError
+from ..errors import EMPTY_FILE, ImportFileError
 from . import HEADER_SCAN_ROWS, ColumnCount, RawBatch, default_header, is_totals_label
 from .prefetch import prefetch
 
 HEAD_BYTES = 1 << 20
 BLOCK_BYTES = 1 << 20  # small blocks measured fastest and keep memory flat
-_ENCODING_HELP = (
+_ENCODING_HELP = N_(
     "文件编码无法识别（既不是 UTF-8 也不是 GBK/GB18030）。"
     "请用 Excel 或 WPS 打开后另存为“CSV UTF-8”再上传。"
 )
+_NOT_TEXT = N_("无法识别的文件类型：既不是 CSV 也不是 Excel 工作簿。请上传平台导出的原始文件。")
 T = TypeVar("T")
-_BROKEN = (
+_BROKEN = N_(
     "CSV 文件格式有误（可能有未成对的引号，或某个单元格异常长），无法继续读取。"
     "请从平台重新导出原始文件，或用 Excel/WPS 打开后另存为 CSV 再上传。"
 )
@@ -44,15 +47,9 @@ class CsvSource:
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
             if not head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n"):
-                raise ImportFileError(
-                    "文件是空的，没有任何内容。请确认导出成功后再上传。", code="empty_file"
-                )
+                raise ImportFileError(say(EMPTY_FILE), code="empty_file")
             if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise ImportFileError(
-                    "无法识别的文件类型：既不是 CSV 也不是 Excel 工作簿。"
-                    "请上传平台导出的原始文件。",
-                    code="unknown_format",
-                )
+                raise ImportFileError(say(_NOT_TEXT), code="unknown_format")
             self.encoding = _detect_encoding(head, fh, complete=self.size <= HEAD_BYTES)
         text = _decode_head(head, self.encoding)
         self.delimiter = _delimiter(text.split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS])
@@ -120,10 +117,14 @@ class CsvSource:
                     reader, fh, columns, names, chunk_rows, (unreadable, quiet), skipped
                 )
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-                if "UTF8" in str(exc) or isinstance(exc, UnicodeDecodeError):
-                    raise ImportFileError(_ENCODING_HELP, code="unknown_encoding") from exc
+                # pyarrow has one error type for both: text that is not in the file's encoding
+                # further down than the samples reached, or a broken file. Decoding tells.
+                if isinstance(exc, UnicodeDecodeError) or not _file_decodes(
+                    self.path, self.encoding
+                ):
+                    raise ImportFileError(say(_ENCODING_HELP), code="unknown_encoding") from exc
                 # The parser's own text quotes the offending line (buyers' data): not shown.
-                raise ImportFileError(_BROKEN, code="bad_csv") from exc
+                raise ImportFileError(say(_BROKEN), code="bad_csv") from exc
 
     def _chunks(
         self,
@@ -210,7 +211,7 @@ def _detect_encoding(head: bytes, fh: io.BufferedReader, complete: bool) -> str:
     for encoding in ("utf-8", "gb18030"):
         if all(_decodes(sample, encoding, complete and i == 0) for i, sample in enumerate(samples)):
             return encoding
-    raise ImportFileError(_ENCODING_HELP, code="unknown_encoding")
+    raise ImportFileError(say(_ENCODING_HELP), code="unknown_encoding")
 
 
 def _samples(fh: io.BufferedReader) -> list[bytes]:
@@ -224,6 +225,19 @@ def _samples(fh: io.BufferedReader) -> list[bytes]:
         fh.seek(offset)
         out.append(fh.read(1 << 18).lstrip(bytes(range(0x80, 0xC0))))
     return out
+
+
+def _file_decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file is text in `encoding` (read in blocks: memory stays flat)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(BLOCK_BYTES):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decodes(data: bytes, encoding: str, final: bool) -> bool:

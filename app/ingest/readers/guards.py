@@ -19,6 +19,8 @@ from typing import BinaryIO
 import msoffcrypto
 from msoffcrypto import exceptions as office_errors
 
+from app.wording import N_, say
+
 from ..errors import ImportFileError
 from .sheet_extent import _MALFORMED, CellScan
 
@@ -35,12 +37,12 @@ PIECE = 4 << 20  # inflated bytes handled per step: memory stays flat whatever t
 READ = 1 << 18  # compressed bytes read per step (real exports inflate 10-17x)
 _MACRO_TYPES = (b"macroenabled", b"vbaproject", b"macrosheet")
 
-_TOO_BIG = (
+_TOO_BIG = N_(
     "工作簿解压后异常巨大（{detail}），可能是压缩炸弹或损坏的文件，已拒绝。"
     "请从平台重新导出原始文件，或另存为 CSV 后上传。"
 )
-_CORRUPT = "Excel 文件已损坏（{detail}），请重新导出后上传。"
-_MACRO = (
+_CORRUPT = N_("Excel 文件已损坏（{detail}），请重新导出后上传。")
+_MACRO = N_(
     "这是启用宏的工作簿（如 .xlsm/.xltm/.xlam），为安全起见不予导入。"
     "请用 Excel 或 WPS 打开后另存为“Excel 工作簿（.xlsx）”或 CSV，再上传。"
 )
@@ -73,7 +75,12 @@ def decrypt(path: Path, password: str | None) -> bytes | None:
                 return None
             if not password:
                 raise ImportFileError(
-                    "文件已加密（快手等平台导出时会设置密码）。请在上传时填写导出时设置的密码后重试。",
+                    say(
+                        N_(
+                            "文件已加密（快手等平台导出时会设置密码）。"
+                            "请在上传时填写导出时设置的密码后重试。"
+                        )
+                    ),
                     code="encrypted_no_password",
                 )
             try:
@@ -82,7 +89,12 @@ def decrypt(path: Path, password: str | None) -> bytes | None:
                 office.decrypt(out)
             except (office_errors.InvalidKeyError, office_errors.DecryptionError) as exc:
                 raise ImportFileError(
-                    "文件密码不正确，无法解密。请核对平台导出时设置的密码（区分大小写）后重新上传。",
+                    say(
+                        N_(
+                            "文件密码不正确，无法解密。"
+                            "请核对平台导出时设置的密码（区分大小写）后重新上传。"
+                        )
+                    ),
                     code="wrong_password",
                 ) from exc
     except ImportFileError:
@@ -95,7 +107,12 @@ def decrypt(path: Path, password: str | None) -> bytes | None:
         KeyError,
     ) as exc:
         raise ImportFileError(
-            "文件无法打开：它既不是正常的 Excel 文件，也不是可识别的加密文件。请重新导出后上传。",
+            say(
+                N_(
+                    "文件无法打开：它既不是正常的 Excel 文件，也不是可识别的加密文件。"
+                    "请重新导出后上传。"
+                )
+            ),
             code="unreadable_workbook",
         ) from exc
     return out.getvalue()
@@ -112,7 +129,7 @@ def check_zip(source: Path | bytes) -> None:
             infos = zipfile.ZipFile(fh).infolist()
         except (zipfile.BadZipFile, ValueError, OSError) as exc:
             raise ImportFileError(
-                _CORRUPT.format(detail="压缩包结构无效"), code="corrupt_workbook"
+                say(_CORRUPT, detail=say(N_("压缩包结构无效"))), code="corrupt_workbook"
             ) from exc
         _check_names(infos)
         size = fh.seek(0, io.SEEK_END)
@@ -123,7 +140,7 @@ def check_zip(source: Path | bytes) -> None:
             types = info.filename == "[Content_Types].xml"
             for piece in _inflate(fh, info, size, budget):
                 if types and any(t in piece.lower() for t in _MACRO_TYPES):
-                    raise ImportFileError(_MACRO, code="macro_workbook")
+                    raise ImportFileError(say(_MACRO), code="macro_workbook")
                 scan.feed(piece)
             scan.finish()
 
@@ -140,15 +157,18 @@ def _binary(source: Path | bytes) -> Iterator[BinaryIO]:
 def _check_names(infos: list[zipfile.ZipInfo]) -> None:
     """What the central directory alone tells: entry count, macros, compression methods."""
     if len(infos) > MAX_ENTRIES:
-        detail = f"包含 {len(infos)} 个内部文件"
-        raise ImportFileError(_TOO_BIG.format(detail=detail), code="workbook_too_large")
+        detail = say(N_("包含 {count} 个内部文件"), count=len(infos))
+        raise ImportFileError(say(_TOO_BIG, detail=detail), code="workbook_too_large")
     for info in infos:
         name = info.filename.lower()
         if name.endswith("vbaproject.bin") or name.startswith("xl/macrosheets/"):
-            raise ImportFileError(_MACRO, code="macro_workbook")
+            raise ImportFileError(say(_MACRO), code="macro_workbook")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise ImportFileError(
-                _MALFORMED.format(detail=f"使用了不常见的压缩方式 {info.compress_type}"),
+                say(
+                    _MALFORMED,
+                    detail=say(N_("使用了不常见的压缩方式 {kind}"), kind=info.compress_type),
+                ),
                 code="unsupported_compression",
             )
 
@@ -168,12 +188,12 @@ class _Budget:
         self.entry_read += read
         self.entry_inflated += inflated
         if self.inflated > MAX_UNCOMPRESSED:
-            detail = f"超过 {MAX_UNCOMPRESSED >> 20} MB"
-            raise ImportFileError(_TOO_BIG.format(detail=detail), code="workbook_too_large")
+            detail = say(N_("超过 {size} MB"), size=MAX_UNCOMPRESSED >> 20)
+            raise ImportFileError(say(_TOO_BIG, detail=detail), code="workbook_too_large")
         for out, into in ((self.entry_inflated, self.entry_read), (self.inflated, self.read)):
             if out > RATIO_FLOOR and out > MAX_RATIO * into:
-                detail = f"压缩比超过 {out // max(into, 1)} 倍"
-                raise ImportFileError(_TOO_BIG.format(detail=detail), code="zip_bomb")
+                detail = say(N_("压缩比超过 {ratio} 倍"), ratio=out // max(into, 1))
+                raise ImportFileError(say(_TOO_BIG, detail=detail), code="zip_bomb")
 
 
 def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, size: int, budget: _Budget) -> Iterator[bytes]:
@@ -185,7 +205,9 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, size: int, budget: _Budget) ->
     fh.seek(info.header_offset)
     local = fh.read(30)
     if len(local) < 30 or not local.startswith(ZIP_MAGIC):
-        raise ImportFileError(_CORRUPT.format(detail="内部文件头无效"), code="corrupt_workbook")
+        raise ImportFileError(
+            say(_CORRUPT, detail=say(N_("内部文件头无效"))), code="corrupt_workbook"
+        )
     name_len, extra_len = struct.unpack("<HH", local[26:30])
     fh.seek(info.header_offset + 30 + name_len + extra_len)
     if info.compress_type == zipfile.ZIP_STORED:
@@ -209,5 +231,5 @@ def _inflate(fh: BinaryIO, info: zipfile.ZipInfo, size: int, budget: _Budget) ->
                 yield out
     except zlib.error as exc:
         raise ImportFileError(
-            _CORRUPT.format(detail="压缩数据无效"), code="corrupt_workbook"
+            say(_CORRUPT, detail=say(N_("压缩数据无效"))), code="corrupt_workbook"
         ) from exc

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from app.wording import N_, say
+
 from ..errors import ImportFileError
 from . import HEADER_SCAN_ROWS, RawBatch, default_header
 
@@ -86,7 +88,7 @@ def open_html_tables(path: Path) -> Iterator[HtmlSource]:
     data = path.read_bytes()
     if len(data) > MAX_HTML_BYTES:
         raise ImportFileError(
-            "网页格式的表格文件过大，无法读取。请在平台按较短的时间段分批导出后上传。",
+            say(N_("网页格式的表格文件过大，无法读取。请在平台按较短的时间段分批导出后上传。")),
             "file_too_large",
         )
     parser = _Tables()
@@ -107,7 +109,7 @@ def _decode(data: bytes) -> str:
         except (LookupError, UnicodeDecodeError):
             continue
     raise ImportFileError(
-        "网页格式的表格文件编码无法识别。请用 Excel 或 WPS 打开后另存为 .xlsx 再上传。",
+        say(N_("网页格式的表格文件编码无法识别。请用 Excel 或 WPS 打开后另存为 .xlsx 再上传。")),
         "unknown_encoding",
     )
 

@@ -11,6 +11,8 @@ from typing import Protocol
 
 import numpy as np
 
+from app.wording import N_, Wording, say
+
 from ..errors import ImportFileError
 
 # Cells of all sheets together, counting each sheet as its dense range A1:<last cell> (what
@@ -21,11 +23,11 @@ MAX_ROWS, MAX_COLS = 1_048_576, 16_384  # Excel's own limits
 MAX_TAG = 1 << 20  # a <c> or <row> start tag longer than this is not a spreadsheet's
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
-_SHEET_TOO_BIG = (
+_SHEET_TOO_BIG = N_(
     "工作表的单元格区域过大（{detail}），已拒绝以免耗尽内存。"
     "请在平台按较短的时间段分批导出，或另存为 CSV 后上传。"
 )
-_MALFORMED = (
+_MALFORMED = N_(
     "Excel 文件内部结构异常（{detail}），不是平台或 Excel 正常保存的工作簿，已拒绝。"
     "请从平台重新导出原始文件，或用 Excel/WPS 另存为 .xlsx 后上传。"
 )
@@ -65,7 +67,7 @@ class CellScan:
         if self._head:
             self._head = False
             if data.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
-                raise _malformed("使用了 UTF-16 编码")
+                raise _malformed(say(N_("使用了 UTF-16 编码")))
             check_dimension(data[: 1 << 16])
         cut = data.rfind(b"<")
         if cut < 0:
@@ -75,7 +77,7 @@ class CellScan:
         self._carry = data[cut:]
         if len(self._carry) > MAX_TAG:
             if _TAG_START.match(self._carry):
-                raise _malformed("单元格标记过长")
+                raise _malformed(say(N_("单元格标记过长")))
             self._carry = b""  # text, not a tag: nothing in it places a cell
 
     def finish(self) -> None:
@@ -92,8 +94,13 @@ class CellScan:
             self._slow(data, start, end)  # rows after the last cell, for a cell without `r`
         used = self.budget.cells + max(self.rows * self.cols, self.cells)
         if self.rows > MAX_ROWS or self.cols > MAX_COLS or used > MAX_CELLS:
-            detail = f"{self.rows} 行 × {self.cols} 列，{self.cells} 个单元格"
-            raise ImportFileError(_SHEET_TOO_BIG.format(detail=detail), code="sheet_too_large")
+            detail = say(
+                N_("{rows} 行 × {cols} 列，{cells} 个单元格"),
+                rows=self.rows,
+                cols=self.cols,
+                cells=self.cells,
+            )
+            raise ImportFileError(say(_SHEET_TOO_BIG, detail=detail), code="sheet_too_large")
 
     def _fast(self, data: bytes, end: int) -> int | None:
         """Cells all written `<c r="AB12"` (every known writer does): read them vectorised.
@@ -156,11 +163,11 @@ class CellScan:
         for match in _TAG.finditer(data, start, end):
             name, attrs, closed = match.groups()
             if not closed or attrs.count(b'"') % 2 or attrs.count(b"'") % 2:
-                raise _malformed("单元格标记不完整")
+                raise _malformed(say(N_("单元格标记不完整")))
             refs = [double or single for double, single in _R_ATTR.findall(attrs)]
             if name == b"row":
                 if refs and not all(r.isdigit() for r in refs):
-                    raise _malformed("行号无效")
+                    raise _malformed(say(N_("行号无效")))
                 self._row = max(int(r) for r in refs) if refs else self._row + 1
                 self._col = 0
                 continue
@@ -172,7 +179,9 @@ class CellScan:
         for ref in refs:
             match = _REF.fullmatch(ref)
             if match is None:
-                raise _malformed(f"单元格引用“{ref[:20].decode(errors='replace')}”无效")
+                raise _malformed(
+                    say(N_("单元格引用“{ref}”无效"), ref=ref[:20].decode(errors="replace"))
+                )
             self._row = int(match.group(2))
             self._col = _col_number(match.group(1).upper())
         self.cells += 1
@@ -190,8 +199,8 @@ def _pair_offsets(data: bytes, end: int, pair: bytes) -> np.ndarray:
     return hits
 
 
-def _malformed(detail: str) -> ImportFileError:
-    return ImportFileError(_MALFORMED.format(detail=detail), code="sheet_malformed")
+def _malformed(detail: Wording) -> ImportFileError:
+    return ImportFileError(say(_MALFORMED, detail=detail), code="sheet_malformed")
 
 
 def check_dimension(head: bytes) -> None:
@@ -203,8 +212,8 @@ def check_dimension(head: bytes) -> None:
     rows = int(last_row) - int(first_row) + 1
     cols = _col_number(last_col) - _col_number(first_col) + 1
     if rows > MAX_ROWS or cols > MAX_COLS or rows * cols > MAX_CELLS:
-        detail = f"声明为 {rows} 行 × {cols} 列"
-        raise ImportFileError(_SHEET_TOO_BIG.format(detail=detail), code="sheet_too_large")
+        detail = say(N_("声明为 {rows} 行 × {cols} 列"), rows=rows, cols=cols)
+        raise ImportFileError(say(_SHEET_TOO_BIG, detail=detail), code="sheet_too_large")
 
 
 def _col_number(letters: bytes) -> int:

@@ -21,12 +21,14 @@ import pandas as pd
 import pyarrow as pa
 import python_calamine as calamine
 
+from app.wording import N_, say
+
 from ..cells import TEXT
 from ..errors import ImportFileError
 from . import HEADER_SCAN_ROWS, RawBatch, default_header
 from .guards import check_zip, decrypt, sniff
 
-_UNREADABLE = (
+_UNREADABLE = N_(
     "Excel 文件无法读取（{detail}）。请确认文件完整，或在 Excel/WPS 中另存为 .xlsx 后重新上传。"
 )
 
@@ -54,14 +56,12 @@ def open_workbook_sheets(path: Path, password: str | None, kind: str) -> Iterato
             and m.typ == calamine.SheetTypeEnum.WorkSheet
         ]
     except calamine.CalamineError as exc:
-        raise ImportFileError(_UNREADABLE.format(detail=exc), code="unreadable_workbook") from exc
+        raise ImportFileError(say(_UNREADABLE, detail=exc), code="unreadable_workbook") from exc
     for name in sheets:
         try:
             sheet = book.get_sheet_by_name(name)
         except calamine.CalamineError as exc:
-            raise ImportFileError(
-                _UNREADABLE.format(detail=exc), code="unreadable_workbook"
-            ) from exc
+            raise ImportFileError(say(_UNREADABLE, detail=exc), code="unreadable_workbook") from exc
         source = XlsxSource(name, sheet)
         if source.headers:
             yield source
