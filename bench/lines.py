@@ -8,7 +8,8 @@ through the API (Flask test client):
 - a CSV export of ~1,000,000 lines (`format=csv`, streamed): lines per second and the
   process's peak RSS before and after (flat memory: the export must not hold the lines).
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/cunbo_lines_bench .venv/bin/python bench/lines.py
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/cunbo_lines_bench \
+        .venv/bin/python bench/lines.py
 
 The database is emptied first, so its name must end in `_bench`; drop it afterwards. Not a test.
 """
