@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.auth import AccessScope
@@ -19,7 +20,7 @@ from app.metrics.retail import retail
 from app.models import Brand, Township
 from app.web.figure_links import indicator_link, lines_link, month_links
 from app.web.figures import Span, change, figure, progress_rows, to_decimal
-from app.web.formatting import short_number
+from app.web.formatting import amount, short_number
 
 
 @dataclass
@@ -104,14 +105,17 @@ def kpis(
     """Net retail (with gross and refunds), agricultural net retail, sessions, active rooms, and
     the brand premium (county) or 村播带货额 (township), each with 同比 where it has a base."""
     net, last_net = to_decimal(now["total"]["net"]), to_decimal(before["total"]["net"])
+    link = indicator_link("net_retail", scope, span.period)
+    parts = _gross_refund(now["total"], link)
     cards = [
         Kpi(
             "net_retail",
             _("网络零售额"),
             net,
             change=change(net, last_net) if before["total"]["orders"] else None,
-            note=_("成交额 %(gross)s 元，退款 %(refund)s 元", **_gross_refund(now["total"])),
-            link=indicator_link("net_retail", scope, span.period),
+            # Safe: the catalogue's own text around figures escaped by Markup.format.
+            note=Markup(_("成交额 %(gross)s 元，退款 %(refund)s 元", **parts)),
+            link=link,
         )
     ]
     for key, label, kind in (
@@ -138,8 +142,12 @@ def kpis(
     return cards
 
 
-def _gross_refund(total: dict[str, Any]) -> dict[str, str]:
-    return {"gross": short_number(total["gross"]), "refund": short_number(total["refund"])}
+def _gross_refund(total: dict[str, Any], link: str | None) -> dict[str, Markup]:
+    """成交额 and 退款, each a link to the same lines (their total's gross and refund)."""
+    if link is None:
+        return {name: Markup(amount(total[name])) for name in ("gross", "refund")}
+    drill = Markup('<a class="drill" href="{}" data-drill="{}">{}</a>')
+    return {name: drill.format(link, name, amount(total[name])) for name in ("gross", "refund")}
 
 
 def brand_premium_kpi(premiums: dict[str, dict[str, Any]]) -> Kpi:

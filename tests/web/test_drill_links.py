@@ -200,6 +200,7 @@ def test_county_dashboard_links_every_figure_and_chart_point(county, signed_in, 
     assert "/lines?from=2024-01-01&to=2024-12-31&township=T02" in urls
     assert "/lines?from=2024-01-01&to=2024-12-31&brand=B01&branded=1" in urls
     assert "/lines?from=2024-01-01&to=2024-12-31&unregistered=1" in urls
+    assert {"net", "gross", "refund", "orders"} <= {link["drill"] for link in found["lines"]}
     net = next(link for link in found["lines"] if link["url"].endswith("to=2024-12-31"))
     assert net["shown"] == Decimal(expected["retail_2024_total"]["net"])
     # 直播场次 and 活跃直播间 are not sums of lines: they open the sessions list.
