@@ -16,9 +16,10 @@ import python_calamine as calamine
 from app.wording import N_, say
 
 from . import cells, detect
+from .batch import Cells
 from .chunk import Chunk
 from .errors import EMPTY_FILE, ImportFileError, Notes
-from .normalise import Cells, Context, build_chunk
+from .normalise import Context, build_chunk
 from .platforms import PLATFORMS, ExportFormat
 from .platforms.template import Template, platform_code
 from .readers import Source, open_sources

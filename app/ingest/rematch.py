@@ -19,8 +19,9 @@ from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
+from app.metrics.brand_rollups import STAMP, brand_digest, brand_rollups_current
 from app.metrics.rollups import lock_refreshes, refresh_days
-from app.models import Money, OrderLine, PlatformListing, Product, SalesImport
+from app.models import Money, OrderLine, PlatformListing, Product, RollupStamp, SalesImport
 
 ZERO = Decimal("0.00")
 
@@ -129,6 +130,31 @@ def refresh_pairs(pairs: Collection[tuple[dt.date, int]]) -> None:
         shops_of.setdefault(frozenset(days), []).append(shop)
     for same_days, shops in sorted(shops_of.items(), key=lambda item: min(item[1])):
         refresh_days(same_days, shops)
+
+
+def brand_rollups_before_new_product() -> bool:
+    """Take the refresh lock and say whether the brand rollups follow the registry now.
+
+    Call it before adding a product, then `new_product_added` after: see there.
+    """
+    lock_refreshes()
+    return brand_rollups_current()
+
+
+def new_product_added(were_current: bool) -> None:
+    """A product no stored line names yet leaves every brand figure as it was.
+
+    The brand rollups are stamped with a digest of all products' brands, so adding any product
+    would have the next refresh recompute them all (tens of seconds at a million lines). When
+    they were current before the product was added, they are stamped current again; the lines
+    re-matched to the product then refresh their own days only.
+    """
+    if not were_current:
+        return
+    stamp = db.session.get(RollupStamp, STAMP)
+    if stamp is not None:
+        stamp.value = brand_digest()
+        db.session.flush()
 
 
 def listing_products() -> dict[int, int]:

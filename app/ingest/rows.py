@@ -19,7 +19,7 @@ from . import cells
 from .errors import RowError
 
 if TYPE_CHECKING:
-    from .normalise import Cells
+    from .batch import Cells
     from .platforms.base import ExportFormat
     from .readers import ColumnCount
 

@@ -18,7 +18,7 @@ from ..errors import ImportFileError
 from ..text import norm_header, norm_status_text
 
 if TYPE_CHECKING:
-    from ..normalise import Cells
+    from ..batch import Cells
 
 # Status tokens a format's map may use: the canonical statuses plus `closed`, which becomes
 # `refunded` for a paid line and `cancelled` for an unpaid one (SPEC §3).

@@ -14,7 +14,7 @@ from ..dates import from_chinese_stamp
 from .base import TOKENS, Column, ExportFormat
 
 if TYPE_CHECKING:
-    from ..normalise import Cells
+    from ..batch import Cells
 
 
 CLOSED, REFUNDED = TOKENS.index("closed"), TOKENS.index("refunded")

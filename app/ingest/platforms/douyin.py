@@ -15,7 +15,7 @@ from ..text import norm_header
 from .base import TOKENS, Column, ExportFormat
 
 if TYPE_CHECKING:
-    from ..normalise import Cells
+    from ..batch import Cells
 
 ORDER_LEVEL = N_(
     "这是抖店的“订单维度”导出：一个订单的多件商品合在一行（子订单编号用“;”连接），"

@@ -13,7 +13,7 @@ from .base import Column, ExportFormat
 from .refund_notes import refund_in_note
 
 if TYPE_CHECKING:
-    from ..normalise import Cells
+    from ..batch import Cells
 
 # Who sold a line, in the order FORMATS.md gives: the CPS streamer, else the first promoter.
 PROMOTERS = (

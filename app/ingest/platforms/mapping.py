@@ -13,7 +13,7 @@ from ..text import display_header, norm_header
 from .base import Column, ExportFormat
 
 if TYPE_CHECKING:
-    from ..normalise import Cells
+    from ..batch import Cells
 
 # Canonical field -> (source key, kind). Several spellings are accepted for the amount fields.
 FIELDS = {

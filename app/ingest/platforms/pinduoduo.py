@@ -13,7 +13,7 @@ from ..dates import BEIJING, from_dashed_stamp
 from .base import Column, ExportFormat
 
 if TYPE_CHECKING:
-    from ..normalise import Cells
+    from ..batch import Cells
 
 
 class Pinduoduo(ExportFormat):

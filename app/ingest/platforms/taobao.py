@@ -12,7 +12,7 @@ from ..errors import ImportFileError
 from .base import Column, ExportFormat
 
 if TYPE_CHECKING:
-    from ..normalise import Cells
+    from ..batch import Cells
 
 STATUS = {
     "等待买家付款": "unpaid",

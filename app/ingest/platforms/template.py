@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from app.wording import N_
+from app.codes import PLATFORMS
+from app.wording import N_, say
 
 from ..text import map_distinct, norm_status_text
 from .base import Column, ExportFormat, RowCheck
 
 if TYPE_CHECKING:
-    from ..normalise import Cells
+    from ..batch import Cells
 
 TEMPLATE_HEADERS = (
     "平台",
@@ -118,13 +119,11 @@ class Template(ExportFormat):
     def extra_checks(self, c: Cells) -> list[RowCheck]:
         if not c.has("platform"):
             return []
-        from . import PLATFORMS
-
         text = c.text("platform")
         codes = map_distinct(text, platform_code)
         unknown = text.notna() & codes.isna()
         other = codes.notna() & (codes != self.file_platform)
-        label = PLATFORMS.get(self.file_platform, self.file_platform)
+        label = say(PLATFORMS.get(self.file_platform, self.file_platform))
         return [
             RowCheck(unknown, "platform", BAD_PLATFORM, "bad_platform", {"choices": PLATFORM_HELP}),
             RowCheck(other, "platform", OTHER_PLATFORM, "other_platform", {"platform": label}),

@@ -19,8 +19,8 @@ from app.wording import N_, say
 
 from ..cells import EMPTY, STRIP, TEXT
 from ..errors import EMPTY_FILE, ImportFileError
-from . import HEADER_SCAN_ROWS, ColumnCount, RawBatch, default_header, is_totals_label
 from .prefetch import prefetch
+from .source import HEADER_SCAN_ROWS, ColumnCount, RawBatch, default_header, is_totals_label
 
 HEAD_BYTES = 1 << 20
 BLOCK_BYTES = 1 << 20  # small blocks measured fastest and keep memory flat

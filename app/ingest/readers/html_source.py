@@ -19,7 +19,7 @@ import pandas as pd
 from app.wording import N_, say
 
 from ..errors import ImportFileError
-from . import HEADER_SCAN_ROWS, RawBatch, default_header
+from .source import HEADER_SCAN_ROWS, RawBatch, default_header
 
 MAX_HTML_BYTES = 512 << 20
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)

@@ -25,8 +25,8 @@ from app.wording import N_, say
 
 from ..cells import TEXT
 from ..errors import ImportFileError
-from . import HEADER_SCAN_ROWS, RawBatch, default_header
 from .guards import check_zip, decrypt, sniff
+from .source import HEADER_SCAN_ROWS, RawBatch, default_header
 
 _UNREADABLE = N_(
     "Excel 文件无法读取（{detail}）。请确认文件完整，或在 Excel/WPS 中另存为 .xlsx 后重新上传。"
