@@ -4,12 +4,13 @@ sessions behind the session counts on the dashboards (直播场次, 直播时长
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from werkzeug.wrappers import Response
 
 from app.auth import AccessScope, current_scope, roles_required
@@ -53,6 +54,7 @@ def index() -> str:
         scope_name=_scope_name(scope),
         counts=counts,
         sessions=_sessions(period, scope, access),
+        sales=_typed_sales(period, scope, access),
         threshold=active_threshold(),
         limit=LIST_LIMIT,
     )
@@ -81,18 +83,17 @@ def _scope_name(scope: Scope) -> str | None:
     return db.session.scalar(names[scope.kind]) or scope.code
 
 
-def _sessions(period: Period, scope: Scope, access: AccessScope) -> list[LiveSession]:
-    """The sessions `session_counts` counts for the period and scope, newest first."""
-    start, stop = period.utc_bounds()
+def _in_scope(period: Period, scope: Scope, access: AccessScope) -> Select[Any]:
+    """Sessions started on the period's days in the scope the user may see; the rows of the
+    list and its typed 成交金额 both read this."""
+    begin, stop = period.utc_bounds()
     stmt = (
         select(LiveSession)
         .join(LiveSession.room)
         .join(LiveRoom.village)
         .join(Village.township)
-        .where(LiveSession.started_at >= start, LiveSession.started_at < stop)
+        .where(LiveSession.started_at >= begin, LiveSession.started_at < stop)
         .where(access.where(township=Township.code, room=LiveRoom.code))
-        .order_by(LiveSession.started_at.desc(), LiveSession.id.desc())
-        .limit(LIST_LIMIT)
     )
     if scope.kind == "township":
         stmt = stmt.where(Village.township_id == scope.id)
@@ -100,7 +101,20 @@ def _sessions(period: Period, scope: Scope, access: AccessScope) -> list[LiveSes
         stmt = stmt.where(LiveRoom.village_id == scope.id)
     elif scope.kind == "room":
         stmt = stmt.where(LiveSession.room_id == scope.id)
+    return stmt
+
+
+def _sessions(period: Period, scope: Scope, access: AccessScope) -> list[LiveSession]:
+    """The sessions `session_counts` counts for the period and scope, newest first."""
+    stmt = _in_scope(period, scope, access)
+    stmt = stmt.order_by(LiveSession.started_at.desc(), LiveSession.id.desc()).limit(LIST_LIMIT)
     return list(db.session.scalars(stmt))
+
+
+def _typed_sales(period: Period, scope: Scope, access: AccessScope) -> Decimal:
+    """Σ 成交金额 the streamers typed for those sessions."""
+    stmt = _in_scope(period, scope, access).with_only_columns(func.sum(LiveSession.sales))
+    return db.session.scalar(stmt) or Decimal("0.00")
 
 
 def rooms_in_scope(scope: AccessScope) -> dict[str, LiveRoom]:

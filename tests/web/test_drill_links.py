@@ -253,6 +253,8 @@ def test_room_page_links_sessions_and_order_lines(county, signed_in) -> None:
     gross = {str(s["id"]): s["order_sales"] for s in report["sessions"]}
     for link in session_lines:
         assert Decimal(gross[query_of(link["url"])["session"]]) == link["shown"]
+    # The typed 成交金额 opens the room's sessions, whose list sums the same.
+    assert "sales" in {link["sessions"] for link in found["sessions"]}
     bars = [p for p in found["points"] if p["url"].startswith("/sessions")]
     assert bars  # 直播场次 per month opens that month's sessions
 
