@@ -19,7 +19,12 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
-from app.ingest.rematch import Rematched, rematch_lines
+from app.ingest.rematch import (
+    Rematched,
+    brand_rollups_before_new_product,
+    new_product_added,
+    rematch_lines,
+)
 from app.models import Brand, Category, PlatformListing, Product
 from app.registry.categories import ensure_categories
 from app.registry.loaders.catalog import UNITS_PLACES
@@ -127,9 +132,11 @@ def register_product(product: NewProduct, keys: ListingKeys) -> Registered:
     if taken:
         _fail("conflict", taken, problems)
     ensure_categories([values["category"]] if values.get("category") else [])
+    current = brand_rollups_before_new_product()
     row = Product(**values)
     db.session.add(row)
     db.session.flush()
+    new_product_added(current)
     return _store_listing(row, listing, created=True)
 
 
