@@ -95,19 +95,24 @@ def shop(code: str) -> str:
     months, this, last = place_data.shop_months(found, span.year)
     cutoff = f"{span.as_of.year:04d}-{span.as_of.month:02d}"
     shown = [value if month <= cutoff else None for month, value in zip(months, this, strict=True)]
+    # A streamer sees the shop of their room, but only their room's lines: the shop's own
+    # figures link to its lines for those who may see all of them.
+    linked = current_scope().permits(f"township:{found.village.township.code}")
     return render_template(
         "places/shop.html",
         shop=found,
         span=span,
         years=years,
         totals=totals,
-        totals_link=lines_link(span.period, None, shop=found.code),
+        totals_link=lines_link(span.period, None, shop=found.code) if linked else None,
         growth=growth,
         trend=year_on_year(months, shown, last, span.year),
         trend_links=[
             month_links(months, shown, None, shop=found.code),
             month_links(months, last, None, years_back=1, shop=found.code),
-        ],
+        ]
+        if linked
+        else None,
         imports=place_data.shop_imports(found),
         sessions=place_data.recent_sessions(LiveRoom.shop_id == found.id),
     )

@@ -240,6 +240,29 @@ def test_shop_page_links_its_totals_and_months(county, signed_in) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("login", "url"),
+    [
+        ("town1", "/townships/T01?year=2024"),
+        ("town1", "/shops/S01?year=2024"),
+        ("town1", "/targets?year=2024&as_of=2024-09-30"),
+        ("streamer1", "/rooms/R01?year=2024"),
+        ("streamer1", "/shops/S01?year=2024"),
+        ("brand1", "/premium?year=2024"),
+        ("brand1", "/premium/B01?year=2024"),
+    ],
+)
+def test_every_link_a_scoped_user_sees_gives_the_figure(county, signed_in, login, url) -> None:
+    """The explorer shows a user only the lines in their scope: a link they are shown opens
+    lines whose total is still the number (a streamer's view of their room's shop links none
+    of the shop's own figures, whose lines they may not all see)."""
+    found = check_page(county, signed_in(login), url, least_lines=0)
+    if login == "streamer1" and url.startswith("/shops/"):
+        assert found["lines"] == [] and found["points"] == []
+    else:
+        assert found["lines"], url
+
+
 def test_room_page_links_sessions_and_order_lines(county, signed_in) -> None:
     client = signed_in("officer1")
     found = check_page(county, client, "/rooms/R01?year=2024", least_lines=1, least_points=10)
