@@ -1,8 +1,10 @@
 """Every chosen order line as a download: CSV (UTF-8 with BOM, for Excel) or XLSX.
 
-Both stream: the CSV is written as the lines are read; the workbook is built row by row with
-xlsxwriter's constant-memory mode in a temporary file, then sent. Text that a spreadsheet would
-run as a formula is neutralised (app.spreadsheet).
+The lines come as plain tuples a batch at a time (app.metrics.lines.iter_export_rows). The CSV
+streams: each batch is written at once and sent in ~1 MB pieces as the lines are read. The
+workbook is built row by row with xlsxwriter's constant-memory mode in a temporary file and
+sent once complete (a ZIP's directory comes last, so it cannot be sent as it is written).
+Text that a spreadsheet would run as a formula is neutralised (app.spreadsheet).
 """
 
 from __future__ import annotations
@@ -19,9 +21,15 @@ from flask import Response, send_file, stream_with_context
 
 from app.auth.scope import AccessScope
 from app.codes import LINE_STATUSES, PLATFORMS
-from app.metrics.lines import LineFilters, LineRow, iter_lines
-from app.registry.values import to_beijing
-from app.spreadsheet import WORKBOOK_OPTIONS, CellStyles, csv_value, write_text
+from app.metrics.lines import LineFilters, iter_export_rows
+from app.spreadsheet import (
+    FORMULA_STARTS,
+    WORKBOOK_OPTIONS,
+    CellStyles,
+    csv_value,
+    runs_as_formula,
+    write_text,
+)
 
 HEADERS = (
     "行编号",
@@ -48,36 +56,32 @@ HEADERS = (
     "导入文件",
 )
 MONEY_COLUMNS = (10, 11, 12)
-BATCH = 1000
+# The columns of text a line brings from its file or the registry: any could start like a
+# formula. The others are numbers, Beijing times or Cunbo's own labels.
+TEXT_COLUMNS = (2, 3, 4, 5, 6, 7, 8, 14, 16, 17, 19, 21)
+CHUNK = 1024 * 1024  # bytes of CSV sent at a time
+_PLATFORM = 1
+_STATUS = 13
 
 
-def cells(line: LineRow) -> list[Any]:
-    """One line as the export's cells, in HEADERS order (money as Decimal)."""
-    paid_at = to_beijing(line.paid_at).strftime("%Y-%m-%d %H:%M:%S") if line.paid_at else ""
-    return [
-        line.id,
-        PLATFORMS.get(line.platform, line.platform),
-        line.shop_code,
-        line.shop_name,
-        line.order_id,
-        line.line_id,
-        line.product_code or "",
-        line.product_name or "",
-        line.raw_product_name or "",
-        line.quantity,
-        line.paid,
-        line.refund,
-        line.net,
-        LINE_STATUSES.get(line.status, line.status),
-        line.raw_status or "",
-        paid_at,
-        line.room_name or line.room_code or "",
-        line.streamer_name or "",
-        line.session_id if line.session_id is not None else "",
-        line.source,
-        line.import_id,
-        line.file_name,
-    ]
+def file_rows(batch: list[tuple[Any, ...]]) -> list[list[Any]]:
+    """A batch of `iter_export_rows` tuples as the files' cells, in HEADERS order.
+
+    Platform and status by their Chinese names; None as an empty cell; text that a spreadsheet
+    would run as a formula with a leading apostrophe (app.spreadsheet.csv_value).
+    """
+    platforms, statuses = PLATFORMS, LINE_STATUSES
+    rows = []
+    for line in batch:
+        cells = ["" if value is None else value for value in line]
+        cells[_PLATFORM] = platforms.get(cells[_PLATFORM], cells[_PLATFORM])
+        cells[_STATUS] = statuses.get(cells[_STATUS], cells[_STATUS])
+        for col in TEXT_COLUMNS:
+            text = cells[col]
+            if text and text[0] in FORMULA_STARTS:
+                cells[col] = csv_value(text)
+        rows.append(cells)
+    return rows
 
 
 def _disposition(name: str) -> str:
@@ -86,46 +90,63 @@ def _disposition(name: str) -> str:
 
 
 def csv_response(filters: LineFilters, access: AccessScope) -> Response:
-    def rows() -> Iterator[str]:
+    """Every chosen line as CSV, written a batch at a time and sent in ~1 MB pieces."""
+    batches = iter_export_rows(filters, access)
+
+    def pieces() -> Iterator[bytes]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         buffer.write("\ufeff")
         writer.writerow(HEADERS)
-        count = 0
-        for line in iter_lines(filters, access):
-            writer.writerow([csv_value(cell) for cell in cells(line)])
-            count += 1
-            if count % BATCH == 0:
-                yield buffer.getvalue()
+        for batch in batches:
+            writer.writerows(file_rows(batch))
+            if buffer.tell() >= CHUNK:
+                yield buffer.getvalue().encode("utf-8")
                 buffer.seek(0)
                 buffer.truncate()
-        yield buffer.getvalue()
+        yield buffer.getvalue().encode("utf-8")
 
-    response = Response(stream_with_context(rows()), mimetype="text/csv")
+    response = Response(stream_with_context(pieces()), mimetype="text/csv")
     response.headers["Content-Disposition"] = _disposition("订单明细.csv")
     return response
 
 
 def xlsx_response(filters: LineFilters, access: AccessScope) -> Response:
-    # Sent by send_file, which closes it when the response is done.
+    """Every chosen line as a workbook: built row by row in constant-memory mode into a
+    temporary file (spilled to disk past 8 MB), then sent once complete."""
     target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, **WORKBOOK_OPTIONS})
     styles = CellStyles(
         workbook, {"text": {}, "head": {"bold": True}, "money": {"num_format": "0.00"}}
     )
+    money, text, quoted = styles["money"], styles["text"], styles.quoted["text"]
     sheet = workbook.add_worksheet("订单明细")
     for col, header in enumerate(HEADERS):
         write_text(sheet, 0, col, header, styles, "head")
-    for row, line in enumerate(iter_lines(filters, access), start=1):
-        for col, value in enumerate(cells(line)):
-            if col in MONEY_COLUMNS:
-                sheet.write_number(row, col, float(value), styles["money"])
-            elif isinstance(value, int):
-                sheet.write_number(row, col, value)
-            else:
-                write_text(sheet, row, col, str(value), styles, "text")
+    write_number, write_string = sheet.write_number, sheet.write_string
+    row = 0
+    for batch in iter_export_rows(filters, access):
+        for line in batch:
+            row += 1
+            for col, value in enumerate(line):
+                if value is None:
+                    write_string(row, col, "", text)
+                elif col in MONEY_COLUMNS:
+                    write_number(row, col, float(value), money)
+                elif isinstance(value, int):
+                    write_number(row, col, value)
+                else:
+                    if col == _PLATFORM:
+                        value = PLATFORMS.get(value, value)
+                    elif col == _STATUS:
+                        value = LINE_STATUSES.get(value, value)
+                    style = (
+                        quoted if value[:1] in FORMULA_STARTS and runs_as_formula(value) else text
+                    )
+                    write_string(row, col, value, style)
     workbook.close()
     target.seek(0)
+    # Sent by send_file, which closes it when the response is done.
     return send_file(
         target,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from app.api.errors import add_error_messages
-from app.api.fields import BeijingDateTime, Day, Id, Money, period_problem
+from app.api.fields import BeijingDateTime, Day, Id, Money
 from app.api.line_files import csv_response, xlsx_response
 from app.api.metrics import SCOPE_HELP, FiguresSchema
 from app.auth import api_guard, current_scope
@@ -17,9 +18,11 @@ from app.auth.scope import AccessScope
 from app.codes import LINE_STATUSES, PLATFORMS
 from app.metrics.errors import MetricsError
 from app.metrics.formatting import totals_json
+from app.metrics.line_filters import LineQuery, LineScopeDenied, parse_line_query
 from app.metrics.lines import (
     MAX_LIMIT,
     HistoryEntry,
+    LineFilterError,
     LineFilters,
     LineRow,
     line_detail,
@@ -49,6 +52,8 @@ def _flag(description: str) -> fields.Boolean:
 
 
 class LinesArgs(Schema):
+    """The query parameters, as documented; `app.metrics.line_filters` reads them."""
+
     from_ = Day(data_key="from", metadata={"description": "first Beijing payment day"})
     to = Day(metadata={"description": "last Beijing payment day, inclusive"})
     scope = fields.String(
@@ -108,12 +113,6 @@ class LinesArgs(Schema):
         metadata={"description": "csv | xlsx: every matching line as a download"},
     )
 
-    @validates_schema
-    def _ordered(self, data: dict[str, Any], **_kwargs: Any) -> None:
-        problem = period_problem(data.get("from_"), data.get("to"))
-        if problem:
-            raise ValidationError(problem, field_name="to")
-
 
 class LineSchema(Schema):
     id = fields.Integer()
@@ -167,42 +166,20 @@ class LineDetailSchema(LineSchema):
     history = fields.List(fields.Nested(HistorySchema))
 
 
-def filters_from(args: dict[str, Any]) -> LineFilters:
-    """The typed filters of parsed query arguments (shared with the /lines page)."""
-    changed_after = args.get("changed_after")
-    if changed_after is not None:
-        changed_after = changed_after.astimezone(dt.UTC).replace(tzinfo=None)
-    return LineFilters(
-        start=args.get("from_"),
-        end=args.get("to"),
-        scope=_scope(args.get("scope")),
-        agri=args.get("agri", False),
-        platform=args.get("platform"),
-        shop=args.get("shop"),
-        township=args.get("township"),
-        village=args.get("village"),
-        room=args.get("room"),
-        session=args.get("session"),
-        brand=args.get("brand"),
-        product=args.get("product"),
-        category=args.get("category"),
-        status=args.get("status"),
-        unregistered=args.get("unregistered", False),
-        import_id=args.get("import_"),
-        changed_after=changed_after,
-        basis=args.get("basis", "shop"),
-        branded=args.get("branded", False),
-    )
+def _query() -> tuple[LineQuery, LineFilters]:
+    """The request's query parameters read by the metrics layer; its errors answered here."""
+    try:
+        query = parse_line_query(request.args)
+        return query, query.for_access(current_scope())
+    except LineScopeDenied as exc:
+        abort(403, message=exc.message)
+    except LineFilterError as exc:
+        _unreadable(exc)
+    raise AssertionError  # abort raises
 
 
-def _scope(requested: str | None) -> str:
-    """The figure's scope: as asked (403 outside the user's), else the user's own view."""
-    allowed = current_scope()
-    if requested is None:
-        return allowed.default_param() or "county"
-    if not allowed.permits(requested):
-        abort(403, message=f"您无权查看 {requested} 的数据")
-    return requested
+def _unreadable(exc: LineFilterError) -> None:
+    abort(422, message=exc.message, errors={"query": {exc.field: [exc.message]}})
 
 
 def line_json(line: LineRow) -> dict[str, Any]:
@@ -263,20 +240,27 @@ def params_json(filters: LineFilters) -> dict[str, Any]:
 
 
 @blp.route("")
-@blp.arguments(LinesArgs, location="query", error_status_code=422)
+@blp.doc(parameters=[{"in": "query", "schema": LinesArgs}])
 @blp.response(200, LinesSchema)
+@blp.alt_response(422, description="a parameter cannot be read (`errors.query.<name>`)")
 @blp.alt_response(200, description="format=csv: text/csv; format=xlsx: a workbook", success=True)
-def get_lines(args: dict[str, Any]) -> Any:
+def get_lines() -> Any:
     """The order lines behind a figure: one page, newest payment first, and their total."""
-    filters = filters_from(args)
+    wanted = request.args.get("format") or "json"
+    if wanted not in ("json", "csv", "xlsx"):
+        _unreadable(LineFilterError("format", "format 应为 json、csv 或 xlsx"))
+    query, filters = _query()
     access = current_scope()
     try:
-        if args["format"] == "csv":
+        if wanted == "csv":
             return csv_response(filters, access)
-        if args["format"] == "xlsx":
+        if wanted == "xlsx":
             return xlsx_response(filters, access)
-        page = line_page(filters, access, args.get("after"), args["limit"])
+        page = line_page(filters, access, query.after, query.limit)
         total = line_total(filters, access)
+    except LineFilterError as exc:
+        _unreadable(exc)
+        raise
     except MetricsError as exc:
         abort(422, message=str(exc))
         raise

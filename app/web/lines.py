@@ -7,16 +7,19 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 
-from app.api.errors import summarise
-from app.api.lines import LinesArgs, filters_from
 from app.auth import current_scope, roles_required
-from app.codes import LINE_STATUSES, PLATFORMS
-from app.metrics.errors import MetricsError
+from app.codes import LINE_STATUSES
 from app.metrics.formatting import totals_json
-from app.metrics.lines import line_detail, line_history, line_page, line_total
+from app.metrics.line_filters import (
+    LineFilterError,
+    LineScopeDenied,
+    filter_names,
+    parse_line_query,
+)
+from app.metrics.lines import LineFilters, line_detail, line_history, line_page, line_total
 from app.web.drill import LINE_FILTER_KEYS, lines_url
+from app.web.labels import platform_label
 
 bp = Blueprint("web_lines", __name__, url_prefix="/lines")
 ROLES = ("admin", "officer", "viewer", "township", "brand", "streamer")
@@ -46,43 +49,59 @@ def _chip_labels() -> dict[str, str]:
     }
 
 
-def _shown(key: str, value: Any) -> str:
+def status_labels() -> dict[str, str]:
+    """Line statuses in the interface language (the msgids are app.codes' Chinese names)."""
+    return {code: _(name) for code, name in LINE_STATUSES.items()}
+
+
+def _shown(key: str, value: Any, names: dict[str, str]) -> str:
     if key == "platform":
-        return PLATFORMS.get(str(value), str(value))
+        return platform_label(str(value))
     if key == "status":
-        return LINE_STATUSES.get(str(value), str(value))
+        return status_labels().get(str(value), str(value))
+    if key == "import":
+        return f"#{value} {names[key]}" if key in names else f"#{value}"
+    if key in names:
+        return f"{names[key]}（{value}）"
     if value is True or key == "basis":
         return _("是")
     return str(value)
 
 
-@bp.route("")
-@roles_required(*ROLES)
-def index() -> str:
-    """One page of lines for the filters in the URL, with their totals and export links."""
-    query = {key: value for key, value in request.args.items() if key != "format"}
-    try:
-        args = LinesArgs().load(query)
-    except ValidationError as exc:
-        abort(422, description="；".join(summarise(exc.messages)))
-    filters = filters_from(args)
-    access = current_scope()
-    try:
-        page = line_page(filters, access, args.get("after"), args["limit"])
-        total = line_total(filters, access)
-    except MetricsError as exc:
-        abort(422, description=str(exc))
+def _chips(filters: LineFilters) -> list[dict[str, str]]:
+    """One removable chip per filter given, showing names, not codes."""
     given = filters.params()
     labels = _chip_labels()
-    chips = [
+    names = filter_names(filters)
+    return [
         {
+            "key": key,
             "label": labels[key],
-            "value": _shown(key, value),
+            "value": _shown(key, value, names),
             "remove": lines_url(**{k: v for k, v in given.items() if k != key}),
         }
         for key, value in given.items()
         if key in LINE_FILTER_KEYS
     ]
+
+
+@bp.route("")
+@roles_required(*ROLES)
+def index() -> Any:
+    """One page of lines for the filters in the URL, with their totals and export links."""
+    query = {key: value for key, value in request.args.items() if key != "format"}
+    access = current_scope()
+    try:
+        asked = parse_line_query(query)
+        filters = asked.for_access(access)
+        page = line_page(filters, access, asked.after, asked.limit)
+        total = line_total(filters, access)
+    except LineScopeDenied:
+        abort(403)
+    except LineFilterError as exc:
+        problem = _("条件 %(field)s 无法使用：%(message)s 请改正它，或去掉它再看。")
+        message = problem % {"field": exc.field, "message": exc.message}
+        return render_template("lines/index.html", error=message), 422
     plain = urlencode(
         [(key, value) for key, value in query.items() if key not in ("after", "limit")]
     )
@@ -91,13 +110,14 @@ def index() -> str:
         more = "/lines?" + urlencode({**query, "after": page.next})
     return render_template(
         "lines/index.html",
-        chips=chips,
+        error=None,
+        chips=_chips(filters),
         total={**totals_json(total), "lines": total.lines},
         lines=page.lines,
         more=more,
         csv_url="/api/v1/lines?" + plain + ("&" if plain else "") + "format=csv",
         xlsx_url="/api/v1/lines?" + plain + ("&" if plain else "") + "format=xlsx",
-        line_statuses=LINE_STATUSES,
+        line_statuses=status_labels(),
     )
 
 
@@ -109,5 +129,5 @@ def detail(line_id: int) -> str:
     if line is None:
         abort(404)
     return render_template(
-        "lines/detail.html", line=line, history=line_history(line), line_statuses=LINE_STATUSES
+        "lines/detail.html", line=line, history=line_history(line), line_statuses=status_labels()
     )
