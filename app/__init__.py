@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask app: configuration, extensions, blueprints, commands."""
+    """Build the Flask app: configuration, extensions, API and pages (commands: app.cli)."""
     app = Flask(__name__, instance_relative_config=True)
     from app.config import configure
 
@@ -21,7 +21,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_auth(app)
     register_blueprints(app)
     register_web(app)
-    register_commands(app)
     return app
 
 
@@ -35,7 +34,6 @@ def register_extensions(app: Flask) -> None:
     from app.celery_app import celery_init_app
     from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
     from app.models.base import enable_sqlite_pragmas
-    from app.web.i18n import select_locale
 
     db.init_app(app)
     with app.app_context():
@@ -44,7 +42,7 @@ def register_extensions(app: Flask) -> None:
     api.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app)  # the web layer binds its language choice
     limiter.init_app(app)
     celery_init_app(app)
 
@@ -65,9 +63,3 @@ def register_web(app: Flask) -> None:
     from app.web import register_web as bind_web
 
     bind_web(app)
-
-
-def register_commands(app: Flask) -> None:
-    from app.cli import register_cli
-
-    register_cli(app)

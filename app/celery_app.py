@@ -22,8 +22,7 @@ def celery_init_app(app: Flask) -> Celery:
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
     celery = Celery(app.name, task_cls=FlaskTask)
-    celery.config_from_object(settings)
-    celery.conf.update(include=["tasks.imports", "tasks.registry", "tasks.retention"])
+    celery.config_from_object(settings)  # app.config["CELERY"], the task modules included
     celery.set_default()
     app.extensions["celery"] = celery
     return celery

@@ -1,29 +1,216 @@
-"""Configuration: defaults in code, overridden by the environment, then by the caller."""
+"""Configuration: defaults in code, then `CUNBO_…` environment variables, then the caller's dict.
+
+Every setting a deployment may change is a row of SETTINGS: its config key, its environment
+variable (always `CUNBO_` + the key without a leading `CUNBO_`, except the few named otherwise),
+how the text is read (integer, number, true/false, JSON) and what it means. The conventional
+DATABASE_URL, REDIS_URL and SECRET_KEY are read too when their `CUNBO_` name is not set.
+Celery settings come from `CUNBO_CELERY__<name>` (lower-case Celery name, a JSON value or text)
+and are laid over the ones derived here, never the other way round.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
-DEFAULT_UPLOAD_LIMIT = 512 * 1024 * 1024  # a 1M-line 抖店 CSV is ~400 MB
+PREFIX = "CUNBO_"
+CELERY_PREFIX = "CUNBO_CELERY__"
+MB = 1024 * 1024
+DEFAULT_UPLOAD_LIMIT = 512 * MB  # a 1M-line 抖店 CSV is ~400 MB
+DEV_SECRET = "cunbo-dev-only-secret"
 
 
 class ConfigError(RuntimeError):
     """Start-up is impossible with the configuration given."""
 
 
+def _text(value: str) -> str:
+    return value
+
+
+def _int(value: str) -> int:
+    return int(value.strip())
+
+
+def _float(value: str) -> float:
+    return float(value.strip())
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _bool(value: str) -> bool:
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(value)
+
+
+def _json_object(value: str) -> dict[str, Any]:
+    found = json.loads(value)
+    if not isinstance(found, dict):
+        raise ValueError(value)
+    return found
+
+
+def _decimal_text(value: str) -> str:
+    """Money kept as its text ("0", "1000.50"), refused unless it is a number."""
+    try:
+        Decimal(value.strip())
+    except InvalidOperation as exc:
+        raise ValueError(value) from exc
+    return value.strip()
+
+
+def _megabytes(value: str) -> int:
+    return _int(value) * MB
+
+
+def _database_url(value: str) -> str:
+    return normalise_database_url(value.strip())
+
+
+KIND_NAMES: dict[Callable[[str], Any], str] = {
+    _text: "text",
+    _int: "integer",
+    _float: "number",
+    _bool: "true/false",
+    _json_object: "JSON object",
+    _decimal_text: "decimal number",
+    _megabytes: "integer (MB)",
+    _database_url: "URL",
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key and the environment variable that sets it."""
+
+    key: str
+    read: Callable[[str], Any]
+    meaning: str
+    env: str = ""  # default: CUNBO_ + key without its own CUNBO_
+    alias: str = ""  # a conventional unprefixed name, read when `env` is not set
+
+    @property
+    def variable(self) -> str:
+        return self.env or PREFIX + self.key.removeprefix(PREFIX)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "SQLALCHEMY_DATABASE_URI",
+        _database_url,
+        "`postgresql://user:pass@host/db` (psycopg 3 is used); default: SQLite under instance/",
+        env="CUNBO_DATABASE_URL",
+        alias="DATABASE_URL",
+    ),
+    Setting(
+        "REDIS_URL",
+        _text,
+        "`redis://host:6379/0`: the Celery broker and the rate limits' counters; default: a "
+        "filesystem broker under instance/",
+        alias="REDIS_URL",
+    ),
+    Setting(
+        "SECRET_KEY",
+        _text,
+        "signs sessions and CSRF tokens; required when `CUNBO_ENV=production`",
+        alias="SECRET_KEY",
+    ),
+    Setting("CUNBO_ENV", _text, "`production` turns on secure cookies and the secret check"),
+    Setting("CUNBO_TIMEZONE", _text, "time zone times are shown in (default Asia/Shanghai)"),
+    Setting(
+        "UPLOAD_FOLDER", _text, "where uploaded exports are kept (content-addressed by SHA-256)"
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        _megabytes,
+        "upload size limit in MB (default 512)",
+        env="CUNBO_MAX_UPLOAD_MB",
+    ),
+    Setting(
+        "REGISTRY_UPLOAD_LIMIT",
+        _megabytes,
+        "registry workbook size limit in MB (default 50)",
+        env="CUNBO_REGISTRY_UPLOAD_MB",
+    ),
+    Setting(
+        "UPLOAD_RETENTION_DAYS",
+        _int,
+        "days an uploaded file (buyers' names, phones, addresses) is kept after its import "
+        "finished; the daily beat task then deletes it, the import's counts and errors stay "
+        "(default 90)",
+    ),
+    Setting("IMPORT_CHUNK_ROWS", _int, "lines staged per chunk of an import (default 100000)"),
+    Setting(
+        "IMPORT_MAX_ATTEMPTS", _int, "attempts at an import or registry load before it fails (3)"
+    ),
+    Setting(
+        "IMPORT_TIME_LIMIT_BASE",
+        _float,
+        "seconds an import may take, plus the next setting per MB of file (default 300)",
+    ),
+    Setting("IMPORT_TIME_LIMIT_PER_MB", _float, "seconds added per MB of file (default 3)"),
+    Setting("JOB_SWEEP_SECONDS", _float, "the sweeper's period in seconds (default 60)"),
+    Setting(
+        "JOB_QUEUED_GRACE_SECONDS",
+        _float,
+        "seconds a job may wait queued before the sweeper re-sends it (default 50)",
+    ),
+    Setting(
+        "ACTIVE_ROOM_MIN_SALES",
+        _decimal_text,
+        "yuan a live room must sell in a period to count as active (default 0)",
+    ),
+    Setting("BABEL_DEFAULT_LOCALE", _text, "language before anyone chooses (default zh_Hans_CN)"),
+    Setting("LOGIN_RATE_LIMIT", _text, "sign-in attempts allowed per address (10 per minute)"),
+    Setting("UPLOAD_RATE_LIMIT", _text, "uploads allowed per user, page and API (30 per minute)"),
+    Setting("RATELIMIT_ENABLED", _bool, "`false` switches the rate limits off (default true)"),
+    Setting(
+        "RATELIMIT_STORAGE_URI",
+        _text,
+        "where the rate limits count (default REDIS_URL, else memory://)",
+    ),
+    Setting(
+        "WTF_CSRF_ENABLED", _bool, "`false` switches CSRF checks off: tests only (default true)"
+    ),
+    Setting(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        _json_object,
+        'SQLAlchemy engine options as JSON, e.g. `{"pool_size": 10}`',
+    ),
+)
+
+# Names read before there was one prefix: refused, so a deployment never silently loses them.
+RETIRED = {
+    "UPLOAD_FOLDER": "CUNBO_UPLOAD_FOLDER",
+    "MAX_UPLOAD_MB": "CUNBO_MAX_UPLOAD_MB",
+    "UPLOAD_RETENTION_DAYS": "CUNBO_UPLOAD_RETENTION_DAYS",
+}
+
+
 def defaults(instance_path: str) -> dict[str, Any]:
     """The embedded default: SQLite file and a filesystem broker under instance/."""
     instance = Path(instance_path)
     return {
-        "SECRET_KEY": "cunbo-dev-only-secret",
+        "SECRET_KEY": DEV_SECRET,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'cunbo.sqlite'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "MAX_CONTENT_LENGTH": DEFAULT_UPLOAD_LIMIT,
+        "REGISTRY_UPLOAD_LIMIT": 50 * MB,
         # Raw uploads hold buyers' personal data: deleted this many days after their import.
         "UPLOAD_RETENTION_DAYS": 90,
         "REDIS_URL": None,
@@ -41,7 +228,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "JOB_QUEUED_GRACE_SECONDS": 50,
         "ACTIVE_ROOM_MIN_SALES": "0",
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
@@ -51,6 +237,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": None,  # memory:// or REDIS_URL, decided in configure()
         "LOGIN_RATE_LIMIT": "10 per minute",
         "UPLOAD_RATE_LIMIT": "30 per minute",  # per user, the imports page and API together
+        "WTF_CSRF_ENABLED": True,
         "API_TITLE": "Cunbo API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -59,20 +246,43 @@ def defaults(instance_path: str) -> dict[str, Any]:
     }
 
 
-def from_environment() -> dict[str, Any]:
-    """Overrides read from the environment (DATABASE_URL, REDIS_URL, SECRET_KEY, …)."""
-    env = os.environ
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings the environment gives, read with their types; CELERY holds Celery's own."""
+    env = os.environ if environ is None else environ
+    retired = [f"{old} → {new}" for old, new in RETIRED.items() if old in env]
+    if retired:
+        raise ConfigError(
+            "这些环境变量已改名，请改用新名称 (renamed, set the new names instead): "
+            + ", ".join(retired)
+        )
     found: dict[str, Any] = {}
-    if env.get("DATABASE_URL"):
-        found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(env["DATABASE_URL"])
-    for name in ("REDIS_URL", "SECRET_KEY", "UPLOAD_FOLDER", "CUNBO_ENV"):
-        if env.get(name):
-            found[name] = env[name]
-    if env.get("UPLOAD_RETENTION_DAYS"):
-        found["UPLOAD_RETENTION_DAYS"] = int(env["UPLOAD_RETENTION_DAYS"])
-    if env.get("MAX_UPLOAD_MB"):
-        found["MAX_CONTENT_LENGTH"] = int(env["MAX_UPLOAD_MB"]) * 1024 * 1024
+    for setting in SETTINGS:
+        name = setting.variable if env.get(setting.variable) else setting.alias
+        value = env.get(name) if name else None
+        if not value:
+            continue
+        try:
+            found[setting.key] = setting.read(value)
+        except ValueError as exc:
+            kind = KIND_NAMES.get(setting.read, "value")
+            raise ConfigError(
+                f"环境变量 {name} 的值 {value!r} 无效，应为 {kind} ({name} must be a {kind})."
+            ) from exc
+    celery = {
+        name[len(CELERY_PREFIX) :]: _json_or_text(value)
+        for name, value in env.items()
+        if name.startswith(CELERY_PREFIX) and len(name) > len(CELERY_PREFIX)
+    }
+    if celery:
+        found["CELERY"] = celery
     return found
+
+
+def _json_or_text(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
 
 
 def normalise_database_url(url: str) -> str:
@@ -85,18 +295,21 @@ def normalise_database_url(url: str) -> str:
 
 def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     """Apply defaults, then the environment, then `overrides`; refuse unsafe production setups."""
+    environment = from_environment()
+    overrides = dict(overrides or {})
+    # Celery's own settings: the environment's over the derived ones, the caller's over both.
+    celery = {**environment.pop("CELERY", {}), **overrides.pop("CELERY", {})}
     app.config.from_mapping(defaults(app.instance_path))
-    app.config.from_mapping(from_environment())
-    app.config.from_prefixed_env("CUNBO")
-    if overrides:
-        app.config.from_mapping(overrides)
-    production = app.config["CUNBO_ENV"] == "production"
-    if production:
-        if not os.environ.get("SECRET_KEY") and "SECRET_KEY" not in (overrides or {}):
+    app.config.from_mapping(environment)
+    app.config.from_mapping(overrides)
+    _check_timezone(app.config["CUNBO_TIMEZONE"])
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["CUNBO_TIMEZONE"]
+    if app.config["CUNBO_ENV"] == "production":
+        if app.config["SECRET_KEY"] in ("", None, DEV_SECRET):
             raise ConfigError(
-                "CUNBO_ENV=production 需要设置 SECRET_KEY 环境变量 "
-                "(SECRET_KEY must be set in production: "
-                "`export SECRET_KEY=$(openssl rand -hex 32)`)."
+                "CUNBO_ENV=production 需要设置 CUNBO_SECRET_KEY (或 SECRET_KEY) 环境变量 "
+                "(a secret key must be set in production: "
+                "`export CUNBO_SECRET_KEY=$(openssl rand -hex 32)`)."
             )
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -114,12 +327,22 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
             "pool_pre_ping": True,
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
         }
-    app.config["CELERY"] = celery_settings(app.config)
+    app.config["CELERY"] = {**celery_settings(app.config), **celery}
 
 
-def celery_settings(config: dict[str, Any]) -> dict[str, Any]:
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"CUNBO_TIMEZONE={name!r} 不是时区名称，例如 Asia/Shanghai (not a time zone name)."
+        ) from exc
+
+
+def celery_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     """Redis when REDIS_URL is set; otherwise a filesystem broker beside the SQLite file."""
     settings: dict[str, Any] = {
+        "include": ["tasks.imports", "tasks.registry", "tasks.retention"],
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,

@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
+from app.cli import main
 from app.extensions import db
 from tests.support import config_for_tests, empty_all_tables
 
@@ -55,6 +57,19 @@ def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> None
         db.drop_all()
         db.create_all()
         db.engine.dispose()
+
+
+class CunboCliRunner(FlaskCliRunner):
+    """`app.test_cli_runner()` runs the `cunbo` group (with this app), not the bare `flask` one."""
+
+    def invoke(self, cli: object = None, args: object = None, **kwargs: object) -> Result:
+        return super().invoke(cli or main, args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _cunbo_cli_runner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The factory registers no commands: every test's CLI runner speaks `cunbo`."""
+    monkeypatch.setattr(Flask, "test_cli_runner_class", CunboCliRunner)
 
 
 @pytest.fixture

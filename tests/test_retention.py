@@ -136,7 +136,7 @@ def test_retention_days_come_from_the_environment(
     assert (
         create_app({**settings, "RATELIMIT_ENABLED": False}).config["UPLOAD_RETENTION_DAYS"] == 90
     )
-    monkeypatch.setenv("UPLOAD_RETENTION_DAYS", "30")
+    monkeypatch.setenv("CUNBO_UPLOAD_RETENTION_DAYS", "30")
     app = create_app({**settings, "RATELIMIT_ENABLED": False})
     assert app.config["UPLOAD_RETENTION_DAYS"] == 30
 

@@ -52,6 +52,3 @@ def demo_command(folder: str | None, seed: int) -> None:
 def _demo_accounts() -> None:
     for login, password, role in ensure_demo_accounts():
         click.echo(f"示范账号 demo account: {login} / {password} ({role})")
-
-
-commands = [demo_command]

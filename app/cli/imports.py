@@ -83,6 +83,3 @@ def _print_summary(record: SalesImport) -> None:
         click.echo(f"  提示: {note['message']}{times}")
     if counts["rejected"]:
         click.echo(f"  被拒绝的行见 GET /api/v1/imports/{record.id}/errors")
-
-
-commands = [import_command]

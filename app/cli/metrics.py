@@ -187,6 +187,3 @@ def rebuild_command() -> None:
 
 def _lines(data: dict[str, Any]) -> str:
     return "\n".join(f"{key}: {value}" for key, value in data.items())
-
-
-commands = [metrics]

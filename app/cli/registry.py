@@ -67,6 +67,3 @@ def export_command(file: Path) -> None:
     """Write the whole registry to FILE (.xlsx), in the sheets `load` reads."""
     written = export_workbook(file)
     click.echo(f"已导出 {file}：" + "，".join(f"{name} {n} 行" for name, n in written.items()))
-
-
-commands = [registry]

@@ -64,6 +64,3 @@ def monthly_command(month_text: str, output: Path) -> None:
     except MetricsError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"月报已写入 {output}")
-
-
-commands = [month, report]

@@ -54,6 +54,3 @@ def worker_command(embedded: bool, instance_path: str) -> list[str]:
         schedule = Path(instance_path) / "celerybeat-schedule"
         command += ["--pool=solo", "--beat", f"--schedule={schedule}"]
     return command
-
-
-commands = [run_command]

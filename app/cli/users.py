@@ -147,6 +147,3 @@ def revoke_command(login: str, name: str) -> None:
         raise click.UsageError(f"{login} 没有名为“{name}”的有效令牌。")
     revoke_token(token)
     click.echo(f"已吊销 {login} 的令牌“{name}”")
-
-
-commands = [users_group]

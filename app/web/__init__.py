@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
+from flask_babel import get_babel
 from flask_login import current_user
 
 from app.web import labels
 from app.web.drill import lines_url
-from app.web.i18n import LANGUAGES, current_language, html_lang, language_from_query
+from app.web.i18n import (
+    LANGUAGES,
+    current_language,
+    html_lang,
+    language_from_query,
+    select_locale,
+)
 
 
 def register_web(app: Flask) -> None:
@@ -47,6 +54,7 @@ def register_web(app: Flask) -> None:
         unregistered.bp,
     ):
         app.register_blueprint(blueprint)
+    get_babel(app).locale_selector = select_locale  # pages and API answer in the chosen one
     app.before_request(language_from_query)
     register_filters(app)
     app.context_processor(_template_globals)

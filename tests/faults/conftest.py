@@ -119,7 +119,7 @@ def start_worker(
             "DATABASE_URL": POSTGRES_URL,
             "REDIS_URL": broker.url,
             "SECRET_KEY": "faults-secret",
-            "UPLOAD_FOLDER": fault_app.config["UPLOAD_FOLDER"],
+            "CUNBO_UPLOAD_FOLDER": fault_app.config["UPLOAD_FOLDER"],
             "CUNBO_IMPORT_CHUNK_ROWS": "20000",
             **{f"CUNBO_{name}": value for name, value in settings.items()},
         }

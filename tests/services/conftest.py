@@ -76,7 +76,7 @@ def worker(services_config: dict[str, object], services_folder: Path) -> Iterato
         "DATABASE_URL": POSTGRES_URL,
         "REDIS_URL": REDIS_URL,
         "SECRET_KEY": str(services_config["SECRET_KEY"]),
-        "UPLOAD_FOLDER": str(services_config["UPLOAD_FOLDER"]),
+        "CUNBO_UPLOAD_FOLDER": str(services_config["UPLOAD_FOLDER"]),
     }
     log = (services_folder / "worker.log").open("w")
     process = subprocess.Popen(
