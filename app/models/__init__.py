@@ -10,7 +10,7 @@ from app.models.catalog import (
     Product,
 )
 from app.models.commerce import LiveRoom, LiveSession, Shop, Streamer, room_streamers
-from app.models.jobs import JOB_STATUSES, RegistryLoad
+from app.models.jobs import RegistryLoad
 from app.models.region import Township, Village
 from app.models.rollups import (
     ROLLUP_MODELS,
@@ -49,7 +49,6 @@ __all__ = [
     "Category",
     "ColumnMapping",
     "ImportRowError",
-    "JOB_STATUSES",
     "LiveRoom",
     "LiveSession",
     "MonthClose",

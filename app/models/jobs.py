@@ -10,12 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime, created_column, utcnow
 
-JOB_STATUSES = ("queued", "running", "succeeded", "failed")
-
 
 class JobState:
     """Status, progress and attempts of a background job (app.jobs keeps their discipline)."""
 
+    # queued → running → succeeded | failed; app.jobs moves a job between them.
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     # Attempts started so far; the current attempt's number fences its commits.
