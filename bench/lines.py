@@ -5,8 +5,9 @@ Generates the synthetic county of bench/metrics.py (18 townships, 600 shops, N l
 through the API (Flask test client):
 
 - the first page (50 lines) with its total for one month and one township: p50 / p95;
-- a CSV export of ~1,000,000 lines (`format=csv`, streamed): lines per second and the
-  process's peak RSS before and after (flat memory: the export must not hold the lines).
+- a CSV export of 1,000,000 lines (`format=csv`, streamed; from 2024-01-01 to the day the
+  sale lines reach a million): lines per second and the process's peak RSS before and after
+  (flat memory: the export must not hold the lines).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/cunbo_lines_bench \
         .venv/bin/python bench/lines.py
@@ -17,6 +18,7 @@ The database is emptied first, so its name must end in `_bench`; drop it afterwa
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib.util
 import os
 import resource
@@ -24,7 +26,8 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from flask import Flask
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.auth.tokens import issue_token  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.models import User  # noqa: E402
+from app.metrics.sql import is_sale  # noqa: E402
+from app.models import OrderLine, User  # noqa: E402
 
 
 def _county_generator() -> object:
@@ -46,6 +50,24 @@ def _county_generator() -> object:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def last_day(app: Flask, first: dt.date, wanted: int) -> str:
+    """The day on which the sale lines paid from `first` on reach `wanted`, as YYYY-MM-DD."""
+    with app.app_context():
+        days = db.session.execute(
+            select(OrderLine.pay_day, func.count())
+            .where(is_sale(), OrderLine.pay_day >= first)
+            .group_by(OrderLine.pay_day)
+            .order_by(OrderLine.pay_day)
+        ).all()
+        db.session.remove()
+    seen = 0
+    for day, count in days:
+        seen += count
+        if seen >= wanted:
+            return day.isoformat()
+    sys.exit(f"only {seen:,} sale lines from {first}: generate more (--lines)")
 
 
 def main() -> None:
@@ -78,8 +100,6 @@ def main() -> None:
         db.session.add(user)
         db.session.commit()
         token = issue_token(user, "bench")[1]
-        # Months of ~1,000,000 lines for the export: 2024-03 … (the county sells evenly).
-        count = db.session.scalar(text("SELECT count(*) FROM order_lines"))
         db.session.remove()
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
@@ -105,10 +125,12 @@ def main() -> None:
         flush=True,
     )
 
-    # ~1,000,000 lines: the share of the county's lines in the months chosen.
-    months = max(1, round(1_000_000 / (count / 24)))
-    last_month = min(12, months)
-    export = {"from": "2024-01-01", "to": f"2024-{last_month:02d}-28", "format": "csv"}
+    # From 2024-01-01, as many days as hold 1,000,000 sale lines (counted, not estimated).
+    export = {
+        "from": "2024-01-01",
+        "to": last_day(app, dt.date(2024, 1, 1), 1_000_000),
+        "format": "csv",
+    }
     before = peak_rss_mb()
     started = time.perf_counter()
     response = client.get("/api/v1/lines", query_string=export, headers=headers, buffered=False)

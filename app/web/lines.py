@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from app.auth import current_scope, roles_required
 from app.codes import LINE_STATUSES
@@ -20,9 +21,10 @@ from app.metrics.line_filters import (
 from app.metrics.lines import LineFilters, line_detail, line_history, line_page, line_total
 from app.web.drill import LINE_FILTER_KEYS, lines_url
 from app.web.labels import platform_label
+from app.web.nav import roles_for
 
 bp = Blueprint("web_lines", __name__, url_prefix="/lines")
-ROLES = ("admin", "officer", "viewer", "township", "brand", "streamer")
+ROLES = roles_for("web_lines.index")
 
 
 def _chip_labels() -> dict[str, str]:
@@ -51,7 +53,7 @@ def _chip_labels() -> dict[str, str]:
 
 def status_labels() -> dict[str, str]:
     """Line statuses in the interface language (the msgids are app.codes' Chinese names)."""
-    return {code: _(name) for code, name in LINE_STATUSES.items()}
+    return {code: pgettext("line status", name) for code, name in LINE_STATUSES.items()}
 
 
 def _shown(key: str, value: Any, names: dict[str, str]) -> str:

@@ -37,6 +37,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "web_unregistered.index": ("admin", "officer", "township", "viewer"),
     "web_unregistered.workbook": ("admin", "officer", "township", "viewer"),
     "web_unregistered.register": ("admin",),
+    "web_lines.index": ("admin", "officer", "viewer", "township", "brand", "streamer"),
 }
 
 
@@ -52,6 +53,7 @@ NAV_ITEMS = (
     NavItem("web_sessions.new", _l("记录场次")),
     NavItem("web_imports.index", _l("导入数据")),
     NavItem("web_targets.index", _l("目标进度")),
+    NavItem("web_lines.index", _l("订单明细")),
     NavItem("web_premium.index", _l("品牌")),
     NavItem("web_reports.index", _l("报表")),
     NavItem("web_registry.index", _l("名录")),

@@ -156,3 +156,13 @@ def test_history_after_a_newer_export_changes_a_line(lines, admin, tmp_path):
     touched = admin.get(f"/api/v1/lines?import={second}").get_json()
     assert [line["line_id"] for line in touched["lines"]] == ["A1-1"]
     assert touched["total"]["net"] == "0.00"
+
+
+def test_a_422_names_the_parameter_that_cannot_be_read(lines, admin):
+    response = admin.get("/api/v1/lines?from=2024-02-30")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert list(body["errors"]["query"]) == ["from"] and "YYYY-MM-DD" in body["message"]
+    assert admin.get("/api/v1/lines?format=pdf").get_json()["errors"]["query"] == {
+        "format": ["format 应为 json、csv 或 xlsx"]
+    }

@@ -84,3 +84,70 @@ def test_each_finished_import_links_to_its_lines(stored, as_user, app):
         import_id = db.session.scalar(db.select(SalesImport.id))
     page = as_user("officer").get("/imports").get_data(as_text=True)
     assert f'href="/lines?import={import_id}"' in page and "查看明细" in page
+
+
+def _chips(page: str) -> list[str]:
+    """The chips' texts (label and value) in page order."""
+    import re
+
+    return [
+        re.sub(r"\s+", " ", chip).strip()
+        for chip in re.findall(r'<span class="chip"[^>]*>(.*?) <a ', page, re.S)
+    ]
+
+
+def test_chips_name_what_the_codes_stand_for(stored, as_user, app):
+    with app.app_context():
+        import_id = db.session.scalar(db.select(SalesImport.id))
+    client = as_user("officer")
+    url = lines_url(
+        platform="douyin",
+        shop="P01",
+        township="T01",
+        village="V0101",
+        room="R01",
+        brand="B01",
+        product="G01",
+        status="refunded",
+        **{"import": import_id},
+    )
+    chips = _chips(client.get(url).get_data(as_text=True))
+
+    assert chips == [
+        "平台：抖音",
+        "网店：东村好物（P01）",
+        "乡镇：许营镇（T01）",
+        "村：东村（V0101）",
+        "直播间：东村直播（R01）",
+        "品牌：许营好品（B01）",
+        "商品：黑鸡（G01）",
+        "状态：已退款",
+        f"导入：#{import_id} 三月.csv",
+    ]
+
+
+def test_chips_in_english_when_the_page_is(stored, as_user):
+    client = as_user("officer")
+    page = client.get("/lines?township=T01&status=refunded&platform=douyin&lang=en")
+    chips = _chips(page.get_data(as_text=True))
+    assert chips == ["Platform：Douyin", "Township：许营镇（T01）", "Status：Refunded"]
+
+
+def test_a_parameter_that_cannot_be_read_is_said_on_the_page(stored, as_user):
+    client = as_user("officer")
+    response = client.get("/lines?from=2024-13-01")
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "from" in text and "YYYY-MM-DD" in text and 'href="/lines"' in text
+    assert client.get("/lines?shop=NOPE").status_code == 422
+
+
+def test_a_scope_outside_the_users_is_refused(stored, as_user):
+    client = as_user("township", townships=["T02"])
+    assert client.get("/lines?scope=township:T01").status_code == 403
+    assert client.get("/lines?scope=township:T02").status_code == 200
+
+
+def test_the_menu_opens_the_lines_for_who_may_see_them(stored, as_user):
+    page = as_user("viewer").get("/lines").get_data(as_text=True)
+    assert '<li><a href="/lines" aria-current="page">订单明细</a></li>' in page
