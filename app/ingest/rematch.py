@@ -117,10 +117,18 @@ def _through_listings(listing_ids: list[int]) -> ColumnElement[bool]:
     )
 
 
+# A refresh pass costs some twenty statements whatever its size: one pass over every touched
+# day × every touched shop wins over many exact passes until it recomputes this many times the
+# pairs touched.
+CROSS_LIMIT = 8
+
+
 def refresh_pairs(pairs: Collection[tuple[dt.date, int]]) -> None:
     """Refresh the rollups of these (day, shop) pairs, not of every day × every shop.
 
-    Shops with the same set of days are refreshed together, in one `refresh_days` call.
+    Shops with the same set of days are refreshed together, in one `refresh_days` call; when
+    there are several such groups and all touched days × all touched shops is not much more
+    than the pairs themselves, one call over those does it in fewer statements.
     """
     days_of: dict[int, set[dt.date]] = {}
     for day, shop in pairs:
@@ -128,6 +136,10 @@ def refresh_pairs(pairs: Collection[tuple[dt.date, int]]) -> None:
     shops_of: dict[frozenset[dt.date], list[int]] = {}
     for shop, days in days_of.items():
         shops_of.setdefault(frozenset(days), []).append(shop)
+    every_day = {day for day, _ in pairs}
+    if len(shops_of) > 1 and len(every_day) * len(days_of) <= CROSS_LIMIT * len(pairs):
+        refresh_days(every_day, days_of)
+        return
     for same_days, shops in sorted(shops_of.items(), key=lambda item: min(item[1])):
         refresh_days(same_days, shops)
 

@@ -103,7 +103,16 @@ def test_a_listing_onto_an_existing_product_by_merchant_code(stored: County) -> 
 
 
 def test_rematching_twice_changes_nothing_the_second_time(stored: County) -> None:
-    register_listing("P003", ListingKeys("douyin", "3581"))
+    # A second shop on another day: the refresh covers (day, shop) pairs of two shops.
+    stored.add(raw(stored, "S02", "x1", "10", raw_product_id="3581", day=D(2024, 4, 2)))
+    rebuild_all()
+    db.session.commit()
+    first = register_listing("P003", ListingKeys("douyin", "3581"))
+    assert first.rematched.pairs == {
+        (D(2024, 3, 5), stored["S01"]),
+        (D(2024, 3, 9), stored["S01"]),
+        (D(2024, 4, 2), stored["S02"]),
+    }
     tables = snapshot()
     again = rematch_lines()
     db.session.commit()
