@@ -13,7 +13,6 @@ from pathlib import Path
 from app.demo.county import County, Shop
 from app.demo.sales import Line
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 SURNAMES = "王李张刘陈杨赵黄周吴"
 
 

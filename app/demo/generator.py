@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from app.beijing import ZONE
 from app.demo.county import County, Shop, build_county
-from app.demo.exports import BEIJING, write_douyin, write_pinduoduo
+from app.demo.exports import write_douyin, write_pinduoduo
 from app.demo.registry import write_registry
 from app.demo.sales import Line, simulate
 from app.demo.workbooks import write_channels, write_kuaishou, write_taobao, write_template
@@ -99,7 +100,7 @@ def _export_moment(after_end: dt.date, today: dt.date, rng: np.random.Generator)
 def _file_name(shop: Shop, lines: list[Line], at: dt.datetime, rng: np.random.Generator) -> str:
     """The name the platform gives its download."""
     if shop.platform == "douyin":
-        unix = int(at.replace(tzinfo=BEIJING).timestamp())
+        unix = int(at.replace(tzinfo=ZONE).timestamp())
         return f"{unix}_{rng.bytes(16).hex()}.csv"
     if shop.platform == "pinduoduo":
         return f"{rng.bytes(16).hex()}orders_export{at:%Y-%m-%d-%H-%M-%S}.csv"

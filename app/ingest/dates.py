@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from app.beijing import OFFSET
+
 from .cells import TEXT
 
-BEIJING = timedelta(hours=8)
 CANONICAL = "%Y-%m-%d %H:%M:%S"
 # Tried in order on the cells the canonical format did not parse. The slash forms are what
 # Excel/WPS write when a user re-saves an export (`2026/6/7 14:32`, seconds lost).
@@ -69,7 +70,7 @@ def _to_utc(
     """Parsed Beijing stamps -> naive UTC datetime64[ns]; cells with text but no stamp are bad."""
     valid = _mask(pc.is_valid(parsed)) & ~invalid
     seconds = pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(zero_copy_only=False)
-    stamps = (seconds - int(BEIJING.total_seconds())).astype("datetime64[s]")
+    stamps = (seconds - int(OFFSET.total_seconds())).astype("datetime64[s]")
     stamps = stamps.astype("datetime64[ns]")
     stamps[~valid] = np.datetime64("NaT")
     present = _mask(pc.is_valid(arr))
@@ -110,7 +111,7 @@ def _full_shape(arr: pa.Array) -> pa.Array:
 
 def beijing_to_utc(moment: datetime) -> datetime:
     """A naive Beijing wall-clock time -> naive UTC."""
-    return moment - BEIJING
+    return moment - OFFSET
 
 
 def from_unix_prefix(name: str) -> datetime | None:

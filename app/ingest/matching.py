@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,10 +9,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
+from app.beijing import OFFSET
 from app.models import LiveRoom, LiveSession, PlatformListing, Product, Shop
 
 SESSION_GRACE = pd.Timedelta(minutes=30)
-BEIJING = pd.Timedelta(hours=8)
 
 
 @dataclass
@@ -86,7 +85,7 @@ class Matcher:
         flagged = out["shop_id"].map(self.single_room_of_shop).where(out["live"].astype(bool))
         out["room_id"] = room.fillna(flagged).astype("Int64")
         out["session_id"] = self._sessions_for(out)
-        out["pay_day"] = (out["paid_at"] + BEIJING).dt.date.where(out["paid_at"].notna(), None)
+        out["pay_day"] = (out["paid_at"] + OFFSET).dt.date.where(out["paid_at"].notna(), None)
         return out
 
     def _sessions_for(self, lines: pd.DataFrame) -> pd.Series:
@@ -132,8 +131,3 @@ def shops_by_reference(session: Session | scoped_session[Any], platform: str) ->
         if shop.platform == platform and shop.platform_shop_id:
             found[shop.platform_shop_id] = shop.id
     return found
-
-
-def day_of(value: dt.datetime) -> dt.date:
-    """The Asia/Shanghai calendar date of a naive UTC datetime."""
-    return (value + dt.timedelta(hours=8)).date()

@@ -109,7 +109,7 @@ def worker(live_app: Flask, database_url: str, live_folder: Path) -> Iterator[No
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "UPLOAD_FOLDER": live_app.config["UPLOAD_FOLDER"],
+        "CUNBO_UPLOAD_FOLDER": live_app.config["UPLOAD_FOLDER"],
         "SECRET_KEY": live_app.config["SECRET_KEY"],
     }
     command = [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--pool=solo"]

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from app.beijing import OFFSET
 from app.wording import N_
 
-from ..dates import BEIJING, from_dashed_stamp
+from ..dates import from_dashed_stamp
 from .base import Column, ExportFormat
 
 if TYPE_CHECKING:
@@ -87,5 +88,5 @@ class Pinduoduo(ExportFormat):
         created = c.date("ordered_at").fillna(c.date("created_at"))
         created = created.fillna(c.date("grouped_at")).fillna(c.date("paid_at"))
         prefix = c.text("order_id").str.slice(0, 6)
-        from_id = pd.to_datetime("20" + prefix, format="%Y%m%d", errors="coerce") - BEIJING
+        from_id = pd.to_datetime("20" + prefix, format="%Y%m%d", errors="coerce") - OFFSET
         return created.fillna(from_id.astype("datetime64[ns]"))
