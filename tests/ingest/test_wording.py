@@ -59,7 +59,11 @@ def test_the_compiled_catalog_is_current() -> None:
     stale = [
         m.id
         for m in catalog
-        if isinstance(m.id, str) and m.id and m.string and english(m.id) != m.string
+        if isinstance(m.id, str)
+        and m.id
+        and m.string
+        and not m.context  # pgettext entries are looked up with their context
+        and english(m.id) != m.string
     ]
     assert stale == []
 
