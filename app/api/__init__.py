@@ -30,8 +30,9 @@ def register_api(app: Flask) -> None:
 
 
 def numeric_bounds(_converter: Any, field: Field, ret: dict[str, Any], **_: Any) -> Any:
-    """Money read and written as "12.50" still has numeric bounds in the OpenAPI description."""
+    """Money read and written as "12.50" has numeric bounds and default in the description."""
     # (not `fields.Decimal`: the package's own `fields` submodule shadows that name here)
     if not isinstance(field, Decimal):
         return {}
-    return {key: float(ret[key]) for key in ("minimum", "maximum") if isinstance(ret.get(key), str)}
+    keys = ("minimum", "maximum", "default", "example")
+    return {key: float(ret[key]) for key in keys if isinstance(ret.get(key), str)}

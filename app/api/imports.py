@@ -5,7 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
@@ -60,10 +60,6 @@ MAPPING_FIELDS_BY_KEY = {
 }
 
 
-class UploadFiles(Schema):
-    file = Upload(required=True, metadata={"description": "CSV or XLSX export"})
-
-
 class UploadForm(Schema):
     platform = fields.String(validate=validate.OneOf(list(PLATFORMS)), load_default=None)
     shop = fields.String(load_default=None, metadata={"description": "shop code 网店编码"})
@@ -71,9 +67,67 @@ class UploadForm(Schema):
     mapping = fields.String(load_default=None, metadata={"description": "saved mapping name"})
 
 
+class UploadFiles(UploadForm):
+    """The whole multipart body as described; only `file` is read from it (the rest: UploadForm).
+
+    An operation has one request body, so the form fields are described here beside the file.
+    """
+
+    file = Upload(required=True, metadata={"description": "CSV or XLSX export"})
+
+
 class ImportList(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class RowErrorSchema(Schema):
+    row = fields.Integer(allow_none=True, metadata={"description": "row number in the file"})
+    column = fields.String(allow_none=True)
+    value = fields.String(allow_none=True)
+    code = fields.String(metadata={"description": "stable code to branch on"})
+    message = fields.String(metadata={"description": "in the reader's language"})
+
+
+class NoteSchema(Schema):
+    code = fields.String(allow_none=True)
+    message = fields.String(allow_none=True)
+    count = fields.Integer()
+
+
+class CountsSchema(Schema):
+    read = fields.Integer()
+    inserted = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    stale = fields.Integer()
+    rejected = fields.Integer()
+
+
+class ImportSchema(Schema):
+    """The import JSON of SPEC §6 (the CLI prints the same with --json)."""
+
+    id = fields.Integer()
+    file = fields.String()
+    status = fields.String(metadata={"enum": ["queued", "running", "succeeded", "failed"]})
+    platform = fields.String(allow_none=True, metadata={"enum": list(PLATFORMS)})
+    shop = fields.String(allow_none=True, metadata={"description": "shop code 网店编码"})
+    progress = fields.Float(metadata={"minimum": 0, "maximum": 1})
+    counts = fields.Nested(CountsSchema)
+    errors = fields.List(fields.Nested(RowErrorSchema), metadata={"description": "first 100"})
+    code = fields.String(allow_none=True, metadata={"description": "why a failed import failed"})
+    message = fields.String(allow_none=True)
+    notes = fields.List(fields.Nested(NoteSchema))
+    # Already ISO 8601 UTC strings ("…Z") in the import JSON: passed through as they are.
+    export_time = fields.String(allow_none=True, metadata={"format": "date-time"})
+    created_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class ImportPageSchema(Schema):
+    items = fields.List(fields.Nested(ImportSchema), metadata={"description": "without errors"})
+    page = fields.Integer()
+    pages = fields.Integer()
+    total = fields.Integer()
 
 
 class MappingSchema(Schema):
@@ -98,9 +152,14 @@ class MappingSchema(Schema):
 @blp.route("", methods=["POST"])
 @upload_limit
 @blp.arguments(UploadFiles, location="files")
-@blp.arguments(UploadForm, location="form")
-@blp.response(202, description="A new import, queued")
-@blp.alt_response(200, description="These bytes were uploaded before: their import", success=True)
+@blp.ARGUMENTS_PARSER.use_args(UploadForm, location="form")  # described in UploadFiles
+@blp.response(202, ImportSchema, description="A new import, queued")
+@blp.alt_response(
+    200,
+    schema=ImportSchema,
+    description="These bytes were uploaded before: their import",
+    success=True,
+)
 def upload(files: dict[str, Any], form: dict[str, Any]) -> Any:
     """Upload an export; it is imported in the background. Poll GET /imports/<id>.
 
@@ -171,6 +230,7 @@ def _visible(import_id: int) -> SalesImport:
 
 @blp.route("", methods=["GET"])
 @blp.arguments(ImportList, location="query")
+@blp.response(200, ImportPageSchema)
 def list_imports(args: dict[str, Any]) -> dict[str, Any]:
     """Import history of the shops in the caller's scope, newest first."""
     page = db.paginate(
@@ -190,16 +250,32 @@ def list_imports(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/<int:import_id>", methods=["GET"])
+@blp.response(200, ImportSchema)
 def get_import(import_id: int) -> dict[str, Any]:
     """Status, progress (0..1) and counts of one import."""
     return import_json(_visible(import_id), language=reader_language())
 
 
+class ErrorsFormat(Schema):
+    format = fields.String(
+        validate=validate.OneOf(["csv", "json"]),
+        load_default="csv",
+        metadata={"description": "csv (the error report) or json"},
+    )
+
+
 @blp.route("/<int:import_id>/errors", methods=["GET"])
-def get_errors(import_id: int) -> Any:
+@blp.arguments(ErrorsFormat, location="query", as_kwargs=True)
+@blp.response(
+    200,
+    RowErrorSchema(many=True),
+    description="Every rejected row: JSON with ?format=json, else CSV (row, column, value, reason)",
+)
+@blp.doc(responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
+def get_errors(import_id: int, format: str) -> Any:
     """The rejected rows: CSV (row, column, value, reason), or JSON with ?format=json."""
     record = _visible(import_id)
-    if request.args.get("format") == "json":
+    if format == "json":
         return import_json(record, errors_shown=1_000_000, language=reader_language())["errors"]
     return Response(
         errors_csv(record, reader_language()),
@@ -224,7 +300,16 @@ def template(kind: str) -> Response:
     )
 
 
+class SavedMappingSchema(Schema):
+    name = fields.String()
+    platform = fields.String(metadata={"enum": list(PLATFORMS)})
+    fields_ = fields.Dict(
+        attribute="fields", data_key="fields", keys=fields.String(), values=fields.String()
+    )
+
+
 @mappings_blp.route("", methods=["GET"])
+@mappings_blp.response(200, SavedMappingSchema(many=True))
 def list_mappings() -> list[dict[str, Any]]:
     """Saved column mappings."""
     mappings = db.session.scalars(db.select(ColumnMapping).order_by(ColumnMapping.name))
@@ -233,7 +318,7 @@ def list_mappings() -> list[dict[str, Any]]:
 
 @mappings_blp.route("", methods=["POST"])
 @mappings_blp.arguments(MappingSchema)
-@mappings_blp.response(201)
+@mappings_blp.response(201, SavedMappingSchema)
 def save_mapping(data: dict[str, Any]) -> dict[str, Any]:
     """Save (or replace) a mapping of a file's headers onto Cunbo's line fields."""
     mapping = db.session.scalar(db.select(ColumnMapping).where(ColumnMapping.name == data["name"]))
