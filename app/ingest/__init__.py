@@ -3,7 +3,7 @@
 from .chunk import LINE_COLUMNS, Chunk
 from .errors import ImportFileError, RowError
 from .platforms import PLATFORMS
-from .reader import ExportReader, open_export
+from .export_reader import ExportReader, open_export
 
 __all__ = [
     "LINE_COLUMNS",
