@@ -34,7 +34,7 @@ from app import create_app  # noqa: E402
 from app.auth.tokens import issue_token  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.metrics.retail import retail  # noqa: E402
-from app.metrics.rollups import rebuild_all, refresh_days  # noqa: E402
+from app.metrics.rollup_write import rebuild_all, refresh_days  # noqa: E402
 from app.models import ROLLUP_MODELS, OrderLine, SalesImport, User  # noqa: E402
 
 PLATFORMS = "ARRAY['douyin','kuaishou','channels','taobao','pinduoduo','other']"

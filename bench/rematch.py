@@ -36,7 +36,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.ingest.rematch import rematch_lines  # noqa: E402
 from app.metrics.retail import retail  # noqa: E402
-from app.metrics.rollups import rebuild_all  # noqa: E402
+from app.metrics.rollup_write import rebuild_all  # noqa: E402
 from app.registry.enrol import ListingKeys, NewProduct, register_product  # noqa: E402
 
 LIMIT_SECONDS = 5.0

@@ -14,7 +14,7 @@ from flask import Flask
 from app import create_app
 from app.config import RETIRED, SETTINGS, ConfigError
 from app.metrics.live import active_threshold
-from app.web.formatting import local_datetime
+from app.web.formatting import beijing_time_text
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 MB = 1024 * 1024
@@ -86,7 +86,7 @@ def test_every_documented_variable_reaches_the_app_with_its_type(
     assert celery.conf.beat_schedule["sweep-stuck-imports"]["schedule"] == 7.5
     with app.app_context():
         # 08:00 UTC is 16:00 in Beijing but 14:00 in Urumqi (UTC+6)
-        assert local_datetime(dt.datetime(2024, 6, 1, 8, 0)) == "2024-06-01 14:00"
+        assert beijing_time_text(dt.datetime(2024, 6, 1, 8, 0)) == "2024-06-01 14:00"
         assert active_threshold() == Decimal("100.50")
 
 
@@ -100,7 +100,7 @@ def test_defaults_hold_without_the_environment(
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert app.extensions["celery"].conf.broker_url == "filesystem://"
     with app.app_context():
-        assert local_datetime(dt.datetime(2024, 6, 1, 8, 0)) == "2024-06-01 16:00"
+        assert beijing_time_text(dt.datetime(2024, 6, 1, 8, 0)) == "2024-06-01 16:00"
 
 
 def test_celery_settings_from_the_environment_are_kept(

@@ -14,10 +14,10 @@ from app.codes import INDICATORS
 from app.metrics.errors import MetricsError
 from app.metrics.growth import growth
 from app.metrics.live import live_year
+from app.metrics.live_sessions import sessions_report
 from app.metrics.premium import premium
 from app.metrics.retail import retail
 from app.metrics.scope import BY_VALUES
-from app.metrics.sessions import sessions_report
 from app.metrics.targets import target_progress
 
 blp = Blueprint("metrics", __name__, url_prefix="/metrics", description="统计指标 (figures)")

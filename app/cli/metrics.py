@@ -15,11 +15,11 @@ from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.growth import growth
 from app.metrics.live import live_year
+from app.metrics.live_sessions import sessions_report
 from app.metrics.premium import premium
 from app.metrics.retail import retail
-from app.metrics.rollups import rebuild_all
+from app.metrics.rollup_write import rebuild_all
 from app.metrics.scope import BY_VALUES
-from app.metrics.sessions import sessions_report
 from app.metrics.targets import target_progress
 
 metrics = AppGroup("metrics", help="统计指标: the figures a county reports (same JSON as the API).")

@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.metrics.brand_rollups import STAMP, brand_digest, brand_rollups_current
-from app.metrics.rollups import lock_refreshes, refresh_days
+from app.metrics.rollup_write import lock_refreshes, refresh_days
 from app.models import Money, OrderLine, PlatformListing, Product, RollupStamp, SalesImport
 
 ZERO = Decimal("0.00")

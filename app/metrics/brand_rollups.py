@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
 
 from sqlalchemy import case, delete, func, insert, literal, null, select, text
 
 from app.extensions import db
-from app.metrics.sql import brand_in_effect, period_start
+from app.metrics.rollup_tables import delete_periods, roll_up
+from app.metrics.sql import brand_in_effect
 from app.models import (
     Product,
     RollupBrandDay,
@@ -84,15 +84,12 @@ def refresh_brand_rollups(
             db.session.execute(delete(model))
     else:
         months = sorted({day.replace(day=1) for day in days})
-        for model, column, values in (
+        tables = (
             (RollupBrandDay, RollupBrandDay.day, days),
             (RollupBrandMonth, RollupBrandMonth.month, months),
             (RollupBrandYear, RollupBrandYear.year, years),
-        ):
-            stmt = delete(model).where(column.in_(values))
-            if shops is not None:
-                stmt = stmt.where(model.shop_id.in_(shops))
-            db.session.execute(stmt)
+        )
+        delete_periods(tables, shops)
     _insert_days(days, shops)
     year_months = (
         [dt.date(year.year, month, 1) for year in years for month in range(1, 13)]
@@ -100,8 +97,9 @@ def refresh_brand_rollups(
         else None
     )
     months_touched = sorted({day.replace(day=1) for day in days}) if days is not None else None
-    _roll_up(RollupBrandDay, RollupBrandMonth, "month", months_touched, shops)
-    _roll_up(RollupBrandMonth, RollupBrandYear, "year", year_months, shops)
+    keys, sums = ("shop_id", "brand_id"), (*SUMS, "orders")
+    roll_up(RollupBrandDay, RollupBrandMonth, "month", keys, sums, months_touched, shops)
+    roll_up(RollupBrandMonth, RollupBrandYear, "year", keys, sums, year_months, shops)
     if stamp is None:
         db.session.add(RollupStamp(name=STAMP, value=digest))
     else:
@@ -154,18 +152,3 @@ def _insert_days(days: list[dt.date] | None, shops: list[int] | None) -> None:
     zero = [literal(0) for _ in SUMS]
     order_rows = select(*keys, *zero, func.sum(counted.c.orders)).group_by(*keys)
     db.session.execute(insert(target).from_select(columns, order_rows))
-
-
-def _roll_up(
-    source: Any, target: Any, level: str, months: list[dt.date] | None, shops: list[int] | None
-) -> None:
-    period = period_start("year", source.month) if level == "year" else source.month
-    keys = (source.shop_id, source.brand_id)
-    sums = (func.sum(getattr(source, name)) for name in (*SUMS, "orders"))
-    stmt = select(period, *keys, *sums).group_by(period, *keys)
-    if months is not None:
-        stmt = stmt.where(source.month.in_(months))
-    if shops is not None:
-        stmt = stmt.where(source.shop_id.in_(shops))
-    names = [level, "shop_id", "brand_id", *SUMS, "orders"]
-    db.session.execute(insert(target).from_select([getattr(target, n) for n in names], stmt))

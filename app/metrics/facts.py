@@ -10,7 +10,7 @@ from typing import Any
 
 from app.metrics.query import ZERO, Query, Source, Totals
 from app.metrics.raw import raw_totals
-from app.metrics.rolled import rollup_totals
+from app.metrics.rollup_read import rollup_totals
 
 __all__ = ["ZERO", "Query", "Source", "Totals", "line_totals"]
 

@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
+from app.beijing import to_beijing
 from app.extensions import db
 from app.metrics.formatting import divide, money, ratio
 from app.metrics.live import HOUR
-from app.metrics.periods import SHANGHAI, Period, parse_date
+from app.metrics.periods import Period, parse_date
 from app.metrics.scope import COUNTY, Scope, parse_scope
 from app.metrics.sql import line_fully_refunded
 from app.models import LiveRoom, LiveSession, OrderLine, Streamer
@@ -155,4 +156,4 @@ def _kpis(sales: Decimal, counts: dict[str, int], lines: dict[str, Any] | None) 
 
 
 def _beijing(utc_naive: dt.datetime) -> str:
-    return utc_naive.replace(tzinfo=dt.UTC).astimezone(SHANGHAI).isoformat()
+    return to_beijing(utc_naive).isoformat()

@@ -1,15 +1,13 @@
-"""Calendar periods in Asia/Shanghai: days, months, years, and shifting them by months."""
+"""Calendar periods of Beijing days (app.beijing): days, months, years, shifting them by months."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
+from app.beijing import midnight_utc
 from app.metrics.errors import MetricsError
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -41,18 +39,7 @@ class Period:
 
     def utc_bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """Naive-UTC [start, stop) covering the period's Beijing days."""
-        return beijing_midnight_utc(self.start), beijing_midnight_utc(self.end + dt.timedelta(1))
-
-
-def beijing_midnight_utc(day: dt.date) -> dt.datetime:
-    """00:00 Beijing time on `day`, as naive UTC (the form timestamps are stored in)."""
-    local = dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI)
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def beijing_day(utc_naive: dt.datetime) -> dt.date:
-    """The Beijing calendar day of a naive-UTC timestamp (16:30 UTC → next day 00:30)."""
-    return utc_naive.replace(tzinfo=dt.UTC).astimezone(SHANGHAI).date()
+        return midnight_utc(self.start), midnight_utc(self.end + dt.timedelta(1))
 
 
 def month_start(day: dt.date) -> dt.date:

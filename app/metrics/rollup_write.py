@@ -27,12 +27,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.extensions import db
 from app.metrics.brand_rollups import refresh_brand_rollups
 from app.metrics.order_rollups import insert_order_rollups
+from app.metrics.rollup_tables import delete_periods, roll_up
 from app.metrics.sql import (
     is_sale,
     kept,
     line_fully_refunded,
     month_start,
-    period_start,
 )
 from app.models import (
     ROLLUP_MODELS,
@@ -128,6 +128,7 @@ def _recompute(days: list[dt.date] | None, shops: list[int] | None) -> None:
     months = sorted({day.replace(day=1) for day in days}) if days is not None else None
     years = sorted({day.replace(month=1, day=1) for day in days}) if days is not None else None
     if days is not None and months is not None and years is not None:
+        tables: list[tuple[Any, Any, list[dt.date]]] = []
         for model, column, values in (
             (RollupItemDay, RollupItemDay.day, days),
             (RollupOrderDay, RollupOrderDay.day, days),
@@ -142,10 +143,8 @@ def _recompute(days: list[dt.date] | None, shops: list[int] | None) -> None:
             (RollupItemYear, RollupItemYear.year, years),
             (RollupOrderYear, RollupOrderYear.year, years),
         ):
-            stmt = delete(model).where(column.in_(values))
-            if shops is not None:
-                stmt = stmt.where(model.shop_id.in_(shops))
-            db.session.execute(stmt)
+            tables.append((model, column, values))
+        delete_periods(tables, shops)
     line_filter = _line_filter(days, shops)
     _insert_item_days(line_filter)
     insert_order_rollups(line_filter)
@@ -157,12 +156,12 @@ def _recompute(days: list[dt.date] | None, shops: list[int] | None) -> None:
         else None
     )
     item_keys = ("shop_id", "product_id", "room_id")
-    _roll_up(RollupShopDay, RollupShopMonth, "month", ("shop_id",), SHOP_SUMS, months, shops)
-    _roll_up(RollupItemDay, RollupItemMonth, "month", item_keys, SUMS, months, shops)
-    _roll_up(
+    roll_up(RollupShopDay, RollupShopMonth, "month", ("shop_id",), SHOP_SUMS, months, shops)
+    roll_up(RollupItemDay, RollupItemMonth, "month", item_keys, SUMS, months, shops)
+    roll_up(
         RollupOrderDay, RollupOrderMonth, "month", ("shop_id", "mix_id"), ("orders",), months, shops
     )
-    _roll_up(
+    roll_up(
         RollupProductDay,
         RollupProductMonth,
         "month",
@@ -171,8 +170,8 @@ def _recompute(days: list[dt.date] | None, shops: list[int] | None) -> None:
         months,
         shops,
     )
-    _roll_up(RollupItemMonth, RollupItemYear, "year", item_keys, SUMS, year_months, shops)
-    _roll_up(
+    roll_up(RollupItemMonth, RollupItemYear, "year", item_keys, SUMS, year_months, shops)
+    roll_up(
         RollupProductMonth,
         RollupProductYear,
         "year",
@@ -181,7 +180,7 @@ def _recompute(days: list[dt.date] | None, shops: list[int] | None) -> None:
         year_months,
         shops,
     )
-    _roll_up(
+    roll_up(
         RollupOrderMonth,
         RollupOrderYear,
         "year",
@@ -191,29 +190,6 @@ def _recompute(days: list[dt.date] | None, shops: list[int] | None) -> None:
         shops,
     )
     refresh_brand_rollups(days, shops, years)
-
-
-def _roll_up(
-    source: Any,
-    target: Any,
-    level: str,
-    keys: tuple[str, ...],
-    sums: tuple[str, ...],
-    months: list[dt.date] | None,
-    shops: list[int] | None,
-) -> None:
-    """Sum `source` rows of these months (all when None) into `target` rows per `level`."""
-    period = period_start(level, source.month) if level == "year" else source.month
-    columns = [getattr(source, key) for key in keys]
-    stmt = select(period, *columns, *(func.sum(getattr(source, n)) for n in sums)).group_by(
-        period, *columns
-    )
-    if months is not None:
-        stmt = stmt.where(source.month.in_(months))
-    if shops is not None:
-        stmt = stmt.where(source.shop_id.in_(shops))
-    names = [level, *keys, *sums]
-    db.session.execute(insert(target).from_select([getattr(target, n) for n in names], stmt))
 
 
 def _insert_product_days(days: list[dt.date] | None, shops: list[int] | None) -> None:

@@ -7,9 +7,9 @@ import datetime as dt
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
+from app import beijing
 from app.extensions import db
 from app.metrics.periods import (
-    SHANGHAI,
     add_months,
     month_end,
     month_key,
@@ -39,7 +39,7 @@ def close_warnings(
     first = parse_month(month)
     key = month_key(first)
     _refuse_closed(key)
-    today = today or dt.datetime.now(SHANGHAI).date()
+    today = today or beijing.today()
     if today < first:
         raise MonthNotStarted(
             f"{key} 还没有开始（北京时间今天是 {today.isoformat()}），不能月结。", key

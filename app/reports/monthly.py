@@ -16,6 +16,7 @@ from app.codes import INDICATORS, PLATFORMS
 from app.extensions import db
 from app.metrics.facts import Query, line_totals
 from app.metrics.indicators import LINE_QUERIES
+from app.metrics.live_sessions import sessions_report
 from app.metrics.periods import (
     Period,
     elapsed_fraction,
@@ -26,7 +27,6 @@ from app.metrics.periods import (
 )
 from app.metrics.premium import premium
 from app.metrics.scope import COUNTY, Scope
-from app.metrics.sessions import sessions_report
 from app.models import Brand, MonthClose, Target, utcnow
 from app.reports.figures import COUNTY_NAME, month_adjustments, scopes, township_names
 from app.reports.sheets import MonthlyReport, report_from_json, typed_rows

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.auth import AccessScope
+from app.beijing import today
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.indicators import Figure, indicator_value
-from app.metrics.periods import SHANGHAI, Period
+from app.metrics.periods import Period
 from app.metrics.scope import parse_scope
 from app.metrics.targets import target_progress
 from app.models import LiveSession, OrderLine, Target
@@ -58,11 +59,6 @@ def data_years() -> list[int]:
     if not starts:
         return [today().year]
     return list(range(max(ends), min(starts) - 1, -1))
-
-
-def today() -> dt.date:
-    """Today in the county's time zone (Beijing)."""
-    return dt.datetime.now(SHANGHAI).date()
 
 
 def chosen_span(requested: Any) -> tuple[Span, list[int]]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from markupsafe import Markup, escape
 
+from app import beijing
 from app.web.i18n import current_language
 
 DASH = "—"
@@ -19,9 +21,11 @@ ENGLISH_UNITS = ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
 
 
 def to_decimal(value: Any) -> Decimal | None:
-    """A Decimal from a number or numeric string; None for blanks and non-numbers."""
+    """A Decimal from a number, a fraction or a numeric string; None for blanks and non-numbers."""
     if value is None or value == "" or isinstance(value, bool):
         return None
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
     try:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
@@ -119,28 +123,32 @@ def trend(value: Any) -> str:
     return "up" if number > 0 else "down"
 
 
-def local_time(value: dt.datetime | None) -> dt.datetime | None:
-    """Naive UTC (as stored) or aware → the county's time zone (Asia/Shanghai)."""
+def county_time(value: dt.datetime | None) -> dt.datetime | None:
+    """Naive UTC (as stored) or aware → the county's clock: Beijing time (app.beijing), or the
+    zone CUNBO_TIMEZONE names where a deployment sets another."""
     if value is None:
         return None
-    zone = ZoneInfo(current_app.config["CUNBO_TIMEZONE"])
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(zone)
+    name = current_app.config.get("CUNBO_TIMEZONE") or beijing.ZONE.key
+    moment = beijing.to_beijing(value)
+    return moment if name == beijing.ZONE.key else moment.astimezone(ZoneInfo(name))
 
 
-def local_datetime(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    moment = local_time(value)
+def beijing_time_text(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time as the county reads it (2024-05-02 00:30); — when there is none."""
+    moment = county_time(value)
     return moment.strftime(fmt) if moment is not None else DASH
 
 
-def local_date(value: dt.datetime | dt.date | None) -> str:
+def beijing_date_text(value: dt.datetime | dt.date | None) -> str:
+    """A stored time's county day, or a date as it is (2024-05-02)."""
     if isinstance(value, dt.datetime):
-        return local_datetime(value, "%Y-%m-%d")
+        return beijing_time_text(value, "%Y-%m-%d")
     return value.isoformat() if value is not None else DASH
 
 
-def local_clock(value: dt.datetime | None) -> str:
-    return local_datetime(value, "%H:%M")
+def beijing_clock_text(value: dt.datetime | None) -> str:
+    """A stored time's county clock time (00:30)."""
+    return beijing_time_text(value, "%H:%M")
 
 
 def register_filters(app: Flask) -> None:
@@ -154,7 +162,7 @@ def register_filters(app: Flask) -> None:
         points=points,
         bar_width=bar_width,
         trend=trend,
-        bj_datetime=local_datetime,
-        bj_date=local_date,
-        bj_time=local_clock,
+        bj_datetime=beijing_time_text,
+        bj_date=beijing_date_text,
+        bj_time=beijing_clock_text,
     )

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from app.auth import AccessScope
 from app.extensions import db
 from app.metrics.live import session_counts
+from app.metrics.live_sessions import sessions_report
 from app.metrics.periods import Period, month_end, months_in
 from app.metrics.retail import retail
 from app.metrics.scope import Scope
-from app.metrics.sessions import sessions_report
 from app.models import LiveRoom, LiveSession, SalesImport, Shop, Township, Village
 from app.web.drill import lines_url
 from app.web.figure_links import lines_link, sessions_link, target_link

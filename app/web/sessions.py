@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from werkzeug.wrappers import Response
 
 from app.auth import AccessScope, current_scope, roles_required
+from app.beijing import today
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.live import active_threshold, session_counts
@@ -22,7 +23,6 @@ from app.metrics.scope import Scope, parse_scope
 from app.models import LiveRoom, LiveSession, Streamer, Township, Village
 from app.registry.sessions import SessionConflict, SessionInvalid, save_session
 from app.web.figure_links import SESSION_SCOPES
-from app.web.figures import today
 from app.web.nav import roles_for
 from app.web.session_form import COUNT_FIELDS, LABELS, parse_session_form
 

@@ -22,9 +22,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app import create_app
+from app.beijing import day_of
 from app.extensions import db
-from app.metrics.periods import beijing_day
-from app.metrics.rollups import rebuild_all
+from app.metrics.rollup_write import rebuild_all
 from app.models import (
     BaselinePrice,
     Brand,
@@ -684,7 +684,7 @@ def _line(shop: int, order: str, paid: str, import_id: int, room: int | None) ->
         "refund_amount": Decimal(0),
         "status": "completed",
         "paid_at": paid_at,
-        "pay_day": beijing_day(paid_at),
+        "pay_day": day_of(paid_at),
         "room_id": room,
         "import_id": import_id,
         "row_hash": sum(map(ord, order)),

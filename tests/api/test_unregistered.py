@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.metrics.rollups import rebuild_all
+from app.metrics.rollup_write import rebuild_all
 from app.registry.jobs import run_registry_load
 from tests.api.conftest import ClientFactory
 from tests.api.test_registry_workbook import upload

@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import delete, select, update
 
 from app.extensions import db
-from app.metrics.rollups import rebuild_all
+from app.metrics.rollup_write import rebuild_all
 from app.models import OrderLine, PlatformListing, Product
 from tests.browser.conftest import shot, sign_in
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.ingest.rematch import listing_products, rematch_after_registry_change, rematch_lines
 from app.metrics.retail import retail
-from app.metrics.rollups import rebuild_all
+from app.metrics.rollup_write import rebuild_all
 from app.models import OrderLine, PlatformListing, SalesImport
 from app.registry.enrol import (
     ListingKeys,

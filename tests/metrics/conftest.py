@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from app.beijing import day_of
 from app.extensions import db
-from app.metrics.periods import beijing_day
 from app.models import (
     Brand,
     LiveRoom,
@@ -71,7 +71,7 @@ class County:
             "refund_amount": Decimal(refund),
             "status": status,
             "paid_at": paid_at,
-            "pay_day": beijing_day(paid_at) if paid_at else None,
+            "pay_day": day_of(paid_at) if paid_at else None,
             "room_id": self[room] if room else None,
             "session_id": session,
             "import_id": self.import_id,

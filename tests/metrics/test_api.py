@@ -9,7 +9,7 @@ import pytest
 
 from app.auth.tokens import issue_token
 from app.extensions import db
-from app.metrics.rollups import rebuild_all
+from app.metrics.rollup_write import rebuild_all
 from app.models import Target, User, UserScope
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from app.extensions import db
 from app.metrics.retail import retail
-from app.metrics.rollups import rebuild_all
+from app.metrics.rollup_write import rebuild_all
 
 if TYPE_CHECKING:
     from flask.testing import FlaskCliRunner

@@ -10,7 +10,7 @@ import pytest
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.growth import growth
-from app.metrics.rollups import rebuild_all
+from app.metrics.rollup_write import rebuild_all
 
 if TYPE_CHECKING:
     from .conftest import County

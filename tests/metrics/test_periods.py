@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
+from app.beijing import day_of
 from app.metrics.errors import MetricsError
 from app.metrics.periods import (
     Period,
     add_months,
-    beijing_day,
     elapsed_fraction,
     month_period,
     parse_month,
@@ -22,8 +22,8 @@ D = dt.date
 
 
 def test_beijing_midnight() -> None:
-    assert beijing_day(dt.datetime(2024, 1, 31, 16, 30)) == D(2024, 2, 1)
-    assert beijing_day(dt.datetime(2024, 1, 31, 15, 59)) == D(2024, 1, 31)
+    assert day_of(dt.datetime(2024, 1, 31, 16, 30)) == D(2024, 2, 1)
+    assert day_of(dt.datetime(2024, 1, 31, 15, 59)) == D(2024, 1, 31)
     assert Period(D(2024, 2, 1), D(2024, 2, 29)).utc_bounds() == (
         dt.datetime(2024, 1, 31, 16, 0),
         dt.datetime(2024, 2, 29, 16, 0),

@@ -11,7 +11,7 @@ import pytest
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.premium import premium
-from app.metrics.rollups import rebuild_all
+from app.metrics.rollup_write import rebuild_all
 from app.models import BaselinePrice
 
 if TYPE_CHECKING:

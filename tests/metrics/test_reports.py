@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 
 from app.extensions import db
-from app.metrics.rollups import rebuild_all, refresh_days
+from app.metrics.rollup_write import rebuild_all, refresh_days
 from app.models import Brand, LiveRoom, MonthClose, OrderLine, Product, Streamer, Target, Township
 from app.reports import (
     MonthAlreadyClosed,
@@ -243,7 +243,7 @@ def test_close_and_report_from_the_cli(spring: County, runner: Any, tmp_path: An
 
 
 def _this_month() -> str:
-    from app.web.figures import today
+    from app.beijing import today
 
     return today().strftime("%Y-%m")
 

@@ -11,7 +11,7 @@ import pytest
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.retail import retail
-from app.metrics.rollups import rebuild_all
+from app.metrics.rollup_write import rebuild_all
 from app.metrics.scope import BY_VALUES
 from app.models import Category, RollupStamp
 

@@ -15,7 +15,7 @@ from app.metrics.brand_rollups import (
     brand_rollups_current,
 )
 from app.metrics.retail import retail
-from app.metrics.rollups import rebuild_all, refresh_days
+from app.metrics.rollup_write import rebuild_all, refresh_days
 from app.models import ROLLUP_MODELS, OrderLine, Product, RollupMix, RollupMixMember
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def test_brand_digest_in_sql_equals_python(county: County) -> None:
 def test_ranges_read_as_years_months_and_days(app_ctx: Any) -> None:
     from app.metrics.periods import Period
     from app.metrics.query import Query
-    from app.metrics.rolled import segments
+    from app.metrics.rollup_read import segments
 
     def parts(start: dt.date, end: dt.date, by: str | None = None) -> list[tuple[str, str, str]]:
         found = segments(Query(Period(start, end), by))

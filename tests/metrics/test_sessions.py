@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from app.extensions import db
 from app.metrics.live import live_year
-from app.metrics.rollups import rebuild_all
-from app.metrics.sessions import sessions_report
+from app.metrics.live_sessions import sessions_report
+from app.metrics.rollup_write import rebuild_all
 
 if TYPE_CHECKING:
     from flask import Flask

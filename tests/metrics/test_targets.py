@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from app.extensions import db
-from app.metrics.rollups import rebuild_all
+from app.metrics.rollup_write import rebuild_all
 from app.metrics.targets import status_for, target_progress
 from app.models import Target
 

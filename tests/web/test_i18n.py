@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import User
-from app.web.formatting import amount, full_number, local_datetime, percent, short_number
+from app.web.formatting import amount, beijing_time_text, full_number, percent, short_number
 
 
 def test_lang_query_switches_to_english_and_sticks(client: FlaskClient) -> None:
@@ -79,7 +79,7 @@ def test_short_numbers_read_the_chinese_way(app: Flask) -> None:
 
 def test_times_are_shown_in_beijing_time(app: Flask) -> None:
     with app.test_request_context():
-        assert local_datetime(dt.datetime(2024, 5, 1, 16, 30)) == "2024-05-02 00:30"
+        assert beijing_time_text(dt.datetime(2024, 5, 1, 16, 30)) == "2024-05-02 00:30"
         aware = dt.datetime(2024, 5, 1, 16, 30, tzinfo=dt.UTC)
-        assert local_datetime(aware, "%H:%M") == "00:30"
-        assert local_datetime(None) == "—"
+        assert beijing_time_text(aware, "%H:%M") == "00:30"
+        assert beijing_time_text(None) == "—"

@@ -9,9 +9,9 @@ from decimal import Decimal
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.beijing import today
 from app.extensions import db
 from app.models import MonthClose, Target
-from app.web.figures import today
 
 
 def _targets(app: Flask) -> None:
