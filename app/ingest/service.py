@@ -330,7 +330,11 @@ def _assign_shops(
     unknown = lines[named.isna()]
     errors = [
         RowError.said(
-            int(row.row), "网店", row.shop_ref, _unknown_shop(row.shop_ref), "unknown_shop"
+            int(row.row),
+            "网店",
+            "" if pd.isna(row.shop_ref) else str(row.shop_ref),
+            _unknown_shop(row.shop_ref),
+            "unknown_shop",
         )
         for row in unknown.itertuples()
     ]
@@ -340,7 +344,7 @@ def _assign_shops(
 
 
 def _unknown_shop(reference: object) -> Wording:
-    if reference is None or reference != reference:
+    if pd.isna(reference):
         return say(_ROW_WITHOUT_SHOP)
     return say(_ROW_UNKNOWN_SHOP, shop=reference)
 

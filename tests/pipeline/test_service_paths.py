@@ -111,6 +111,10 @@ def test_a_file_of_several_shops_puts_each_line_in_its_own_shop(
     assert errors[0].value == "S99"
     assert errors[0].message == "网店“S99”未在名录中登记，请先登记或在上传时选择网店。"
     assert errors[1].message == "该行没有网店编码，请补上或在上传时选择网店。"
+    assert errors[1].value == ""  # the empty cell, not "nan"
+    assert errors[1].message_en == (
+        "This row has no shop code: fill it in, or choose the shop when you upload."
+    )
 
 
 def test_a_file_naming_no_shop_at_all_fails_asking_for_one(county: None, tmp_path: Path) -> None:
