@@ -14,9 +14,9 @@ from app import jobs
 from app.extensions import db
 from app.ingest import ImportFileError, open_export
 from app.ingest.errors import RowError
+from app.ingest.export_reader import ExportReader
 from app.ingest.loader import clear_staging, frame_for_staging, merge_staged, stage_chunk
 from app.ingest.matching import Matcher, shops_by_reference
-from app.ingest.export_reader import ExportReader
 from app.ingest.rows import DUPLICATE
 from app.ingest.storage import open_password, seal_password, store_path
 from app.metrics.rollup_write import lock_refreshes, refresh_days
