@@ -1,6 +1,6 @@
 """Every chosen order line as a download: CSV (UTF-8 with BOM, for Excel) or XLSX.
 
-The lines come as plain tuples a batch at a time (app.metrics.lines.iter_export_rows). The CSV
+The lines come as plain tuples a batch at a time (app.metrics.line_export.iter_export_rows). The CSV
 streams: each batch is written at once and sent in ~1 MB pieces as the lines are read. The
 workbook is built row by row with xlsxwriter's constant-memory mode in a temporary file and
 sent once complete (a ZIP's directory comes last, so it cannot be sent as it is written).
@@ -21,7 +21,8 @@ from flask import Response, send_file, stream_with_context
 
 from app.auth.scope import AccessScope
 from app.codes import LINE_STATUSES, PLATFORMS
-from app.metrics.lines import LineFilters, iter_export_rows
+from app.metrics.line_export import iter_export_rows
+from app.metrics.lines import LineFilters
 from app.spreadsheet import (
     FORMULA_STARTS,
     WORKBOOK_OPTIONS,

@@ -19,14 +19,13 @@ from app.codes import LINE_STATUSES, PLATFORMS
 from app.metrics.errors import MetricsError
 from app.metrics.formatting import totals_json
 from app.metrics.line_filters import LineQuery, LineScopeDenied, parse_line_query
+from app.metrics.line_history import HistoryEntry, line_history
 from app.metrics.lines import (
     MAX_LIMIT,
-    HistoryEntry,
     LineFilterError,
     LineFilters,
     LineRow,
     line_detail,
-    line_history,
     line_page,
     line_total,
 )

@@ -18,18 +18,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import (
-    Numeric,
     Select,
     case,
     distinct,
     func,
     literal,
-    literal_column,
     or_,
     select,
     true,
     tuple_,
-    type_coerce,
 )
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -182,17 +179,6 @@ class LinePage:
     next: str | None  # the `after` cursor of the next page, None on the last one
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One import that inserted or changed a line: what it changed (field: (before, after))."""
-
-    import_id: int
-    file_name: str
-    at: dt.datetime  # naive UTC
-    kind: Literal["inserted", "changed"]
-    changes: dict[str, tuple[Any, Any]]
-
-
 def line_total(filters: LineFilters, access: AccessScope) -> Totals:
     """Gross, refund, net, lines, units and distinct orders of the chosen lines."""
     line = OrderLine
@@ -205,7 +191,7 @@ def line_total(filters: LineFilters, access: AccessScope) -> Totals:
         func.sum(case((line_fully_refunded(), 1), else_=0)),
         func.count(distinct(order_key(line.shop_id, line.order_id))),
     ]
-    chosen = _chosen(select(line.id), filters, access)
+    chosen = chosen_lines(select(line.id), filters, access)
     row = db.session.connection().execute(chosen.with_only_columns(*measures)).one()
     totals: dict[Any, Totals] = {}
     merge(totals, [(None, *row)], (*ITEM_NAMES, "orders"))
@@ -227,7 +213,7 @@ def line_page(
             literal(at, line.paid_at.type),
             literal(last_id, line.id.type),
         )
-        stmt = stmt.where(_ORDER < keyset)
+        stmt = stmt.where(LINE_ORDER < keyset)
     rows = [_row(row) for row in db.session.connection().execute(stmt.limit(limit + 1))]
     more = len(rows) > limit
     rows = rows[:limit]
@@ -245,221 +231,11 @@ def iter_lines(filters: LineFilters, access: AccessScope, batch: int = 2000) -> 
         result.close()
 
 
-# The columns of `iter_export_rows`' tuples, in the order the exported files show them.
-EXPORT_COLUMNS = (
-    "id",
-    "platform",
-    "shop_code",
-    "shop_name",
-    "order_id",
-    "line_id",
-    "product_code",
-    "product_name",  # the registered name, else the exported one
-    "raw_product_name",
-    "quantity",
-    "paid",
-    "refund",
-    "net",
-    "status",
-    "raw_status",
-    "paid_at",  # Beijing time as text, YYYY-MM-DD HH:MM:SS
-    "room",  # the room's nickname, else its code
-    "streamer",  # the session's streamer, else the exported nickname
-    "session_id",
-    "source",
-    "import_id",
-    "file_name",
-)
-
-
-def iter_export_rows(
-    filters: LineFilters, access: AccessScope, batch: int = 5000
-) -> Iterator[list[tuple[Any, ...]]]:
-    """Every chosen line as a plain tuple in EXPORT_COLUMNS order, `batch` lines at a time.
-
-    For files of a million lines: the line's own columns are read through a server-side cursor
-    (flat memory), with the money as the database's Decimals and the payment time formatted
-    by the database; the names of shops, products, rooms, streamers and imports come from
-    lookups filled once per batch for the ids not seen yet, not from joins on every line.
-    Order: newest payment first, as the pages.
-    """
-    line = OrderLine
-    dialect = db.session.get_bind().dialect.name
-    stmt = _chosen(select(line.id).select_from(line), filters, access).with_only_columns(
-        line.id,
-        line.platform,
-        line.shop_id,
-        line.order_id,
-        line.line_id,
-        line.product_id,
-        line.product_name,
-        line.quantity,
-        _money(line.paid_amount, dialect),
-        _money(line.refund_amount, dialect),
-        _money(line.paid_amount - line.refund_amount, dialect),
-        line.status,
-        line.raw_status,
-        _beijing_text(line.paid_at, dialect),
-        line.room_id,
-        line.session_id,
-        line.streamer_nickname,
-        line.source,
-        line.import_id,
-    )
-    stmt = stmt.order_by(line.pay_day.desc(), line.paid_at.desc(), line.id.desc())
-    names = _Names()
-    connection = db.session.connection().execution_options(stream_results=True, yield_per=batch)
-    result = connection.execute(stmt)
-    try:
-        for part in result.partitions(batch):
-            names.fill(part)
-            shops, products, rooms = names.shops, names.products, names.rooms
-            streamers, files = names.streamers, names.files
-            rows = []
-            for (
-                line_id,
-                platform,
-                shop_id,
-                order_id,
-                sub_id,
-                product_id,
-                raw_name,
-                quantity,
-                paid,
-                refund,
-                net,
-                status,
-                raw_status,
-                paid_at,
-                room_id,
-                session_id,
-                nickname,
-                source,
-                import_id,
-            ) in part:
-                shop_code, shop_name = shops[shop_id]
-                product_code, product_name = products.get(product_id, _NO_NAME)
-                rows.append(
-                    (
-                        line_id,
-                        platform,
-                        shop_code,
-                        shop_name,
-                        order_id,
-                        sub_id,
-                        product_code,
-                        product_name or raw_name,
-                        raw_name,
-                        quantity,
-                        paid,
-                        refund,
-                        net,
-                        status,
-                        raw_status,
-                        paid_at,
-                        rooms.get(room_id),
-                        streamers.get(session_id) or nickname,
-                        session_id,
-                        source,
-                        import_id,
-                        files[import_id],
-                    )
-                )
-            yield rows
-    finally:
-        result.close()
-
-
-_NO_NAME: tuple[None, None] = (None, None)
-
-
-def _money(amount: Any, dialect: str) -> Any:
-    # PostgreSQL's driver gives NUMERIC(14, 2) as exact Decimals already (no per-value step).
-    return type_coerce(amount, Money() if dialect == "sqlite" else Numeric(14, 2))
-
-
-def _beijing_text(moment: Any, dialect: str) -> Any:
-    # Asia/Shanghai has kept UTC+8 without daylight saving since 1991; the lines are 2000+.
-    if dialect == "sqlite":
-        return func.strftime("%Y-%m-%d %H:%M:%S", moment, "+8 hours")
-    shifted = moment + literal_column("interval '8 hours'")
-    return func.to_char(shifted, "YYYY-MM-DD HH24:MI:SS")
-
-
-class _Names:
-    """Codes and names by id, filled for the ids a batch of export rows brings."""
-
-    def __init__(self) -> None:
-        self.shops: dict[int, tuple[str, str]] = {}
-        self.products: dict[int | None, tuple[str | None, str | None]] = {}
-        self.rooms: dict[int | None, str] = {}
-        self.streamers: dict[int | None, str | None] = {}
-        self.files: dict[int, str] = {}
-
-    def fill(self, part: Any) -> None:
-        shops = {row[2] for row in part} - self.shops.keys()
-        products = {row[5] for row in part} - self.products.keys() - {None}
-        rooms = {row[14] for row in part} - self.rooms.keys() - {None}
-        sessions = {row[15] for row in part} - self.streamers.keys() - {None}
-        imports = {row[18] for row in part} - self.files.keys()
-        run = db.session.execute
-        if shops:
-            found = run(select(Shop.id, Shop.code, Shop.name).where(Shop.id.in_(shops)))
-            self.shops.update((row_id, (code, name)) for row_id, code, name in found)
-        if products:
-            chosen = select(Product.id, Product.code, Product.name).where(Product.id.in_(products))
-            self.products.update((row_id, (code, name)) for row_id, code, name in run(chosen))
-        if rooms:
-            shown = func.coalesce(func.nullif(LiveRoom.nickname, ""), LiveRoom.code)
-            found_rooms = run(select(LiveRoom.id, shown).where(LiveRoom.id.in_(rooms)))
-            self.rooms.update((row_id, name) for row_id, name in found_rooms)
-        if sessions:
-            streamed = (
-                select(LiveSession.id, Streamer.name)
-                .outerjoin(Streamer, Streamer.id == LiveSession.streamer_id)
-                .where(LiveSession.id.in_(sessions))
-            )
-            self.streamers.update((row_id, name) for row_id, name in run(streamed))
-        if imports:
-            named = select(SalesImport.id, SalesImport.file_name)
-            found_files = run(named.where(SalesImport.id.in_(imports)))
-            self.files.update((row_id, name) for row_id, name in found_files)
-
-
 def line_detail(line_id: int, access: AccessScope) -> LineRow | None:
     """One line by id, or None when there is none or it lies outside `access`."""
     stmt = _displayed(select(OrderLine.id)).where(OrderLine.id == line_id, _access(access))
     row = db.session.connection().execute(stmt).first()
     return None if row is None else _row(row)
-
-
-def line_history(line: LineRow) -> list[HistoryEntry]:
-    """The import that inserted the line, then each import that changed it, oldest first."""
-    first = db.session.execute(
-        select(SalesImport.file_name, SalesImport.created_at).where(
-            SalesImport.id == line.first_import_id
-        )
-    ).first()
-    entries = []
-    if first is not None:
-        entries.append(HistoryEntry(line.first_import_id, first[0], first[1], "inserted", {}))
-    changes = db.session.execute(
-        select(LineChange, SalesImport.file_name)
-        .join(SalesImport, SalesImport.id == LineChange.import_id)
-        .where(LineChange.line_id == line.id)
-        .order_by(LineChange.id)
-    ).all()
-    codes = _codes_in([change for change, _ in changes])
-    for change, file_name in changes:
-        changed = {
-            name: (_readable(name, before, codes), _readable(name, change.after.get(name), codes))
-            for name, before in change.before.items()
-            if before != change.after.get(name)
-        }
-        entries.append(
-            HistoryEntry(change.import_id, file_name, change.changed_at, "changed", changed)
-        )
-    return entries
 
 
 def resolve_codes(filters: LineFilters) -> dict[str, int]:
@@ -481,7 +257,7 @@ def resolve_codes(filters: LineFilters) -> dict[str, int]:
 
 
 # Newest payment first; the keyset cursor compares these three.
-_ORDER = tuple_(OrderLine.pay_day, OrderLine.paid_at, OrderLine.id)
+LINE_ORDER = tuple_(OrderLine.pay_day, OrderLine.paid_at, OrderLine.id)
 
 
 def _cols(line: Any) -> Cols:
@@ -495,7 +271,7 @@ def _cols(line: Any) -> Cols:
     )
 
 
-def _chosen(stmt: Select[Any], filters: LineFilters, access: AccessScope) -> Select[Any]:
+def chosen_lines(stmt: Select[Any], filters: LineFilters, access: AccessScope) -> Select[Any]:
     """`stmt` over OrderLine, narrowed to the sale lines the filters choose."""
     ids = resolve_codes(filters)
     period = filters.period
@@ -625,7 +401,7 @@ def _displayed(stmt: Select[Any]) -> Select[Any]:
 
 def _listed(filters: LineFilters, access: AccessScope) -> Select[Any]:
     base = select(OrderLine.id).select_from(OrderLine)
-    chosen = _chosen(base, filters, access)
+    chosen = chosen_lines(base, filters, access)
     return _displayed(chosen).order_by(
         OrderLine.pay_day.desc(), OrderLine.paid_at.desc(), OrderLine.id.desc()
     )
@@ -649,29 +425,3 @@ def _decode(cursor: str) -> tuple[dt.date, dt.datetime, int]:
         return dt.date.fromisoformat(day), dt.datetime.fromisoformat(at), int(line_id)
     except (binascii.Error, ValueError, TypeError) as exc:
         raise LineFilterError("after", "after 无效：请使用上一页返回的 next 值") from exc
-
-
-def _codes_in(changes: list[LineChange]) -> dict[str, dict[int, str]]:
-    """Codes of the products and rooms the history mentions, by id."""
-    wanted: dict[str, set[int]] = {"product_id": set(), "room_id": set()}
-    for change in changes:
-        for snapshot in (change.before, change.after):
-            for name, ids in wanted.items():
-                if snapshot.get(name) is not None:
-                    ids.add(int(snapshot[name]))
-    codes: dict[str, dict[int, str]] = {}
-    for name, model in (("product_id", Product), ("room_id", LiveRoom)):
-        rows = db.session.execute(select(model.id, model.code).where(model.id.in_(wanted[name])))
-        codes[name] = {row_id: code for row_id, code in rows}
-    return codes
-
-
-def _readable(name: str, value: Any, codes: dict[str, dict[int, str]]) -> Any:
-    """A history value as a person reads it: money in 元, products and rooms by code."""
-    if value is None:
-        return None
-    if name in ("paid_amount", "refund_amount"):
-        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
-    if name in codes:
-        return codes[name].get(int(value), str(value))
-    return value
