@@ -12,13 +12,13 @@ from app.extensions import api, csrf
 
 def register_api(app: Flask) -> None:
     """Every flask-smorest Blueprint of /api/v1, in the order the OpenAPI description lists."""
-    from app.api import imports, lines, metrics, registry, reports, sessions, unregistered
+    from app.api import imports, lines, live_sessions, metrics, registry, reports, unregistered
 
     api.ma_plugin.converter.add_attribute_function(numeric_bounds)
     for blueprint in (
         *imports.blueprints,
         *registry.blueprints,
-        sessions.blp,
+        live_sessions.blp,
         *metrics.blueprints,
         *reports.blueprints,
         lines.blp,

@@ -1,17 +1,22 @@
-"""Marshmallow fields the JSON API shares: money, codes, references by code, Beijing times."""
+"""Marshmallow fields the JSON API shares: Beijing times, days, pages, counts; the registry's
+money, codes, references and ids (app.registry.fields) are re-exported here."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from app.codes import code_for
+from app.beijing import to_beijing
 from app.converters import MAX_ID
-from app.registry.values import CellError, local_datetime, to_beijing
+from app.registry.fields import Coded as Coded
+from app.registry.fields import Id as Id
+from app.registry.fields import Money as Money
+from app.registry.fields import Ref as Ref
+from app.registry.fields import Refs as Refs
+from app.registry.values import CellError, utc_from_beijing
 
 # The days the API accepts: wide enough for any county's records, narrow enough that a year
 # before or after (同比) is still a date.
@@ -21,47 +26,6 @@ LAST_DAY = dt.date(2100, 12, 31)
 MAX_PERIOD_YEARS = 20
 MAX_PAGE_SIZE = 500
 MONTH_PATTERN = r"^(20\d{2}|2100)-(0[1-9]|1[0-2])$"
-
-
-def Money(**kwargs: Any) -> fields.Decimal:
-    """Money in and out as a string with two decimals ("1234.50"); numbers accepted in."""
-    return fields.Decimal(places=2, as_string=True, **kwargs)
-
-
-class Ref(fields.String):
-    """Another registry entity, written by its code (or name, for categories)."""
-
-    def __init__(self, key: str = "code", **kwargs: Any) -> None:
-        kwargs.setdefault("validate", validate.Length(min=1, max=64))
-        super().__init__(**kwargs)
-        self.key = key
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        return None if value is None else getattr(value, self.key)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
-class Coded(fields.String):
-    """A code from app.codes; its Chinese name is accepted too (`抖店` → `douyin`)."""
-
-    def __init__(
-        self, names: Mapping[str, str], aliases: Mapping[str, str] | None = None, **kwargs: Any
-    ) -> None:
-        choices = ", ".join(f"{code} ({name})" for code, name in names.items())
-        metadata = {"description": f"One of: {choices}", **kwargs.pop("metadata", {})}
-        super().__init__(metadata=metadata, **kwargs)
-        self.names = dict(names)
-        self.aliases = dict(aliases or {})
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        try:
-            return code_for(text, self.names, self.aliases)
-        except KeyError:
-            accepted = "、".join(f"{code}（{name}）" for code, name in self.names.items())
-            raise ValidationError(f"“{text}”无法识别，可填：{accepted}") from None
 
 
 class BeijingDateTime(fields.Field):
@@ -79,7 +43,7 @@ class BeijingDateTime(fields.Field):
         if not isinstance(value, str) or not value.strip():
             raise ValidationError("请填写时间，如 2024-03-01 20:00（北京时间）")
         try:
-            return local_datetime(value.strip())
+            return utc_from_beijing(value.strip())
         except CellError:
             raise ValidationError(
                 f"时间“{value}”无法识别，请写成 2024-03-01 20:00（北京时间）或 ISO 8601"
@@ -102,17 +66,6 @@ def NonNegativeMoney(**kwargs: Any) -> fields.Decimal:
     )
 
 
-class Refs(fields.List):
-    """Several registry entities by code, listed in code order."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(Ref(), **kwargs)
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        codes = super()._serialize(value, attr, obj, **kwargs)
-        return None if codes is None else sorted(codes)
-
-
 def Day(**kwargs: Any) -> fields.Date:
     """A calendar day (YYYY-MM-DD) between 2000-01-01 and 2100-12-31."""
     kwargs.setdefault(
@@ -122,14 +75,6 @@ def Day(**kwargs: Any) -> fields.Date:
         validate=validate.Range(
             min=FIRST_DAY, max=LAST_DAY, error="日期应在 2000-01-01 至 2100-12-31 之间"
         ),
-        **kwargs,
-    )
-
-
-def Id(**kwargs: Any) -> fields.Integer:
-    """The id of a row: a whole number the database's id columns can hold."""
-    return fields.Integer(
-        validate=validate.Range(min=1, max=MAX_ID, error=f"应为 1 至 {MAX_ID} 之间的编号"),
         **kwargs,
     )
 

@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from webargs.flaskparser import abort  # flask-smorest's abort, typed NoReturn
 
 from app.api.errors import add_error_messages
+from app.api.pagination import page_json, page_schema
 from app.auth import api_guard, current_scope, roles_required, rows
 from app.auth.scope import IMPORT_ROLES
 from app.codes import PLATFORMS
@@ -123,11 +124,7 @@ class ImportSchema(Schema):
     created_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
-class ImportPageSchema(Schema):
-    items = fields.List(fields.Nested(ImportSchema), metadata={"description": "without errors"})
-    page = fields.Integer()
-    pages = fields.Integer()
-    total = fields.Integer()
+ImportPageSchema = page_schema(ImportSchema, "ImportPageSchema", "without errors")
 
 
 class MappingSchema(Schema):
@@ -239,14 +236,8 @@ def list_imports(args: dict[str, Any]) -> dict[str, Any]:
         per_page=args["per_page"],
         error_out=False,
     )
-    return {
-        "items": [
-            import_json(record, errors_shown=0, language=reader_language()) for record in page.items
-        ],
-        "page": page.page,
-        "pages": page.pages,
-        "total": page.total,
-    }
+    language = reader_language()
+    return page_json(page, lambda record: import_json(record, errors_shown=0, language=language))
 
 
 @blp.route("/<int:import_id>", methods=["GET"])

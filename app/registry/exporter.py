@@ -11,6 +11,7 @@ from typing import Any
 import xlsxwriter
 from sqlalchemy.orm import aliased
 
+from app.beijing import to_beijing
 from app.codes import BASELINE_KINDS, INDICATORS, SCOPE_TYPES
 from app.extensions import db
 from app.models import (
@@ -27,9 +28,9 @@ from app.models import (
     Village,
     room_streamers,
 )
-from app.registry.sessions import FIGURES
+from app.registry.live_sessions import FIGURES
 from app.registry.sheets import SHEETS
-from app.registry.values import platform_name, to_beijing
+from app.registry.values import platform_name
 from app.spreadsheet import WORKBOOK_OPTIONS, CellStyles, write_text
 
 FORMATS: dict[str, dict[str, Any]] = {

@@ -10,11 +10,10 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from app.beijing import ZONE
 from app.codes import BASELINE_KINDS, INDICATORS, PLATFORMS, SCOPE_TYPES, code_for, platform_code
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 CENT = Decimal("0.01")
 
 PLATFORM_HINT = "抖音/抖店、快手、视频号/微信小店、淘宝/天猫、拼多多、其他"
@@ -145,7 +144,7 @@ def date(value: Any) -> dt.date:
     raise CellError("无法识别，请写成 2024-03-01 的形式")
 
 
-def local_datetime(value: Any) -> dt.datetime:
+def utc_from_beijing(value: Any) -> dt.datetime:
     """A time written in Beijing time (or with an explicit offset) → naive UTC."""
     serial = _excel_serial(value)
     if isinstance(value, dt.datetime):
@@ -157,7 +156,7 @@ def local_datetime(value: Any) -> dt.datetime:
     else:
         moment = _parse_datetime(text(value))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=BEIJING)
+        moment = moment.replace(tzinfo=ZONE)
     return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
@@ -180,11 +179,6 @@ def _parse_datetime(raw: str) -> dt.datetime:
         delta = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         return moment.replace(tzinfo=dt.timezone(sign * delta))
     return moment
-
-
-def to_beijing(moment: dt.datetime) -> dt.datetime:
-    """Naive UTC (as stored) → aware Beijing time, for display."""
-    return moment.replace(tzinfo=dt.UTC).astimezone(BEIJING)
 
 
 def _coded(names: dict[str, str], aliases: dict[str, str] | None = None) -> Any:

@@ -25,13 +25,13 @@ def register_web(app: Flask) -> None:
         admin,
         imports,
         lines,
+        live_sessions,
         login,
         pages,
         places,
         premium,
         registry,
         reports,
-        sessions,
         targets,
         unregistered,
     )
@@ -41,7 +41,7 @@ def register_web(app: Flask) -> None:
     for blueprint in (
         pages.bp,
         login.bp,
-        sessions.bp,
+        live_sessions.bp,
         admin.bp,
         places.bp,
         premium.bp,

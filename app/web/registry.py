@@ -22,11 +22,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.api.crud import find, listing
-from app.auth import roles_required
+from app.auth import current_scope, roles_required
 from app.extensions import db
 from app.models import RegistryLoad
-from app.registry import export_workbook
+from app.registry import export_workbook, records
+from app.registry.records import RegistryError
+from app.registry.resources import resource as resource_named
 from app.web import registry_forms
 from app.web.nav import roles_for
 from app.web.registry_fields import COLUMN_LABELS, KIND_LABELS, KINDS, Kind
@@ -45,13 +46,16 @@ def _kind(name: str | None) -> Kind:
 
 
 def _find(kind: Kind, key: str) -> Any:
-    resource = registry_forms.resource(kind.name)
+    resource = resource_named(kind.name)
     value: Any = key
     if resource.key == "id":
         if not key.isdigit():
             abort(404)
         value = int(key)
-    return find(resource, value)
+    try:
+        return records.find(resource, value, scope=current_scope())
+    except RegistryError:
+        abort(404)
 
 
 @bp.route("")
@@ -59,12 +63,14 @@ def _find(kind: Kind, key: str) -> Any:
 def index() -> str:
     """One kind of entry (townships by default), searched by `q`, a page at a time."""
     kind = _kind(request.args.get("kind", "townships"))
-    resource = registry_forms.resource(kind.name)
+    resource = resource_named(kind.name)
     query = (request.args.get("q") or "").strip()
     page = request.args.get("page", 1, type=int) or 1
-    found = listing(resource, {"q": query, "page": max(page, 1), "per_page": PER_PAGE})
+    found = records.listing(
+        resource, scope=current_scope(), page=max(page, 1), per_page=PER_PAGE, q=query
+    )
     schema = resource.schema()
-    rows = [(item, schema.dump(item)) for item in found["items"]]
+    rows = [(item, schema.dump(item)) for item in found.items]
     return render_template(
         "registry/index.html",
         kinds=KINDS,
@@ -88,9 +94,9 @@ def _labels(kind: Kind) -> dict[str, dict[str, Any]]:
 @bp.route("/<kind_name>/<key>/edit", methods=["GET", "POST"])
 @roles_required(*ROLES)
 def edit(kind_name: str, key: str | None = None) -> Any:
-    """The form for a new entry or an existing one; saved with the API's checks."""
+    """The form for a new entry or an existing one; saved with the registry's own checks."""
     kind = _kind(kind_name)
-    resource = registry_forms.resource(kind.name)
+    resource = resource_named(kind.name)
     obj = _find(kind, key) if key is not None else None
     errors: dict[str, str] = {}
     message = None

@@ -1,7 +1,7 @@
 """How each registry entity is listed and edited on the registry pages.
 
-The API's Resource (app/api/registry.py) says how an entity is searched, checked and saved;
-this module only says which columns a list shows and which inputs a form has.
+The registry's Resource (app/registry/resources.py) says how an entity is searched, checked
+and saved; this module only says which columns a list shows and which inputs a form has.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Input:
 class Kind:
     """A registry entity as the pages show it."""
 
-    name: str  # the API resource name
+    name: str  # the registry resource name (app.registry.resources)
     label: Any
     columns: tuple[tuple[Any, str], ...]  # (heading, key in the schema's JSON)
     inputs: tuple[Input, ...] = field(default_factory=tuple)

@@ -1,7 +1,8 @@
 """Saving registry entities from page forms with the same schemas and rules as the JSON API.
 
-A form posts text; the API's marshmallow schema reads it and `app.api.crud.write` checks
-references, uniqueness and entity rules, so a page and an API call accept exactly the same.
+A form posts text; the registry's service (app.registry.records) reads it with the resource's
+schema and checks references, uniqueness and entity rules, as for an API call; its refusals
+become the form's errors by field, or one message.
 """
 
 from __future__ import annotations
@@ -11,14 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
 
-from app.api.crud import Resource, remove, write
-from app.api.registry import RESOURCES
-from app.extensions import db
+from app.auth import current_scope
+from app.registry import records
+from app.registry.records import RegistryError, Resource
+from app.registry.resources import resource
 
-BY_NAME = {resource.name: resource for resource in RESOURCES}
 # marshmallow's own English messages, said the way the rest of the pages say them.
 _PLAIN = {
     "Missing data for required field.": _l("必填"),
@@ -41,10 +40,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.saved is not None and not self.errors and not self.message
-
-
-def resource(name: str) -> Resource:
-    return BY_NAME[name]
 
 
 def form_values(resource_: Resource, form: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,35 +70,28 @@ def save(name: str, obj: Any | None, form: Mapping[str, Any], **extra: Any) -> O
     """Create (obj None) or replace `obj` from the form; nothing is changed on any problem."""
     spec = resource(name)
     values = {**form_values(spec, form), **extra}
+    key = None if obj is None else getattr(obj, spec.key)
     try:
-        data = spec.schema().load(values)
-    except ValidationError as exc:
-        return Outcome(errors=_flatten(exc.messages))
-    target = obj if obj is not None else spec.model()
-    try:
-        saved = write(spec, target, data)
-    except HTTPException as exc:
-        db.session.rollback()
-        return _refused(exc)
+        data = records.load(spec, values)
+        saved = records.write(spec, key, data, scope=current_scope())
+    except RegistryError as error:
+        return _refused(error)
     return Outcome(saved=saved)
 
 
 def delete(name: str, obj: Any, key: Any) -> Outcome:
     """Delete unless other records still use it (the message says which)."""
+    spec = resource(name)
     try:
-        remove(resource(name), obj, key)
-    except HTTPException as exc:
-        db.session.rollback()
-        return _refused(exc)
+        records.remove(spec, getattr(obj, spec.key), scope=current_scope())
+    except RegistryError as error:
+        return _refused(error)
     return Outcome(saved=True)
 
 
-def _refused(exc: HTTPException) -> Outcome:
-    data = getattr(exc, "data", None) or {}
-    errors = data.get("errors", {}).get("json", {}) if isinstance(data, dict) else {}
-    flat = _flatten(errors)
-    message = data.get("message") if isinstance(data, dict) else None
-    return Outcome(errors=flat, message=None if flat else (message or exc.description))
+def _refused(error: RegistryError) -> Outcome:
+    flat = _flatten(error.field_errors)
+    return Outcome(errors=flat, message=None if flat else error.message)
 
 
 def _flatten(messages: Any) -> dict[str, str]:

@@ -1,8 +1,8 @@
-"""The session form's typed text → the values `app.registry.sessions` checks and saves.
+"""The session form's typed text → the values `app.registry.live_sessions` checks and saves.
 
 This module only reads what a person typed on a phone (Beijing times, 1,234.5, ¥99, 1.2万)
 and limits the room to those the caller allows; the rules shared with the workbook and the
-API (end after start, 成交人数 ≤ 场观人数, overlaps, …) stay in `app.registry.sessions`.
+API (end after start, 成交人数 ≤ 场观人数, overlaps, …) stay in `app.registry.live_sessions`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.models import LiveRoom, utcnow
-from app.registry.sessions import FIGURES, SessionInvalid, session_problems
-from app.registry.values import CellError, local_datetime
+from app.registry.live_sessions import FIGURES, SessionInvalid, session_problems
+from app.registry.values import CellError, utc_from_beijing
 
 COUNT_FIELDS = tuple(name for name in FIGURES if name != "sales")
 LABELS = {
@@ -47,7 +47,7 @@ WAN = re.compile(r"^(?P<number>.+?)(万|w|W)$")
 def parse_session_form(
     form: Mapping[str, Any], rooms: Mapping[str, LiveRoom], *, now: dt.datetime | None = None
 ) -> dict[str, Any]:
-    """Values for `app.registry.sessions.save_session`, or SessionInvalid listing every problem.
+    """Values for `app.registry.live_sessions.save_session`, or SessionInvalid naming every problem.
 
     `rooms` maps the codes the user may log for to their rooms; times come back naive UTC.
     """
@@ -92,7 +92,7 @@ def _moment(form: Mapping[str, Any], name: str, problems: dict[str, str]) -> dt.
         problems[name] = _("请填写%(label)s。", label=LABELS[name])
         return None
     try:
-        return local_datetime(value)
+        return utc_from_beijing(value)
     except CellError:
         problems[name] = _(
             "%(label)s无法识别，请写成 2024-05-01 20:00 的形式（北京时间）。", label=LABELS[name]

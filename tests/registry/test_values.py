@@ -49,14 +49,14 @@ def test_dates_in_the_forms_clerks_write(cell: Any) -> None:
     ],
 )
 def test_times_are_beijing_unless_an_offset_is_given(cell: Any, utc: dt.datetime) -> None:
-    assert values.local_datetime(cell) == utc
+    assert values.utc_from_beijing(cell) == utc
 
 
 @pytest.mark.parametrize(
     ("parse", "cell", "reason"),
     [
         (values.date, "2024-02-30", "无法识别，请写成 2024-03-01 的形式"),
-        (values.local_datetime, "3月1日晚上", "无法识别"),
+        (values.utc_from_beijing, "3月1日晚上", "无法识别"),
         (values.count, 1.5, "必须是整数"),
         (values.count, -2, "不能为负数"),
         (values.positive, 0, "必须大于 0"),

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.models import LiveSession
-from app.registry.sessions import SessionInvalid
+from app.registry.live_sessions import SessionInvalid
 from app.web.session_form import parse_session_form
 
 GOOD = {

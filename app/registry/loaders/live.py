@@ -8,11 +8,11 @@ from typing import Any
 from app.extensions import db
 from app.models import LiveRoom, LiveSession, Streamer
 from app.registry.cells import Cells
+from app.registry.live_sessions import FIGURES, TIME_LABELS, session_problems, zero_figures
 from app.registry.loaders.common import code_map
 from app.registry.reader import RawSheet
 from app.registry.result import RowError, SheetCounts
-from app.registry.sessions import FIGURES, TIME_LABELS, session_problems, zero_figures
-from app.registry.values import count, is_blank, local_datetime, non_negative
+from app.registry.values import count, is_blank, non_negative, utc_from_beijing
 
 STORED = ("streamer_id", "ended_at", *FIGURES)
 
@@ -64,8 +64,8 @@ def _row_values(cells: Cells, rooms: dict[str, int], streamers: dict[str, int]) 
     """The row's stored fields; figures and 主播编码 only when their column is in the sheet."""
     values: dict[str, Any] = {
         "room_id": cells.ref("直播间编码", rooms, "直播间", required=True),
-        "started_at": cells.get("开始时间", local_datetime, required=True),
-        "ended_at": cells.get("结束时间", local_datetime, required=True),
+        "started_at": cells.get("开始时间", utc_from_beijing, required=True),
+        "ended_at": cells.get("结束时间", utc_from_beijing, required=True),
     }
     if cells.present("主播编码"):
         values["streamer_id"] = cells.ref("主播编码", streamers, "主播", required=False)

@@ -1,4 +1,5 @@
-"""JSON shapes of the registry entities; other entities are referred to by code."""
+"""The shapes of the registry's records, read and written by the JSON API and the registry pages
+alike; other entities are referred to by code."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
-from app.api.fields import Coded, Id, Money, Page, PageSize, Ref, Refs
 from app.codes import BASELINE_KINDS, INDICATORS, PLATFORM_ALIASES, PLATFORMS, SCOPE_TYPES
+from app.registry.fields import Coded, Id, Money, Ref, Refs
 from app.registry.values import BRAND_KINDS
 
 CODE = validate.Length(min=1, max=64)
@@ -142,9 +143,3 @@ class CategorySchema(Schema):
         load_default=False, metadata={"description": "counts in 农产品网络零售额"}
     )
     parent_id = Id(allow_none=True)
-
-
-class ListArgsSchema(Schema):
-    q = fields.String(metadata={"description": "search in codes and names"})
-    page = Page()
-    per_page = PageSize()

@@ -21,11 +21,12 @@ from app.api.fields import (
     PageSize,
     Ref,
 )
+from app.api.pagination import page_json, page_schema
 from app.auth import api_guard, current_scope
+from app.beijing import midnight_utc
 from app.extensions import db
 from app.models import LiveRoom, LiveSession, OrderLine, Streamer, Township, Village
-from app.registry.sessions import SessionConflict, SessionInvalid, save_session
-from app.registry.values import BEIJING
+from app.registry.live_sessions import SessionConflict, SessionInvalid, save_session
 
 blp = Blueprint("live_sessions", __name__, description="直播场次 (live sessions)")
 add_error_messages(blp)
@@ -75,18 +76,7 @@ class SessionListArgsSchema(Schema):
             raise SchemaError("“to”不能早于“from”", field_name="to")
 
 
-class SessionPageSchema(Schema):
-    items = fields.List(fields.Nested(SessionSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
-
-
-def _day_start_utc(day: dt.date) -> dt.datetime:
-    """Midnight of a Beijing calendar day, as the naive UTC the database holds."""
-    local = dt.datetime.combine(day, dt.time(), tzinfo=BEIJING)
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
+SessionPageSchema = page_schema(SessionSchema, "SessionPageSchema")
 
 
 def _find(session_id: int) -> LiveSession:
@@ -145,18 +135,13 @@ def list_sessions(args: dict[str, Any]) -> dict[str, Any]:
         streamer_id = _code_filter(Streamer, args["streamer"], "streamer", "主播")
         query = query.where(LiveSession.streamer_id == streamer_id)
     if args.get("from_"):
-        query = query.where(LiveSession.started_at >= _day_start_utc(args["from_"]))
+        query = query.where(LiveSession.started_at >= midnight_utc(args["from_"]))
     if args.get("to"):
         next_day = args["to"] + dt.timedelta(days=1)
-        query = query.where(LiveSession.started_at < _day_start_utc(next_day))
-    page = db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
-    return {
-        "items": page.items,
-        "page": page.page,
-        "per_page": page.per_page,
-        "total": page.total,
-        "pages": page.pages,
-    }
+        query = query.where(LiveSession.started_at < midnight_utc(next_day))
+    return page_json(
+        db.paginate(query, page=args["page"], per_page=args["per_page"], error_out=False)
+    )
 
 
 @blp.route("/sessions", methods=["POST"])

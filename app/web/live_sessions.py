@@ -21,7 +21,7 @@ from app.metrics.live import active_threshold, session_counts
 from app.metrics.periods import Period
 from app.metrics.scope import Scope, parse_scope
 from app.models import LiveRoom, LiveSession, Streamer, Township, Village
-from app.registry.sessions import SessionConflict, SessionInvalid, save_session
+from app.registry.live_sessions import SessionConflict, SessionInvalid, save_session
 from app.web.figure_links import SESSION_SCOPES
 from app.web.nav import roles_for
 from app.web.session_form import COUNT_FIELDS, LABELS, parse_session_form

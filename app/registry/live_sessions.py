@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from app.beijing import to_beijing
 from app.extensions import db
 from app.models import LiveRoom, LiveSession, Streamer
-from app.registry.values import to_beijing
 
 # The figures a streamer copies from the platform's review page (复盘), with their labels.
 FIGURES: dict[str, str] = {
