@@ -68,18 +68,21 @@ _STATUS = 13
 def file_rows(batch: list[tuple[Any, ...]]) -> list[list[Any]]:
     """A batch of `iter_export_rows` tuples as the files' cells, in HEADERS order.
 
-    Platform and status by their Chinese names; None as an empty cell; text that a spreadsheet
-    would run as a formula with a leading apostrophe (app.spreadsheet.csv_value).
+    Platform and status by their Chinese names; None stays None (both writers leave the cell
+    empty); text that a spreadsheet would run as a formula with a leading apostrophe
+    (app.spreadsheet.csv_value).
     """
     platforms, statuses = PLATFORMS, LINE_STATUSES
+    starts = FORMULA_STARTS
     rows = []
     for line in batch:
-        cells = ["" if value is None else value for value in line]
-        cells[_PLATFORM] = platforms.get(cells[_PLATFORM], cells[_PLATFORM])
-        cells[_STATUS] = statuses.get(cells[_STATUS], cells[_STATUS])
+        cells = list(line)
+        platform, status = cells[_PLATFORM], cells[_STATUS]
+        cells[_PLATFORM] = platforms.get(platform, platform)
+        cells[_STATUS] = statuses.get(status, status)
         for col in TEXT_COLUMNS:
             text = cells[col]
-            if text and text[0] in FORMULA_STARTS:
+            if text and text[0] in starts:
                 cells[col] = csv_value(text)
         rows.append(cells)
     return rows
