@@ -33,9 +33,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app import create_app  # noqa: E402
 from app.auth.tokens import issue_token  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.metrics.retail import retail  # noqa: E402
+from app.metrics.formatting import retail_json  # noqa: E402
+from app.metrics.retail import retail as typed_retail  # noqa: E402
 from app.metrics.rollup_write import rebuild_all, refresh_days  # noqa: E402
 from app.models import ROLLUP_MODELS, OrderLine, SalesImport, User  # noqa: E402
+
+
+def retail(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The retail figures in their JSON form (as the API answers)."""
+    return retail_json(typed_retail(*args, **kwargs))
+
 
 PLATFORMS = "ARRAY['douyin','kuaishou','channels','taobao','pinduoduo','other']"
 # The eight default agricultural categories, then two others.

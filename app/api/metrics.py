@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_smorest import Blueprint, abort
@@ -12,6 +13,14 @@ from app.api.fields import MAX_PAGE_SIZE, MONTH_PATTERN, Day, period_problem
 from app.auth import api_guard, current_scope
 from app.codes import INDICATORS
 from app.metrics.errors import MetricsError
+from app.metrics.formatting import (
+    growth_json,
+    live_json,
+    premium_json,
+    progress_json,
+    retail_json,
+    sessions_json,
+)
 from app.metrics.growth import growth
 from app.metrics.live import live_year
 from app.metrics.live_sessions import sessions_report
@@ -212,13 +221,16 @@ def _scope(requested: str | None) -> str:
     return str(value)
 
 
-def _answer(compute: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+def _answer(
+    serialise: Callable[[Any], dict[str, Any]], compute: Any, *args: Any, **kwargs: Any
+) -> dict[str, Any]:
+    """The figure's JSON form; 400 with the metrics' message when the question is malformed."""
     try:
-        answer: dict[str, Any] = compute(*args, **kwargs)
+        found = compute(*args, **kwargs)
     except MetricsError as exc:
         abort(400, message=str(exc))
         raise  # abort raises; this satisfies the type checker
-    return answer
+    return serialise(found)
 
 
 @blp.route("/retail")
@@ -228,7 +240,14 @@ def get_retail(args: dict[str, Any]) -> dict[str, Any]:
     """网络零售额 (gross, refund, net, orders, units) grouped `by`, with 未登记商品."""
     scope = _scope(args.get("scope"))
     return _answer(
-        retail, args["from_"], args["to"], args["by"], scope, args["agri"], args.get("limit")
+        retail_json,
+        retail,
+        args["from_"],
+        args["to"],
+        args["by"],
+        scope,
+        args["agri"],
+        args.get("limit"),
     )
 
 
@@ -238,7 +257,7 @@ def get_retail(args: dict[str, Any]) -> dict[str, Any]:
 def get_growth(args: dict[str, Any]) -> dict[str, Any]:
     """当月同比, 累计同比 and 环比 of an indicator; null ratios carry a reason."""
     scope = _scope(args.get("scope"))
-    return _answer(growth, args["month"], args["indicator"], scope)
+    return _answer(growth_json, growth, args["month"], args["indicator"], scope)
 
 
 @blp.route("/premium")
@@ -247,7 +266,7 @@ def get_growth(args: dict[str, Any]) -> dict[str, Any]:
 def get_premium(args: dict[str, Any]) -> dict[str, Any]:
     """品牌溢价 of one brand: per product against its baseline, and volume-weighted."""
     _scope(f"brand:{args['brand']}")
-    return _answer(premium, args["brand"], args["from_"], args["to"])
+    return _answer(premium_json, premium, args["brand"], args["from_"], args["to"])
 
 
 @blp.route("/sessions")
@@ -257,7 +276,7 @@ def get_sessions(args: dict[str, Any]) -> dict[str, Any]:
     """Session KPIs (GPM, UV价值, 客单价, 件均价, 看播转化率, 退款率) with their formulas."""
     room = args.get("room")
     _scope(f"room:{room}" if room else "county")
-    return _answer(sessions_report, args["from_"], args["to"], room)
+    return _answer(sessions_json, sessions_report, args["from_"], args["to"], room)
 
 
 @blp.route("/live")
@@ -266,7 +285,7 @@ def get_sessions(args: dict[str, Any]) -> dict[str, Any]:
 def get_live(args: dict[str, Any]) -> dict[str, Any]:
     """Per month: sessions, active rooms (活跃直播间) and 村播带货额."""
     _scope("county")
-    return _answer(live_year, args["year"])
+    return _answer(live_json, live_year, args["year"])
 
 
 @targets_blp.route("/progress")
@@ -274,7 +293,7 @@ def get_live(args: dict[str, Any]) -> dict[str, Any]:
 @targets_blp.response(200, ProgressSchema)
 def get_progress(args: dict[str, Any]) -> dict[str, Any]:
     """Progress of the year's targets as of a day; rows outside the caller's scope are left out."""
-    result = _answer(target_progress, args["year"], args.get("as_of"))
+    result = _answer(progress_json, target_progress, args["year"], args.get("as_of"))
     allowed = current_scope()
     result["rows"] = [row for row in result["rows"] if allowed.permits(row["scope"])]
     return result

@@ -13,6 +13,14 @@ from flask.cli import AppGroup
 from app.cli.output import echo_json
 from app.extensions import db
 from app.metrics.errors import MetricsError
+from app.metrics.formatting import (
+    growth_json,
+    live_json,
+    premium_json,
+    progress_json,
+    retail_json,
+    sessions_json,
+)
 from app.metrics.growth import growth
 from app.metrics.live import live_year
 from app.metrics.live_sessions import sessions_report
@@ -43,11 +51,15 @@ def _with(options: list[Callable[[Any], Any]]) -> Callable[[Any], Any]:
     return decorate
 
 
-def _run(compute: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
+def _run(
+    serialise: Callable[[Any], dict[str, Any]], compute: Callable[..., Any], *args: Any
+) -> dict[str, Any]:
+    """The figure's JSON form (the API's); a usage error with the metrics' message."""
     try:
-        return compute(*args, **kwargs)
+        found = compute(*args)
     except MetricsError as exc:
         raise click.UsageError(str(exc)) from exc
+    return serialise(found)
 
 
 def _width(text: str) -> int:
@@ -84,7 +96,7 @@ def retail_command(
     start: str, end: str, by: str, scope: str, agri: bool, limit: int | None, as_json: bool
 ) -> None:
     """网络零售额 grouped by day, month, platform, township, … (GET /metrics/retail)."""
-    payload = _run(retail, start, end, by, scope, agri, limit)
+    payload = _run(retail_json, retail, start, end, by, scope, agri, limit)
 
     def text(data: dict[str, Any]) -> str:
         rows = [*data["rows"], {"key": "合计", **data["total"]}]
@@ -105,7 +117,7 @@ def retail_command(
 @as_json
 def growth_command(month: str, indicator: str, scope: str, as_json: bool) -> None:
     """当月同比, 累计同比, 环比 (GET /metrics/growth)."""
-    payload = _run(growth, month, indicator, scope)
+    payload = _run(growth_json, growth, month, indicator, scope)
     _show(payload, as_json, _lines)
 
 
@@ -115,7 +127,7 @@ def growth_command(month: str, indicator: str, scope: str, as_json: bool) -> Non
 @as_json
 def premium_command(brand: str, start: str, end: str, as_json: bool) -> None:
     """品牌溢价 of a brand (GET /metrics/premium)."""
-    payload = _run(premium, brand, start, end)
+    payload = _run(premium_json, premium, brand, start, end)
 
     def text(data: dict[str, Any]) -> str:
         columns = ["product", "unit_price", "baseline", "baseline_kind", "units", "net", "premium"]
@@ -135,7 +147,7 @@ def premium_command(brand: str, start: str, end: str, as_json: bool) -> None:
 @as_json
 def sessions_command(start: str, end: str, room: str | None, as_json: bool) -> None:
     """Session KPIs (GET /metrics/sessions)."""
-    payload = _run(sessions_report, start, end, room)
+    payload = _run(sessions_json, sessions_report, start, end, room)
 
     def text(data: dict[str, Any]) -> str:
         columns = ["room", "started_at", "hours", "sales", "order_sales", "sales_difference"]
@@ -150,7 +162,7 @@ def sessions_command(start: str, end: str, room: str | None, as_json: bool) -> N
 @as_json
 def live_command(year: int, as_json: bool) -> None:
     """Sessions, active rooms and 村播带货额 per month (GET /metrics/live)."""
-    payload = _run(live_year, year)
+    payload = _run(live_json, live_year, year)
 
     def text(data: dict[str, Any]) -> str:
         table = _table(data["months"], ["month", "sessions", "active_rooms", "live_sales"])
@@ -165,7 +177,7 @@ def live_command(year: int, as_json: bool) -> None:
 @as_json
 def targets_command(year: int, as_of: str | None, as_json: bool) -> None:
     """Target progress as of a day (GET /targets/progress)."""
-    payload = _run(target_progress, year, as_of)
+    payload = _run(progress_json, target_progress, year, as_of)
 
     def text(data: dict[str, Any]) -> str:
         columns = ["scope", "indicator", "target", "actual", "completion", "time_progress"]

@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from decimal import Decimal
 
 from app.codes import INDICATORS
 from app.metrics.facts import Source
-from app.metrics.formatting import divide, ratio
-from app.metrics.indicators import Figure, figure_json, indicator_code, indicator_value
-from app.metrics.periods import Period, add_months, month_key, month_period, parse_month
-from app.metrics.scope import parse_scope
+from app.metrics.formatting import divide
+from app.metrics.indicators import Figure, indicator_code, indicator_value
+from app.metrics.periods import Period, add_months, month_period, parse_month
+from app.metrics.scope import Scope, parse_scope
+
+
+@dataclass(frozen=True)
+class Growth:
+    """An indicator in a month, the same month last year, 1–本月累计 both years and last month;
+    the changes on each (a fraction), None with a reason where the base is missing or 0."""
+
+    month: dt.date
+    indicator: str
+    scope: Scope
+    value: Decimal | int
+    last_year: Decimal | int
+    yoy: Decimal | None
+    ytd: Decimal | int
+    last_year_ytd: Decimal | int
+    ytd_yoy: Decimal | None
+    prev_month: Decimal | int
+    mom: Decimal | None
+    reasons: dict[str, str]
 
 
 def growth(
@@ -18,8 +38,8 @@ def growth(
     indicator: str = "net_retail",
     scope: str = "county",
     source: Source = "rollup",
-) -> dict[str, Any]:
-    """The growth JSON of SPEC §6, plus `reasons` for every ratio that is null.
+) -> Growth:
+    """Growth (the growth JSON of SPEC §6, typed), with `reasons` for every ratio that is None.
 
     yoy = (this month − same month last year) / same month last year;
     ytd_yoy = (Jan..this month − same months last year) / same months last year;
@@ -42,23 +62,25 @@ def growth(
     yoy = _change(current, last_year, reasons, "yoy", f"上年同月{name}")
     ytd_yoy = _change(to_date, last_to_date, reasons, "ytd_yoy", f"上年同期累计{name}")
     mom = _change(current, previous, reasons, "mom", f"上月{name}")
-    return {
-        "month": month_key(first),
-        "indicator": code,
-        "scope": str(where),
-        "value": figure_json(code, current.value),
-        "last_year": figure_json(code, last_year.value),
-        "yoy": ratio(yoy),
-        "ytd": figure_json(code, to_date.value),
-        "last_year_ytd": figure_json(code, last_to_date.value),
-        "ytd_yoy": ratio(ytd_yoy),
-        "prev_month": figure_json(code, previous.value),
-        "mom": ratio(mom),
-        "reasons": reasons,
-    }
+    return Growth(
+        month=first,
+        indicator=code,
+        scope=where,
+        value=current.value,
+        last_year=last_year.value,
+        yoy=yoy,
+        ytd=to_date.value,
+        last_year_ytd=last_to_date.value,
+        ytd_yoy=ytd_yoy,
+        prev_month=previous.value,
+        mom=mom,
+        reasons=reasons,
+    )
 
 
-def _change(now: Figure, base: Figure, reasons: dict[str, str], key: str, what: str) -> Any:
+def _change(
+    now: Figure, base: Figure, reasons: dict[str, str], key: str, what: str
+) -> Decimal | None:
     """(now − base) / base, or None with the reason: no data for the base, or a zero base."""
     why = f"{what}无数据, 无法计算" if not base.recorded else f"{what}为 0, 无法计算"
     share = divide(now.value, base.value, reasons, key, why)

@@ -9,7 +9,6 @@ from typing import Any
 from app.codes import INDICATORS
 from app.metrics.errors import MetricsError
 from app.metrics.facts import Query, Source, line_totals
-from app.metrics.formatting import money
 from app.metrics.live import session_counts
 from app.metrics.periods import Period
 from app.metrics.scope import Scope
@@ -65,14 +64,3 @@ def indicator_value(
         value = values[indicator]
         return Figure(value, counts.sessions > 0)
     raise MetricsError(f"未知指标 {indicator!r} (unknown indicator)")
-
-
-def figure_json(indicator: str, value: Decimal | int | None) -> Any:
-    """Money indicators as "1234.50", hours as a number with 2 decimals, counts as ints."""
-    if value is None:
-        return None
-    if indicator in MONEY_INDICATORS:
-        return money(value)
-    if indicator == "live_hours":
-        return round(float(value), 2)
-    return int(value)

@@ -13,8 +13,7 @@ from sqlalchemy import Select, distinct, func, select
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.facts import Query, Source, line_totals
-from app.metrics.formatting import money
-from app.metrics.periods import Period, month_key, month_period, year_period
+from app.metrics.periods import Period, month_period, year_period
 from app.metrics.scope import COUNTY, Scope
 from app.metrics.sql import seconds_between
 from app.models import LiveRoom, LiveSession, Village
@@ -27,6 +26,26 @@ class SessionCounts:
     sessions: int
     hours: Decimal
     active_rooms: int
+
+
+@dataclass(frozen=True)
+class LiveMonth:
+    """One month: sessions started, active rooms (活跃直播间) and 村播带货额 (元)."""
+
+    month: dt.date
+    sessions: int
+    active_rooms: int
+    live_sales: Decimal
+
+
+@dataclass(frozen=True)
+class LiveYear:
+    year: int
+    months: list[LiveMonth]
+
+    @property
+    def total_sessions(self) -> int:
+        return sum(month.sessions for month in self.months)
 
 
 def active_threshold() -> Decimal:
@@ -74,24 +93,14 @@ def session_counts(period: Period, scope: Scope = COUNTY) -> SessionCounts:
     return SessionCounts(int(count or 0), hours, int(active or 0))
 
 
-def live_year(year: int, source: Source = "rollup") -> dict[str, Any]:
-    """GET /metrics/live: per month of `year` its sessions, active rooms and 村播带货额."""
+def live_year(year: int, source: Source = "rollup") -> LiveYear:
+    """GET /metrics/live, typed: per month of `year` its sessions, active rooms and 村播带货额."""
     period = year_period(year)
     sales = line_totals(Query(period, "month", basis="room"), source, orders=False)
-    months = []
+    months: list[LiveMonth] = []
     for number in range(1, 13):
         month = month_period(dt.date(year, number, 1))
         counts = session_counts(month)
-        months.append(
-            {
-                "month": month_key(month.start),
-                "sessions": counts.sessions,
-                "active_rooms": counts.active_rooms,
-                "live_sales": money(sales[month.start].net if month.start in sales else 0),
-            }
-        )
-    return {
-        "year": year,
-        "months": months,
-        "total_sessions": sum(month["sessions"] for month in months),
-    }
+        net = sales[month.start].net if month.start in sales else Decimal("0.00")
+        months.append(LiveMonth(month.start, counts.sessions, counts.active_rooms, net))
+    return LiveYear(year, months)

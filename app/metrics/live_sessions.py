@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import case, func, select
 
 from app.beijing import to_beijing
 from app.extensions import db
-from app.metrics.formatting import divide, money, ratio
+from app.metrics.formatting import divide
 from app.metrics.live import HOUR
 from app.metrics.periods import Period, parse_date
 from app.metrics.scope import COUNTY, Scope, parse_scope
@@ -30,9 +31,63 @@ COUNT_FIELDS: tuple[str, ...] = ("items", "buyers", "viewers", "views", "peak_on
 COUNT_FIELDS += ("avg_online", "avg_watch_seconds", "new_followers")
 
 
+@dataclass(frozen=True)
+class SessionKpis:
+    """A session's (or several sessions') figures: 成交金额 as typed, the attributed order lines'
+    gross and net beside it (None without attributed lines), the counts the streamer typed, and
+    the KPIs (None with a reason where their base is 0)."""
+
+    sales: Decimal
+    order_sales: Decimal | None
+    sales_difference: Decimal | None
+    order_net: Decimal | None
+    items: int
+    buyers: int
+    viewers: int
+    views: int
+    peak_online: int
+    avg_online: int
+    avg_watch_seconds: int
+    new_followers: int
+    attributed_lines: int
+    refunded_lines: int
+    gpm: Decimal | None
+    uv_value: Decimal | None
+    avg_order_value: Decimal | None
+    avg_item_price: Decimal | None
+    conversion: Decimal | None
+    refund_rate: Decimal | None
+    reasons: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One session: its room, streamer, Beijing start and end, hours and figures."""
+
+    id: int
+    room: str
+    room_name: str | None
+    streamer: str | None
+    started_at: dt.datetime  # aware, Beijing time
+    ended_at: dt.datetime
+    hours: Decimal
+    kpis: SessionKpis
+
+
+@dataclass(frozen=True)
+class SessionsReport:
+    period: Period
+    room: str | None
+    sessions: list[SessionRow]
+    session_count: int
+    hours: Decimal
+    total: SessionKpis
+    formulas: dict[str, str]
+
+
 def sessions_report(
     start: str | dt.date, end: str | dt.date, room: str | None = None
-) -> dict[str, Any]:
+) -> SessionsReport:
     """Every session started from `start` to `end` (Beijing days), optionally of one room, with
     its KPIs; typed 成交金额 beside the order-based one where order lines are attributed."""
     period = Period(parse_date(start), parse_date(end))
@@ -49,7 +104,7 @@ def sessions_report(
         stmt = stmt.where(LiveSession.room_id == scope.id)
     found = db.session.execute(stmt).all()
     orders = _attributed([row[0].id for row in found])
-    sessions = []
+    sessions: list[SessionRow] = []
     total: dict[str, Any] = {"sales": Decimal(0), "seconds": Decimal(0), "lines": 0}
     total.update({name: 0 for name in COUNT_FIELDS})
     total.update({"order_sales": Decimal(0), "order_net": Decimal(0), "refunded": 0})
@@ -58,16 +113,16 @@ def sessions_report(
         seconds = Decimal((session.ended_at - session.started_at).total_seconds())
         counts = {name: getattr(session, name) or 0 for name in COUNT_FIELDS}
         sessions.append(
-            {
-                "id": session.id,
-                "room": room_code,
-                "room_name": nickname,
-                "streamer": streamer,
-                "started_at": _beijing(session.started_at),
-                "ended_at": _beijing(session.ended_at),
-                "hours": round(float(seconds / HOUR), 2),
-                **_kpis(session.sales, counts, lines),
-            }
+            SessionRow(
+                id=session.id,
+                room=room_code,
+                room_name=nickname,
+                streamer=streamer,
+                started_at=to_beijing(session.started_at),
+                ended_at=to_beijing(session.ended_at),
+                hours=seconds / HOUR,
+                kpis=_kpis(session.sales, counts, lines),
+            )
         )
         total["sales"] += session.sales
         total["seconds"] += seconds
@@ -80,20 +135,17 @@ def sessions_report(
             total["refunded"] += lines["refunded"]
     summed = {"gross": total["order_sales"], "net": total["order_net"]}
     summed |= {"lines": total["lines"], "refunded": total["refunded"]}
-    return {
-        "from": period.start.isoformat(),
-        "to": period.end.isoformat(),
-        "room": room,
-        "sessions": sessions,
-        "total": {
-            "sessions": len(sessions),
-            "hours": round(float(total["seconds"] / HOUR), 2),
-            **_kpis(
-                total["sales"], {n: total[n] for n in COUNT_FIELDS}, summed if orders else None
-            ),
-        },
-        "formulas": FORMULAS,
-    }
+    return SessionsReport(
+        period=period,
+        room=room,
+        sessions=sessions,
+        session_count=len(sessions),
+        hours=total["seconds"] / HOUR,
+        total=_kpis(
+            total["sales"], {n: total[n] for n in COUNT_FIELDS}, summed if orders else None
+        ),
+        formulas=FORMULAS,
+    )
 
 
 def _attributed(session_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -123,7 +175,7 @@ def _attributed(session_ids: list[int]) -> dict[int, dict[str, Any]]:
     }
 
 
-def _kpis(sales: Decimal, counts: dict[str, int], lines: dict[str, Any] | None) -> dict[str, Any]:
+def _kpis(sales: Decimal, counts: dict[str, int], lines: dict[str, Any] | None) -> SessionKpis:
     reasons: dict[str, str] = {}
     gpm = divide(sales * 1000, counts["views"], reasons, "gpm", "观看次数为 0")
     uv_value = divide(sales, counts["viewers"], reasons, "uv_value", "场观人数为 0")
@@ -137,23 +189,19 @@ def _kpis(sales: Decimal, counts: dict[str, int], lines: dict[str, Any] | None) 
         refund_rate = divide(
             lines["refunded"], lines["lines"], reasons, "refund_rate", "没有归属的成交订单行"
         )
-    return {
-        "sales": money(sales),
-        "order_sales": money(lines["gross"]) if lines else None,
-        "sales_difference": money(sales - lines["gross"]) if lines else None,
-        "order_net": money(lines["net"]) if lines else None,
+    return SessionKpis(
+        sales=sales,
+        order_sales=lines["gross"] if lines else None,
+        sales_difference=sales - lines["gross"] if lines else None,
+        order_net=lines["net"] if lines else None,
         **counts,
-        "attributed_lines": lines["lines"] if lines else 0,
-        "refunded_lines": lines["refunded"] if lines else 0,
-        "gpm": money(gpm),
-        "uv_value": money(uv_value),
-        "avg_order_value": money(per_buyer),
-        "avg_item_price": money(per_item),
-        "conversion": ratio(conversion),
-        "refund_rate": ratio(refund_rate),
-        "reasons": reasons,
-    }
-
-
-def _beijing(utc_naive: dt.datetime) -> str:
-    return to_beijing(utc_naive).isoformat()
+        attributed_lines=lines["lines"] if lines else 0,
+        refunded_lines=lines["refunded"] if lines else 0,
+        gpm=gpm,
+        uv_value=uv_value,
+        avg_order_value=per_buyer,
+        avg_item_price=per_item,
+        conversion=conversion,
+        refund_rate=refund_rate,
+        reasons=reasons,
+    )

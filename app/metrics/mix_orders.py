@@ -12,10 +12,9 @@ from typing import Any
 from sqlalchemy import Date, Select, and_, case, cast, func, null, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.metrics.query import Cols, Query, grouped, shape
+from app.metrics.query import Cols, Query, grouped, join_products, member_conditions, shape
 from app.metrics.scope import COUNTY
-from app.metrics.sql import agricultural
-from app.models import Category, LiveRoom, Product, RollupMixMember, Village
+from app.models import LiveRoom, Product, RollupMixMember, Village
 
 # A typed NULL: PostgreSQL reads a bare NULL in a UNION as text.
 NO_DATE = cast(null(), Date)
@@ -63,36 +62,20 @@ def _qualifying_mixes(query: Query) -> Any:
     product and room filters; the dates bound when brand membership makes it so."""
     member = RollupMixMember
     by, scope = query.by, query.scope
-    stmt = select(member.mix_id).select_from(member)
-    where: list[ColumnElement[bool]] = []
-    if query.needs_product:
-        stmt = stmt.outerjoin(Product, Product.id == member.product_id)
-        if query.agri:
-            stmt = stmt.outerjoin(Category, Category.name == Product.category)
-            where.append(agricultural())
+    stmt = join_products(select(member.mix_id).select_from(member), query, member.product_id)
     village: Any = None
-    if query.room_basis:
-        where.append(member.room_id.is_not(None))
-        if by in ("township", "village") or scope.kind in ("township", "village"):
-            stmt = stmt.join(LiveRoom, LiveRoom.id == member.room_id)
-            village = LiveRoom.village_id
-            if by == "township" or scope.kind == "township":
-                stmt = stmt.join(Village, Village.id == village)
-            if scope.kind == "township":
-                where.append(Village.township_id == scope.id)
-            elif scope.kind == "village":
-                where.append(village == scope.id)
-    if scope.kind == "room":
-        where.append(member.room_id == scope.id)
+    if query.room_basis and (
+        by in ("township", "village") or scope.kind in ("township", "village")
+    ):
+        stmt = stmt.join(LiveRoom, LiveRoom.id == member.room_id)
+        village = LiveRoom.village_id
+        if by == "township" or scope.kind == "township":
+            stmt = stmt.join(Village, Village.id == village)
+    # Shop-placed township and village scopes are judged on the order rows (row_level).
+    where = member_conditions(
+        query, member.product_id, member.room_id, village, places=query.room_basis
+    )
     branded = scope.kind == "brand" or query.branded
-    if scope.kind == "brand":
-        where.append(Product.brand_id == scope.id)
-    elif query.branded:
-        where.append(Product.brand_id.is_not(None))
-    if query.unregistered:
-        where.append(member.product_id.is_(None))
-    if query.products is not None:
-        where.append(member.product_id.in_(query.products))
     keys: dict[str, Any] = {
         "product": member.product_id,
         "room": member.room_id,

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.facts import Query, Source, line_totals
-from app.metrics.formatting import divide, money, ratio
+from app.metrics.formatting import divide
 from app.metrics.periods import Period, add_months, parse_date
 from app.metrics.scope import COUNTY, Scope
 from app.models import BaselinePrice, Brand, Product
@@ -29,10 +28,53 @@ class Baseline:
     kind: str
 
 
+@dataclass(frozen=True)
+class ProductPremium:
+    """One product with a baseline: q (pricing units), net, p = net / q, premium = p / b − 1 and
+    溢价额 = net − q × b; p, premium and 溢价额 are None (with a reason) without sales."""
+
+    product: str
+    unit_price: Decimal | None
+    baseline: Decimal
+    baseline_kind: str
+    units: Decimal
+    net: Decimal
+    premium: Decimal | None
+    extra_revenue: Decimal | None
+    reasons: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Premium:
+    """A brand's premium over a period: Σ net / Σ (q × b) − 1 over its products with a baseline
+    and sales (`compared_net`, `baseline_value`), 溢价额 = their difference; the products
+    without a baseline are listed by code."""
+
+    brand: str
+    period: Period
+    compared_net: Decimal
+    baseline_value: Decimal
+    premium: Decimal | None
+    extra_revenue: Decimal | None
+    products: list[ProductPremium]
+    without_baseline: list[str]
+    reasons: dict[str, str]
+
+
+def combined_premium(premiums: list[Premium]) -> tuple[Decimal | None, Decimal | None]:
+    """(premium, 溢价额) of several brands together, volume-weighted the same way; (None, None)
+    when none has a product to compare."""
+    sold = sum((found.compared_net for found in premiums), Decimal(0))
+    base = sum((found.baseline_value for found in premiums), Decimal(0))
+    if not base:
+        return None, None
+    return sold / base - 1, sold - base
+
+
 def premium(
     brand: str, start: str | dt.date, end: str | dt.date, source: Source = "rollup"
-) -> dict[str, Any]:
-    """The premium JSON of SPEC §6 for `brand` (code) over lines paid from `start` to `end`.
+) -> Premium:
+    """品牌溢价 of `brand` (code) over lines paid from `start` to `end` (SPEC §6, typed).
 
     Per product: q = Σ quantity × units per item and p = Σ net / q over lines not refunded in
     full, from the product's join date; premium = p / b − 1. Brand premium = Σ net / Σ (q × b)
@@ -48,7 +90,7 @@ def premium(
     scope = Scope("brand", brand_row.code, brand_row.id)
     sales = line_totals(Query(period, "product", scope), source, orders=False)
     baselines = explicit_baselines([p.id for p in products], period)
-    rows: list[dict[str, Any]] = []
+    rows: list[ProductPremium] = []
     without: list[str] = []
     total_net, total_value = Decimal(0), Decimal(0)
     for product in products:
@@ -66,33 +108,34 @@ def premium(
             total_net += net
             total_value += value
         rows.append(
-            {
-                "product": product.code,
-                "unit_price": ratio(price, 4),
-                "baseline": ratio(baseline.price, 4),
-                "baseline_kind": baseline.kind,
-                "units": ratio(units, 4),
-                "net": money(net),
-                "premium": ratio(None if price is None else price / baseline.price - 1),
-                # 溢价额 = net − q × b, rounded once to the cent
-                "extra_revenue": None if price is None else money(net - value),
-                **({"reasons": reasons} if reasons else {}),
-            }
+            ProductPremium(
+                product=product.code,
+                unit_price=price,
+                baseline=baseline.price,
+                baseline_kind=baseline.kind,
+                units=units,
+                net=net,
+                premium=None if price is None else price / baseline.price - 1,
+                # 溢价额 = net − q × b, rounded once to the cent at the edge
+                extra_revenue=None if price is None else net - value,
+                reasons=reasons,
+            )
         )
     reasons = {}
     share = divide(
         total_net, total_value, reasons, "premium", "无可比商品 (没有基准价或期内无销量)"
     )
-    return {
-        "brand": brand_row.code,
-        "from": period.start.isoformat(),
-        "to": period.end.isoformat(),
-        "premium": ratio(None if share is None else share - 1),
-        "extra_revenue": money(total_net - total_value) if share is not None else None,
-        "products": rows,
-        "without_baseline": without,
-        "reasons": reasons,
-    }
+    return Premium(
+        brand=brand_row.code,
+        period=period,
+        compared_net=total_net,
+        baseline_value=total_value,
+        premium=None if share is None else share - 1,
+        extra_revenue=total_net - total_value if share is not None else None,
+        products=rows,
+        without_baseline=without,
+        reasons=reasons,
+    )
 
 
 def explicit_baselines(product_ids: list[int], period: Period) -> dict[int, Baseline]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, case, null, select
+from sqlalchemy import Select, case, null, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.metrics.periods import Period
@@ -129,17 +129,54 @@ class Shaped:
     conditions: list[ColumnElement[bool]] = field(default_factory=list)
 
 
-def shape(stmt: Select[Any], query: Query, cols: Cols) -> Shaped:
-    """Add the joins and filters `query` needs over a source's columns; return its group key."""
-    where: list[ColumnElement[bool]] = []
-    by, scope = query.by, query.scope
+def join_products(stmt: Select[Any], query: Query, product: Any) -> Select[Any]:
+    """Outer-join the product (and, for 农产品, its category) when `query` depends on them."""
     if query.needs_product:
-        stmt = stmt.outerjoin(Product, Product.id == cols.product)
+        stmt = stmt.outerjoin(Product, Product.id == product)
         if query.agri:
             stmt = stmt.outerjoin(Category, Category.name == Product.category)
-            where.append(agricultural())
+    return stmt
+
+
+def member_conditions(
+    query: Query, product: Any, room: Any, village: Any, when: Any = None, places: bool = True
+) -> list[ColumnElement[bool]]:
+    """The conditions of `query` on a source's product, room and village columns: 农产品,
+    room basis, scope (township and village only with `places`), brand, 未登记商品, products.
+
+    With `when`, brand membership is judged on that day; without, a product merely needs its
+    brand (the order mixes bound membership by dates themselves). Both sources of every figure
+    filter through here, so rollups and raw lines agree.
+    """
+    scope = query.scope
+    where: list[ColumnElement[bool]] = []
+    if query.agri:
+        where.append(agricultural())
     if query.room_basis:
-        where.append(cols.room.is_not(None))
+        where.append(room.is_not(None))
+    if places and scope.kind == "township":
+        where.append(Village.township_id == scope.id)
+    elif places and scope.kind == "village":
+        where.append(village == scope.id)
+    elif scope.kind == "room":
+        where.append(room == scope.id)
+    elif scope.kind == "brand":
+        where.append(Product.brand_id == scope.id)
+        if when is not None:
+            where.append(brand_in_effect(when))
+    if query.branded:
+        where.append(brand_in_effect(when) if when is not None else Product.brand_id.is_not(None))
+    if query.unregistered:
+        where.append(product.is_(None))
+    if query.products is not None:
+        where.append(product.in_(query.products))
+    return where
+
+
+def shape(stmt: Select[Any], query: Query, cols: Cols) -> Shaped:
+    """Add the joins and filters `query` needs over a source's columns; return its group key."""
+    by, scope = query.by, query.scope
+    stmt = join_products(stmt, query, cols.product)
     regional = by in ("township", "village") or scope.kind in ("township", "village")
     if by == "platform" or (regional and not query.room_basis):
         stmt = stmt.join(Shop, Shop.id == cols.shop)
@@ -152,23 +189,10 @@ def shape(stmt: Select[Any], query: Query, cols: Cols) -> Shaped:
             village = Shop.village_id
         if by == "township" or scope.kind == "township":
             stmt = stmt.join(Village, Village.id == village)
-    if scope.kind == "township":
-        where.append(Village.township_id == scope.id)
-    elif scope.kind == "village":
-        where.append(village == scope.id)
-    elif scope.kind == "room":
-        where.append(cols.room == scope.id)
-    elif scope.kind == "brand":
-        where.append(and_(Product.brand_id == scope.id, brand_in_effect(cols.when)))
-    elif scope.kind == "streamer":
+    where = member_conditions(query, cols.product, cols.room, village, when=cols.when)
+    if scope.kind == "streamer":
         sessions = select(LiveSession.id).where(LiveSession.streamer_id == scope.id)
         where.append(cols.session.in_(sessions))
-    if query.branded:
-        where.append(brand_in_effect(cols.when))
-    if query.unregistered:
-        where.append(cols.product.is_(None))
-    if query.products is not None:
-        where.append(cols.product.in_(query.products))
     keys: dict[str, Any] = {
         "day": cols.day,
         "month": cols.month,

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.facts import Source
-from app.metrics.formatting import ratio
-from app.metrics.indicators import (
-    MONEY_INDICATORS,
-    figure_json,
-    indicator_code,
-    indicator_value,
-)
+from app.metrics.indicators import indicator_code, indicator_value
 from app.metrics.periods import Period, elapsed_fraction, month_period, parse_date, year_period
 from app.metrics.scope import COUNTY, Scope, parse_scope
 from app.models import Target
@@ -27,6 +21,33 @@ from app.models import Target
 _SCOPE_TYPES = ("county", "township", "village", "room", "brand", "streamer")
 NO_TIME_PROGRESS = ("active_rooms",)  # a count of distinct rooms does not accrue with time
 LAGGING_PP = Decimal(-5)
+
+
+@dataclass
+class ProgressRow:
+    """One target: its value and the actual to date (元 for money indicators, else a count or
+    hours), 完成率, 时间进度 and gap (百分点) as fractions, status, and the projected full-period
+    values; each None where it cannot be computed, with the reason in `reasons`."""
+
+    scope: str
+    indicator: str  # the code once known; as written on the target when not
+    month: int | None  # None: a yearly target
+    target: Decimal | None = None
+    actual: Decimal | int | None = None
+    completion: Fraction | None = None
+    time_progress: Fraction | None = None
+    gap_pp: Fraction | None = None
+    status: str | None = None
+    projection_run_rate: Decimal | None = None
+    projection_seasonal: Decimal | None = None
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    year: int
+    as_of: dt.date
+    rows: list[ProgressRow]
 
 
 def status_for(gap_pp: Decimal) -> str:
@@ -40,18 +61,14 @@ def status_for(gap_pp: Decimal) -> str:
 
 def target_progress(
     year: int, as_of: str | dt.date | None = None, source: Source = "rollup"
-) -> dict[str, Any]:
-    """The targets JSON of SPEC §6: every target of `year`, measured from its period's start
+) -> TargetProgress:
+    """Target progress (SPEC §6, typed): every target of `year`, measured from its period's start
     to `as_of` (default: today, or the year's end for a past year)."""
     day = parse_date(as_of) if as_of else min(dt.date.today(), dt.date(year, 12, 31))
     targets = db.session.scalars(
         select(Target).where(Target.year == year).order_by(Target.id)
     ).all()
-    return {
-        "year": year,
-        "as_of": day.isoformat(),
-        "rows": [progress_row(target, day, source) for target in targets],
-    }
+    return TargetProgress(year, day, [progress_row(target, day, source) for target in targets])
 
 
 def target_scope(target: Target) -> Scope:
@@ -62,7 +79,7 @@ def target_scope(target: Target) -> Scope:
     return parse_scope(f"{target.scope_type}:{target.scope_code}", allow_streamer=True)
 
 
-def progress_row(target: Target, as_of: dt.date, source: Source = "rollup") -> dict[str, Any]:
+def progress_row(target: Target, as_of: dt.date, source: Source = "rollup") -> ProgressRow:
     """完成率 = actual / target; 时间进度 = days elapsed incl. as_of / days in period;
     gap = (完成率 − 时间进度) in 百分点; projections = actual / 时间进度 and
     actual × last year's full period / last year's same-to-date."""
@@ -71,26 +88,15 @@ def progress_row(target: Target, as_of: dt.date, source: Source = "rollup") -> d
         if target.month
         else (year_period(target.year))
     )
-    reasons: dict[str, str] = {}
-    row: dict[str, Any] = {
-        "scope": "county"
-        if target.scope_type == "county"
-        else (f"{target.scope_type}:{target.scope_code}"),
-        "indicator": target.indicator,
-        "target": None,
-        "actual": None,
-        "completion": None,
-        "time_progress": None,
-        "gap_pp": None,
-        "status": None,
-        "projection_run_rate": None,
-        "projection_seasonal": None,
-        "reasons": reasons,
-    }
+    written = (
+        "county" if target.scope_type == "county" else (f"{target.scope_type}:{target.scope_code}")
+    )
+    row = ProgressRow(written, target.indicator, target.month)
+    reasons = row.reasons
     try:
         code = indicator_code(target.indicator)
         scope = target_scope(target)
-        row["indicator"] = code
+        row.indicator = code
         elapsed, days = elapsed_fraction(period, as_of)
         to_date = Period(period.start, min(as_of, period.end)) if elapsed else None
         actual = indicator_value(code, scope, to_date, source).value if to_date else Decimal(0)
@@ -98,26 +104,26 @@ def progress_row(target: Target, as_of: dt.date, source: Source = "rollup") -> d
         reasons["actual"] = str(exc)
         return row
     goal = Decimal(target.value)
-    row["target"] = figure_json(code, goal) if code in MONEY_INDICATORS else _number(goal)
-    row["actual"] = figure_json(code, actual)
+    row.target = goal
+    row.actual = actual
     completion = Fraction(actual) / Fraction(goal) if goal else None
     if completion is None:
         reasons["completion"] = "目标值为 0, 无法计算完成率"
-    row["completion"] = ratio(completion)
+    row.completion = completion
     if code in NO_TIME_PROGRESS:
         reasons["time_progress"] = "活跃直播间是期内去重计数, 不按时间进度衡量"
         return row
     progress = Fraction(elapsed, days)
-    row["time_progress"] = ratio(progress)
+    row.time_progress = progress
     if completion is not None:
         gap = (completion - progress) * 100
-        row["gap_pp"] = ratio(gap, 4)
-        row["status"] = status_for(Decimal(gap.numerator) / Decimal(gap.denominator))
+        row.gap_pp = gap
+        row.status = status_for(Decimal(gap.numerator) / Decimal(gap.denominator))
     if elapsed == 0:
         reasons["projection_run_rate"] = "目标期尚未开始, 无法推算"
     else:
-        row["projection_run_rate"] = _projected(code, Fraction(actual) / progress)
-    row["projection_seasonal"] = _seasonal(code, scope, period, as_of, actual, reasons, source)
+        row.projection_run_rate = _projected(Fraction(actual) / progress)
+    row.projection_seasonal = _seasonal(code, scope, period, as_of, actual, reasons, source)
     return row
 
 
@@ -129,7 +135,7 @@ def _seasonal(
     actual: Decimal | int,
     reasons: dict[str, str],
     source: Source,
-) -> Any:
+) -> Decimal | None:
     """actual × (last year's full period / last year's same period to date)."""
     if as_of < period.start:
         reasons["projection_seasonal"] = "目标期尚未开始, 无法推算"
@@ -141,15 +147,8 @@ def _seasonal(
         reasons["projection_seasonal"] = "上年同期无数据, 无法按季节推算"
         return None
     full = indicator_value(code, scope, last, source).value
-    return _projected(code, Fraction(actual) * Fraction(full) / Fraction(base))
+    return _projected(Fraction(actual) * Fraction(full) / Fraction(base))
 
 
-def _projected(code: str, value: Fraction) -> Any:
-    amount = Decimal(value.numerator) / Decimal(value.denominator)
-    if code in MONEY_INDICATORS:
-        return figure_json(code, amount)
-    return round(float(amount), 2)
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+def _projected(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from app.codes import INDICATORS
 from app.extensions import db
 from app.metrics.facts import Query, line_totals
-from app.metrics.formatting import money
-from app.metrics.indicators import LINE_QUERIES, figure_json, indicator_value
+from app.metrics.formatting import figure_json, money
+from app.metrics.indicators import LINE_QUERIES, indicator_value
 from app.metrics.periods import month_key, month_period, parse_month
 from app.metrics.scope import COUNTY, Scope
 from app.models import MonthClose, Township

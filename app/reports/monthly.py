@@ -6,7 +6,7 @@ in its close's snapshot, read back through the same typed structure (`MonthlyRep
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, BinaryIO
 
@@ -32,6 +32,8 @@ from app.reports.figures import COUNTY_NAME, month_adjustments, scopes, township
 from app.reports.sheets import MonthlyReport, report_from_json, typed_rows
 
 KIND_NAMES = {"pre_brand": "品牌前价格", "non_brand": "非品牌同类", "reference": "参考价"}
+# Rounding of the premium and session sheets: prices and units, ratios, money.
+PRICE, RATIO, CENT = Decimal("0.0001"), Decimal("0.000001"), Decimal("0.01")
 # The 乡镇月报 indicators: money figures placed by township.
 REPORT_INDICATORS = ("net_retail", "agri_net_retail", "live_sales")
 
@@ -168,38 +170,68 @@ def premium_rows(month: str | dt.date) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for code, name in db.session.execute(select(Brand.code, Brand.name).order_by(Brand.code)):
         result = premium(code, start, end)
-        for product in result["products"]:
-            extra = product["extra_revenue"]
+        for product in result.products:
             rows.append(
                 {
                     "brand": f"{code} {name}",
-                    "product": product["product"],
-                    "unit_price": product["unit_price"],
-                    "baseline": product["baseline"],
-                    "kind": product["baseline_kind"],
-                    "units": product["units"],
-                    "net": Decimal(product["net"]),
-                    "premium": product["premium"],
-                    "extra": None if extra is None else Decimal(extra),
+                    "product": product.product,
+                    "unit_price": _places(product.unit_price, PRICE),
+                    "baseline": _places(product.baseline, PRICE),
+                    "kind": product.baseline_kind,
+                    "units": _places(product.units, PRICE),
+                    "net": product.net,
+                    "premium": _places(product.premium, RATIO),
+                    "extra": _places(product.extra_revenue, CENT),
                 }
             )
-        for product in result["without_baseline"]:
-            rows.append({"brand": f"{code} {name}", "product": product, "kind": "无基准价"})
+        for code_without in result.without_baseline:
+            rows.append({"brand": f"{code} {name}", "product": code_without, "kind": "无基准价"})
         rows.append(
             {
                 "brand": f"{code} {name}",
                 "product": "品牌合计",
-                "premium": result["premium"],
-                "extra": Decimal(result["extra_revenue"]) if result["extra_revenue"] else None,
+                "premium": _places(result.premium, RATIO),
+                "extra": _places(result.extra_revenue, CENT) if result.extra_revenue else None,
             }
         )
     return rows
 
 
+def _places(value: Decimal | None, places: Decimal) -> Decimal | None:
+    """A figure of the premium or session sheet rounded as the sheet shows it (half up)."""
+    return None if value is None else value.quantize(places, rounding=ROUND_HALF_UP)
+
+
 def session_rows(month: str | dt.date) -> list[dict[str, Any]]:
     """直播台账: every session started in the month with its KPIs."""
     first = parse_month(month)
-    return sessions_report(first, _month_end(first))["sessions"]
+    rows = []
+    for session in sessions_report(first, _month_end(first)).sessions:
+        kpis = session.kpis
+        rows.append(
+            {
+                "room": session.room,
+                "room_name": session.room_name,
+                "streamer": session.streamer,
+                "started_at": session.started_at.isoformat(),
+                "ended_at": session.ended_at.isoformat(),
+                "hours": _places(session.hours, CENT),
+                "sales": _places(kpis.sales, CENT),
+                "order_sales": _places(kpis.order_sales, CENT),
+                "sales_difference": _places(kpis.sales_difference, CENT),
+                "items": kpis.items,
+                "buyers": kpis.buyers,
+                "viewers": kpis.viewers,
+                "views": kpis.views,
+                "gpm": _places(kpis.gpm, CENT),
+                "uv_value": _places(kpis.uv_value, CENT),
+                "avg_order_value": _places(kpis.avg_order_value, CENT),
+                "avg_item_price": _places(kpis.avg_item_price, CENT),
+                "conversion": _places(kpis.conversion, RATIO),
+                "refund_rate": _places(kpis.refund_rate, RATIO),
+            }
+        )
+    return rows
 
 
 def build_report(

@@ -14,12 +14,14 @@ from sqlalchemy import select
 from app.auth import AccessScope
 from app.extensions import db
 from app.metrics.errors import MetricsError
+from app.metrics.facts import Totals
 from app.metrics.periods import Period
-from app.metrics.premium import premium
-from app.metrics.retail import retail
+from app.metrics.premium import Premium, combined_premium, premium
+from app.metrics.retail import Retail, retail
+from app.metrics.targets import ProgressRow
 from app.models import Brand, Township
 from app.web.figure_links import indicator_link, lines_link, month_links
-from app.web.figures import Span, change, figure, progress_rows, to_decimal
+from app.web.figures import Span, change, figure, linked_row, progress_rows
 from app.web.formatting import amount, short_number
 
 
@@ -43,15 +45,15 @@ class Dashboard:
     span: Span
     scope: str
     kpis: list[Kpi] = field(default_factory=list)
-    total: dict[str, Any] = field(default_factory=dict)
-    unregistered: dict[str, Any] = field(default_factory=dict)
+    total: Totals = field(default_factory=Totals)
+    unregistered: Totals = field(default_factory=Totals)
     months: list[str] = field(default_factory=list)
     this_year: list[Decimal | None] = field(default_factory=list)
     last_year: list[Decimal | None] = field(default_factory=list)
     townships: list[dict[str, Any]] = field(default_factory=list)
     platforms: list[dict[str, Any]] = field(default_factory=list)
     brands: list[dict[str, Any]] = field(default_factory=list)
-    target: dict[str, Any] | None = None  # the scope's own yearly net-retail target
+    target: ProgressRow | None = None  # the scope's own yearly net-retail target
     trend_links: list[list[str | None]] = field(default_factory=list)  # per series, per month
     unregistered_link: str | None = None
 
@@ -61,21 +63,21 @@ def build_dashboard(scope: str, span: Span, access: AccessScope) -> Dashboard:
     board = Dashboard(span=span, scope=scope)
     now = retail(span.period.start, span.period.end, "month", scope)
     before = retail(span.last_year.start, span.last_year.end, "month", scope)
-    board.total = now["total"]
-    board.unregistered = now["unregistered"]
+    board.total = now.total
+    board.unregistered = now.unregistered
     board.unregistered_link = lines_link(span.period, scope, unregistered=True)
     premiums = brand_premiums(span.period) if scope == "county" else {}
     board.kpis = kpis(scope, span, now, before, premiums)
     board.months, board.this_year, board.last_year = monthly_trend(scope, span)
     board.trend_links = trend_links(scope, board.months, board.this_year, board.last_year)
-    targets = [row for row in progress_rows(span.year, span.as_of, access) if not row["month"]]
+    targets = [row for row in progress_rows(span.year, span.as_of, access) if not row.month]
     board.target = next(
-        (r for r in targets if r["scope"] == scope and r["indicator"] == "net_retail"), None
+        (r for r in targets if r.scope == scope and r.indicator == "net_retail"), None
     )
     board.townships = township_rows(scope, span, _township_targets(targets))
     board.platforms = [
-        {**row, "link": lines_link(span.period, scope, platform=row["key"])}
-        for row in retail(span.period.start, span.period.end, "platform", scope)["rows"]
+        linked_row(row, lines_link(span.period, scope, platform=row.key))
+        for row in retail(span.period.start, span.period.end, "platform", scope).rows
     ]
     board.brands = brand_rows(scope, span, premiums)
     return board
@@ -98,21 +100,21 @@ def trend_links(
 def kpis(
     scope: str,
     span: Span,
-    now: dict[str, Any],
-    before: dict[str, Any],
-    premiums: dict[str, dict[str, Any]],
+    now: Retail,
+    before: Retail,
+    premiums: dict[str, Premium],
 ) -> list[Kpi]:
     """Net retail (with gross and refunds), agricultural net retail, sessions, active rooms, and
     the brand premium (county) or 村播带货额 (township), each with 同比 where it has a base."""
-    net, last_net = to_decimal(now["total"]["net"]), to_decimal(before["total"]["net"])
+    net, last_net = now.total.net, before.total.net
     link = indicator_link("net_retail", scope, span.period)
-    parts = _gross_refund(now["total"], link)
+    parts = _gross_refund(now.total, link)
     cards = [
         Kpi(
             "net_retail",
             _("网络零售额"),
             net,
-            change=change(net, last_net) if before["total"]["orders"] else None,
+            change=change(net, last_net) if before.total.orders else None,
             # Safe: the catalogue's own text around figures escaped by Markup.format.
             note=Markup(_("成交额 %(gross)s 元，退款 %(refund)s 元", **parts)),
             link=link,
@@ -142,35 +144,24 @@ def kpis(
     return cards
 
 
-def _gross_refund(total: dict[str, Any], link: str | None) -> dict[str, Markup]:
+def _gross_refund(total: Totals, link: str | None) -> dict[str, Markup]:
     """成交额 and 退款, each a link to the same lines (their total's gross and refund)."""
+    figures = {"gross": total.gross, "refund": total.refund}
     if link is None:
-        return {name: Markup(amount(total[name])) for name in ("gross", "refund")}
+        return {name: Markup(amount(value)) for name, value in figures.items()}
     drill = Markup('<a class="drill" href="{}" data-drill="{}">{}</a>')
-    return {name: drill.format(link, name, amount(total[name])) for name in ("gross", "refund")}
+    return {name: drill.format(link, name, amount(value)) for name, value in figures.items()}
 
 
-def brand_premium_kpi(premiums: dict[str, dict[str, Any]]) -> Kpi:
-    """Volume-weighted premium over every brand's products that have a baseline and sales.
-
-    The premium JSON rounds baselines to 4 decimals; the error this leaves is far below the
-    one decimal place the card shows.
-    """
-    sold, base = Decimal(0), Decimal(0)
-    for row in premiums.values():
-        for product in row["products"]:
-            if product["unit_price"] is None:
-                continue
-            sold += to_decimal(product["net"])
-            base += Decimal(str(product["units"])) * Decimal(str(product["baseline"]))
-    value = sold / base - 1 if base else None
-    extra = sold - base if base else None
+def brand_premium_kpi(premiums: dict[str, Premium]) -> Kpi:
+    """Volume-weighted premium over every brand's products that have a baseline and sales."""
+    value, extra = combined_premium(list(premiums.values()))
     note = _("溢价额 %(extra)s 元", extra=short_number(extra)) if extra is not None else None
     return Kpi("premium", _("品牌溢价"), value, "percent", note=note)
 
 
-def brand_premiums(period: Period) -> dict[str, dict[str, Any]]:
-    """The premium JSON of every brand for the period, by brand code."""
+def brand_premiums(period: Period) -> dict[str, Premium]:
+    """The premium of every brand for the period, by brand code."""
     found = {}
     for code in db.session.scalars(select(Brand.code).order_by(Brand.code)):
         try:
@@ -185,36 +176,30 @@ def monthly_trend(
 ) -> tuple[list[str], list[Decimal | None], list[Decimal | None]]:
     """Net retail of each month of the year and of last year; months after `as_of` are None."""
     year = span.whole_year
-    this = retail(year.start, year.end, "month", scope)["rows"]
-    last = retail(year.last_year().start, year.last_year().end, "month", scope)["rows"]
+    this = retail(year.start, year.end, "month", scope).rows
+    last = retail(year.last_year().start, year.last_year().end, "month", scope).rows
     cutoff = f"{span.as_of.year:04d}-{span.as_of.month:02d}"
-    months = [row["key"] for row in this]
-    values = [to_decimal(row["net"]) if row["key"] <= cutoff else None for row in this]
-    return months, values, [to_decimal(row["net"]) for row in last]
+    months = [row.key or "" for row in this]
+    values: list[Decimal | None] = [row.net if (row.key or "") <= cutoff else None for row in this]
+    return months, values, [row.net for row in last]
 
 
-def township_rows(
-    scope: str, span: Span, targets: dict[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
+def township_rows(scope: str, span: Span, targets: dict[str, ProgressRow]) -> list[dict[str, Any]]:
     """Each township in scope: net retail to date, 同比, and its net-retail target progress."""
-    now = retail(span.period.start, span.period.end, "township", scope)["rows"]
-    before = {
-        row["key"]: row
-        for row in retail(span.last_year.start, span.last_year.end, "township", scope)["rows"]
-    }
+    now = retail(span.period.start, span.period.end, "township", scope).rows
+    before = retail(span.last_year.start, span.last_year.end, "township", scope)
     rows = []
     for row in now:
-        if row["key"] is None:
+        if row.key is None:
             continue
-        last = before.get(row["key"])
-        net = to_decimal(row["net"])
+        last = before.row(row.key)
         rows.append(
-            {
-                **row,
-                "yoy": change(net, to_decimal(last["net"])) if last else None,
-                "target": targets.get(row["key"]),
-                "link": lines_link(span.period, scope, township=row["key"]),
-            }
+            linked_row(
+                row,
+                lines_link(span.period, scope, township=row.key),
+                yoy=change(row.net, last.net) if last else None,
+                target=targets.get(row.key),
+            )
         )
     known = {row["key"] for row in rows}
     names = {code: name for code, name in db.session.execute(select(Township.code, Township.name))}
@@ -223,32 +208,36 @@ def township_rows(
             label = names.get(code, code)
             link = lines_link(span.period, scope, township=code)
             rows.append(
-                {"key": code, "label": label, "net": "0.00", "yoy": None, "target": target}
+                {"key": code, "label": label, "net": Decimal("0.00"), "yoy": None, "target": target}
                 | {"link": link}
             )
     return rows
 
 
-def _township_targets(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _township_targets(rows: list[ProgressRow]) -> dict[str, ProgressRow]:
     """The yearly net-retail target progress of each township, by code."""
     found = {}
     for row in rows:
-        kind, _sep, code = row["scope"].partition(":")
-        if kind == "township" and row["indicator"] == "net_retail":
+        kind, _sep, code = row.scope.partition(":")
+        if kind == "township" and row.indicator == "net_retail":
             found[code] = row
     return found
 
 
-def brand_rows(scope: str, span: Span, premiums: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def brand_rows(scope: str, span: Span, premiums: dict[str, Premium]) -> list[dict[str, Any]]:
     """Brand sales to date, with each brand's premium and extra revenue (county view only)."""
-    rows = [
-        row
-        for row in retail(span.period.start, span.period.end, "brand", scope)["rows"]
-        if row["key"] is not None
-    ]
-    for row in rows:
-        found = premiums.get(row["key"])
-        row["premium"] = found["premium"] if found else None
-        row["extra_revenue"] = found["extra_revenue"] if found else None
-        row["link"] = lines_link(span.period, scope, brand=row["key"], branded=True)
+    rows = []
+    for row in retail(span.period.start, span.period.end, "brand", scope).rows:
+        if row.key is None:
+            continue
+        found = premiums.get(row.key)
+        link = lines_link(span.period, scope, brand=row.key, branded=True)
+        rows.append(
+            linked_row(
+                row,
+                link,
+                premium=found.premium if found else None,
+                extra_revenue=found.extra_revenue if found else None,
+            )
+        )
     return rows

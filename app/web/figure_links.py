@@ -15,6 +15,7 @@ from typing import Any
 from flask import url_for
 
 from app.metrics.periods import Period, month_end, month_period, parse_month, year_period
+from app.metrics.targets import ProgressRow
 from app.web.drill import lines_url
 
 # What each money indicator counts, written as /lines filters (SPEC §4).
@@ -61,14 +62,13 @@ def indicator_link(indicator: str, scope: str, period: Period) -> str | None:
     return None
 
 
-def target_link(row: dict[str, Any], year: int, as_of: dt.date) -> str | None:
+def target_link(row: ProgressRow, year: int, as_of: dt.date) -> str | None:
     """A target's actual: its indicator from the start of the target period to `as_of`."""
-    period = month_period(dt.date(year, row["month"], 1)) if row.get("month") else None
-    period = period or year_period(year)
+    period = month_period(dt.date(year, row.month, 1)) if row.month else year_period(year)
     if as_of < period.start:
         return None
     to_date = Period(period.start, min(as_of, period.end))
-    return indicator_link(row["indicator"], row["scope"], to_date)
+    return indicator_link(row.indicator, row.scope, to_date)
 
 
 def month_links(

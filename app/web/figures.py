@@ -16,9 +16,10 @@ from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.indicators import Figure, indicator_value
 from app.metrics.periods import Period
+from app.metrics.retail import RetailRow
 from app.metrics.scope import parse_scope
-from app.metrics.targets import target_progress
-from app.models import LiveSession, OrderLine, Target
+from app.metrics.targets import ProgressRow, target_progress
+from app.models import LiveSession, OrderLine
 
 
 @dataclass(frozen=True)
@@ -103,25 +104,22 @@ def share(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | 
     return Decimal(part) / Decimal(whole)
 
 
-def to_decimal(text: Any) -> Decimal:
-    """A metrics money string ("1234.50") or number as a Decimal; blanks are 0."""
-    if text is None or text == "":
-        return Decimal(0)
-    return Decimal(str(text))
+def linked_row(row: RetailRow, link: str | None, **more: Any) -> dict[str, Any]:
+    """A retail row as a page row: key, label, its sums (typed) and where the figure leads."""
+    return {
+        "key": row.key,
+        "label": row.label,
+        "gross": row.gross,
+        "refund": row.refund,
+        "net": row.net,
+        "orders": row.orders,
+        "units": row.units,
+        "link": link,
+        **more,
+    }
 
 
-def progress_rows(year: int, as_of: dt.date, access: AccessScope) -> list[dict[str, Any]]:
-    """Progress of the year's targets the user may see, each with its month (None: the year).
-
-    target_progress lists the year's targets in id order, one row each, without the month;
-    pairing the rows with the targets read in the same order gives each row its month.
-    """
-    targets = db.session.scalars(
-        select(Target).where(Target.year == year).order_by(Target.id)
-    ).all()
-    rows = target_progress(year, as_of)["rows"]
-    return [
-        {**row, "month": target.month}
-        for row, target in zip(rows, targets, strict=False)
-        if access.permits(row["scope"])
-    ]
+def progress_rows(year: int, as_of: dt.date, access: AccessScope) -> list[ProgressRow]:
+    """Progress of the year's targets the user may see (each row knows its month; None: the
+    year)."""
+    return [row for row in target_progress(year, as_of).rows if access.permits(row.scope)]

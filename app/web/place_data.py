@@ -10,15 +10,16 @@ from sqlalchemy import select
 
 from app.auth import AccessScope
 from app.extensions import db
+from app.metrics.facts import Totals
 from app.metrics.live import session_counts
-from app.metrics.live_sessions import sessions_report
+from app.metrics.live_sessions import SessionRow, SessionsReport, sessions_report
 from app.metrics.periods import Period, month_end, months_in
-from app.metrics.retail import retail
+from app.metrics.retail import RetailRow, retail
 from app.metrics.scope import Scope
 from app.models import LiveRoom, LiveSession, SalesImport, Shop, Township, Village
 from app.web.drill import lines_url
 from app.web.figure_links import lines_link, sessions_link, target_link
-from app.web.figures import Span, change, progress_rows, to_decimal
+from app.web.figures import Span, change, progress_rows
 
 RECENT = 10
 ATTRIBUTION_GRACE = dt.timedelta(minutes=30)  # a line paid this long after the end still counts
@@ -28,28 +29,50 @@ def township_targets(code: str, span: Span, access: AccessScope) -> list[dict[st
     """Every target of the year set for this township, with its progress and the link to
     what its actual counts."""
     return [
-        {**row, "link": target_link(row, span.year, span.as_of)}
+        {**vars(row), "link": target_link(row, span.year, span.as_of)}
         for row in progress_rows(span.year, span.as_of, access)
-        if row["scope"] == f"township:{code}"
+        if row.scope == f"township:{code}"
+    ]
+
+
+def _sales_by(township: Township, span: Span, by: str) -> dict[str | None, RetailRow]:
+    """The township's retail rows to date grouped `by`, by key."""
+    found = retail(span.period.start, span.period.end, by, f"township:{township.code}")
+    return {row.key: row for row in found.rows}
+
+
+def _of_township(model: Any, township: Township) -> list[Any]:
+    """Every shop or room of the township's villages, by code."""
+    return list(
+        db.session.scalars(
+            select(model)
+            .join(model.village)
+            .where(Village.township_id == township.id)
+            .order_by(model.code)
+        )
+    )
+
+
+def shops_with_sales(township: Township, span: Span) -> list[dict[str, Any]]:
+    """Every shop of the township with its net retail to date (shops without sales too)."""
+    sales = _sales_by(township, span, "shop")
+    scope = f"township:{township.code}"
+    return [
+        {
+            "shop": shop,
+            "sales": sales.get(shop.code),
+            "link": lines_link(span.period, scope, shop=shop.code),
+        }
+        for shop in _of_township(Shop, township)
     ]
 
 
 def rooms_with_activity(township: Township, span: Span) -> list[dict[str, Any]]:
     """The township's rooms with their sessions, hours and 村播带货额 to date."""
-    sales = {
-        row["key"]: row
-        for row in retail(span.period.start, span.period.end, "room", f"township:{township.code}")[
-            "rows"
-        ]
-    }
-    rooms = db.session.scalars(
-        select(LiveRoom)
-        .join(LiveRoom.village)
-        .where(Village.township_id == township.id)
-        .order_by(LiveRoom.code)
-    )
+    sales = _sales_by(township, span, "room")
+    scope = f"township:{township.code}"
     found = []
-    for room in rooms:
+    for room in _of_township(LiveRoom, township):
         counts = session_counts(span.period, Scope("room", room.code, room.id))
         row = sales.get(room.code)
         found.append(
@@ -57,10 +80,8 @@ def rooms_with_activity(township: Township, span: Span) -> list[dict[str, Any]]:
                 "room": room,
                 "sessions": counts.sessions,
                 "hours": counts.hours,
-                "live_sales": row["net"] if row else "0.00",
-                "link": lines_link(
-                    span.period, f"township:{township.code}", room=room.code, basis="room"
-                ),
+                "live_sales": row.net if row else Decimal("0.00"),
+                "link": lines_link(span.period, scope, room=room.code, basis="room"),
                 "sessions_link": sessions_link(span.period, f"room:{room.code}"),
             }
         )
@@ -94,23 +115,21 @@ def shop_months(shop: Shop, year: int) -> tuple[list[str], list[Decimal], list[D
     for first in months_in(Period(dt.date(year, 1, 1), dt.date(year, 12, 31))):
         months.append(f"{first.year:04d}-{first.month:02d}")
         for values, start in ((this, first), (last, first.replace(year=year - 1))):
-            rows = retail(start, month_end(start), "shop", scope)["rows"]
-            found = (to_decimal(r["net"]) for r in rows if r["key"] == shop.code)
-            values.append(next(found, Decimal(0)))
+            found = retail(start, month_end(start), "shop", scope).row(shop.code)
+            values.append(found.net if found else Decimal(0))
     return months, this, last
 
 
-def shop_totals(shop: Shop, span: Span) -> tuple[dict[str, Any], Decimal | None]:
+def shop_totals(shop: Shop, span: Span) -> tuple[Totals, Decimal | None]:
     """The shop's gross, refund, net, orders and units to date, and 同比 of its net."""
     scope = f"village:{shop.village.code}"
-    empty = {"gross": "0.00", "refund": "0.00", "net": "0.00", "orders": 0, "units": 0}
 
-    def row(period: Period) -> dict[str, Any]:
-        rows = retail(period.start, period.end, "shop", scope)["rows"]
-        return next((r for r in rows if r["key"] == shop.code), empty)
+    def totals(period: Period) -> Totals:
+        found = retail(period.start, period.end, "shop", scope).row(shop.code)
+        return found.totals if found else Totals()
 
-    now, before = row(span.period), row(span.last_year)
-    growth = change(to_decimal(now["net"]), to_decimal(before["net"])) if before["orders"] else None
+    now, before = totals(span.period), totals(span.last_year)
+    growth = change(now.net, before.net) if before.orders else None
     return now, growth
 
 
@@ -135,12 +154,8 @@ def may_see_shop(scope: AccessScope, shop: Shop) -> bool:
 def room_months(room: LiveRoom, span: Span) -> tuple[list[str], list[int], list[Decimal | None]]:
     """Sessions and 村播带货额 (order-based) of the room per month of the year, to date."""
     scope = Scope("room", room.code, room.id)
-    sales = {
-        row["key"]: to_decimal(row["net"])
-        for row in retail(span.whole_year.start, span.whole_year.end, "month", f"room:{room.code}")[
-            "rows"
-        ]
-    }
+    year = retail(span.whole_year.start, span.whole_year.end, "month", f"room:{room.code}")
+    sales = {row.key: row.net for row in year.rows}
     months: list[str] = []
     sessions: list[int] = []
     values: list[Decimal | None] = []
@@ -156,18 +171,21 @@ def room_months(room: LiveRoom, span: Span) -> tuple[list[str], list[int], list[
     return months, sessions, values
 
 
-def room_report(room: LiveRoom, span: Span) -> dict[str, Any]:
-    """Session KPIs of the room to date (sessions_report), newest session first."""
-    report = sessions_report(span.period.start, span.period.end, room.code)
-    report["sessions"] = [
-        {**session, "link": session_lines(session)} for session in reversed(report["sessions"])
+def room_report(room: LiveRoom, span: Span) -> SessionsReport:
+    """Session KPIs of the room to date (sessions_report)."""
+    return sessions_report(span.period.start, span.period.end, room.code)
+
+
+def newest_sessions(report: SessionsReport, limit: int) -> list[dict[str, Any]]:
+    """The report's latest sessions first, each with the link to its attributed lines."""
+    return [
+        {"session": session, "kpis": session.kpis, "link": session_lines(session)}
+        for session in list(reversed(report.sessions))[:limit]
     ]
-    return report
 
 
-def session_lines(session: dict[str, Any]) -> str:
+def session_lines(session: SessionRow) -> str:
     """The order lines attributed to one session: paid from its start to 30 minutes after its
     end (Beijing days), whatever the period around it."""
-    start = dt.datetime.fromisoformat(session["started_at"])
-    end = dt.datetime.fromisoformat(session["ended_at"]) + ATTRIBUTION_GRACE
-    return lines_url(from_=start.date(), to=end.date(), session=session["id"])
+    end = session.ended_at + ATTRIBUTION_GRACE
+    return lines_url(from_=session.started_at.date(), to=end.date(), session=session.id)

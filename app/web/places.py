@@ -14,7 +14,7 @@ from app.web import place_data
 from app.web.charts import sessions_and_sales, year_on_year
 from app.web.dashboard import kpis, monthly_trend, trend_links
 from app.web.figure_links import lines_link, month_links, month_session_links, sessions_link
-from app.web.figures import Span, chosen_span
+from app.web.figures import Span, chosen_span, linked_row
 from app.web.nav import roles_for
 
 bp = Blueprint("web_places", __name__)
@@ -38,11 +38,11 @@ def township(code: str) -> str:
         span=span,
         years=years,
         kpis=kpis(scope, span, now, before, {}),
-        total=now["total"],
+        total=now.total,
         trend=year_on_year(months, this, last, span.year),
         trend_links=trend_links(scope, months, this, last),
         villages=_village_rows(scope, span),
-        shops=_shop_rows(found, span),
+        shops=place_data.shops_with_sales(found, span),
         rooms=place_data.rooms_with_activity(found, span),
         targets=place_data.township_targets(code, span, current_scope()),
         sessions=place_data.recent_sessions(Village.township_id == found.id),
@@ -51,35 +51,10 @@ def township(code: str) -> str:
 
 def _village_rows(scope: str, span: Span) -> list[dict[str, object]]:
     """The township's villages with sales to date, each with the link to its order lines."""
-    rows = retail(span.period.start, span.period.end, "village", scope)["rows"]
+    rows = retail(span.period.start, span.period.end, "village", scope).rows
     return [
-        {**row, "link": lines_link(span.period, scope, village=row["key"]) if row["key"] else None}
+        linked_row(row, lines_link(span.period, scope, village=row.key) if row.key else None)
         for row in rows
-    ]
-
-
-def _shop_rows(township: Township, span: Span) -> list[dict[str, object]]:
-    """Every shop of the township with its net retail to date (shops without sales too)."""
-    sales = {
-        row["key"]: row
-        for row in retail(span.period.start, span.period.end, "shop", f"township:{township.code}")[
-            "rows"
-        ]
-    }
-    shops = db.session.scalars(
-        select(Shop)
-        .join(Shop.village)
-        .where(Village.township_id == township.id)
-        .order_by(Shop.code)
-    )
-    scope = f"township:{township.code}"
-    return [
-        {
-            "shop": shop,
-            "sales": sales.get(shop.code),
-            "link": lines_link(span.period, scope, shop=shop.code),
-        }
-        for shop in shops
     ]
 
 
@@ -141,6 +116,6 @@ def room(code: str) -> str:
             month_links(months, sales, scope, basis="room"),
         ],
         report=report,
-        sessions=report["sessions"][:30],
+        sessions=place_data.newest_sessions(report, 30),
         trend_title=_("直播场次与村播带货额（按订单）"),
     )

@@ -65,7 +65,7 @@ def _brand_page(
 ) -> Any:
     scope = f"brand:{found.code}"
     months, this, last = monthly_trend(scope, span)
-    total = retail(span.period.start, span.period.end, "month", scope)["total"]
+    total = retail(span.period.start, span.period.end, "month", scope).total
     return render_template(
         "premium/brand.html",
         brand=found,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -10,11 +9,11 @@ from sqlalchemy import func, select
 from app.auth import AccessScope
 from app.extensions import db
 from app.metrics.errors import MetricsError
-from app.metrics.premium import premium
+from app.metrics.premium import Premium, premium
 from app.metrics.retail import retail
 from app.models import BaselinePrice, Brand, Product
 from app.web.figure_links import lines_link
-from app.web.figures import Span, change, to_decimal
+from app.web.figures import Span, change
 
 
 def brands_in_scope(scope: AccessScope) -> list[Brand]:
@@ -34,20 +33,18 @@ def brand_summaries(brands: list[Brand], span: Span) -> list[dict[str, Any]]:
     rows = []
     for brand in brands:
         scope = f"brand:{brand.code}"
-        now = retail(span.period.start, span.period.end, "month", scope)["total"]
-        before = retail(span.last_year.start, span.last_year.end, "month", scope)["total"]
+        now = retail(span.period.start, span.period.end, "month", scope).total
+        before = retail(span.last_year.start, span.last_year.end, "month", scope).total
         found = _premium(brand.code, span)
         rows.append(
             {
                 "brand": brand,
                 "products": counts.get(brand.id, 0),
-                "net": now["net"],
-                "yoy": change(to_decimal(now["net"]), to_decimal(before["net"]))
-                if before["orders"]
-                else None,
-                "premium": found.get("premium"),
-                "extra_revenue": found.get("extra_revenue"),
-                "without_baseline": len(found.get("without_baseline", [])),
+                "net": now.net,
+                "yoy": change(now.net, before.net) if before.orders else None,
+                "premium": found.premium if found else None,
+                "extra_revenue": found.extra_revenue if found else None,
+                "without_baseline": len(found.without_baseline) if found else 0,
                 "link": brand_lines(brand, span),
             }
         )
@@ -59,15 +56,15 @@ def brand_lines(brand: Brand, span: Span, product: str | None = None) -> str:
     return lines_link(span.period, f"brand:{brand.code}", product=product, branded=True)
 
 
-def _premium(code: str, span: Span) -> dict[str, Any]:
+def _premium(code: str, span: Span) -> Premium | None:
     try:
         return premium(code, span.period.start, span.period.end)
     except MetricsError:
-        return {}
+        return None
 
 
 def brand_detail(brand: Brand, span: Span) -> dict[str, Any]:
-    """The premium JSON with product names, units and each product's extra revenue."""
+    """The brand's premium with each product's registry row and the link to its lines."""
     found = _premium(brand.code, span)
     products = {
         product.code: product
@@ -75,21 +72,21 @@ def brand_detail(brand: Brand, span: Span) -> dict[str, Any]:
             select(Product).where(Product.brand_id == brand.id).order_by(Product.code)
         )
     }
-    rows = []
-    for row in found.get("products", []):
-        product = products.get(row["product"])
-        extra = None
-        if row["unit_price"] is not None:
-            baseline_value = Decimal(str(row["units"])) * Decimal(str(row["baseline"]))
-            extra = to_decimal(row["net"]) - baseline_value
-        link = brand_lines(brand, span, row["product"])
-        rows.append({**row, "item": product, "extra_revenue": extra, "link": link})
+    rows = [
+        {
+            **vars(row),
+            "item": products.get(row.product),
+            "link": brand_lines(brand, span, row.product),
+        }
+        for row in (found.products if found else [])
+    ]
+    without = found.without_baseline if found else []
     return {
-        "premium": found.get("premium"),
-        "extra_revenue": found.get("extra_revenue"),
-        "reasons": found.get("reasons", {}),
+        "premium": found.premium if found else None,
+        "extra_revenue": found.extra_revenue if found else None,
+        "reasons": found.reasons if found else {},
         "rows": rows,
-        "without": [products[c] for c in found.get("without_baseline", []) if c in products],
+        "without": [products[c] for c in without if c in products],
         "products": list(products.values()),
         "link": brand_lines(brand, span),
     }

@@ -36,7 +36,7 @@ months_bp = Blueprint("web_months", __name__, url_prefix="/months")
 
 def _months(year: int, as_of: dt.date) -> list[dict[str, Any]]:
     """The year's months up to `as_of`, newest first, with net retail and their close."""
-    rows = retail(dt.date(year, 1, 1), as_of, "month", "county")["rows"]
+    rows = retail(dt.date(year, 1, 1), as_of, "month", "county").rows
     closes = {
         close.month: close
         for close in db.session.scalars(
@@ -45,10 +45,10 @@ def _months(year: int, as_of: dt.date) -> list[dict[str, Any]]:
     }
     return [
         {
-            "month": row["key"],
-            "net": row["net"],
-            "orders": row["orders"],
-            "close": closes.get(row["key"]),
+            "month": row.key,
+            "net": row.net,
+            "orders": row.orders,
+            "close": closes.get(row.key or ""),
         }
         for row in reversed(rows)
     ]

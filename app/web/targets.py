@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.auth import current_scope, roles_required
 from app.extensions import db
+from app.metrics.targets import ProgressRow
 from app.models import Brand, LiveRoom, Streamer, Township, Village
 from app.web.figure_links import target_link
 from app.web.figures import chosen_span, progress_rows
@@ -54,11 +55,11 @@ def _as_of(text: str | None, default: dt.date, year: int) -> dt.date:
     return day if day.year == year else default
 
 
-def _named(row: dict[str, Any]) -> dict[str, Any]:
+def _named(row: ProgressRow) -> dict[str, Any]:
     """The row with its scope split into kind and code, and the name of what it names."""
-    kind, _sep, code = row["scope"].partition(":")
+    kind, _sep, code = row.scope.partition(":")
     name = None
     if kind in NAMED:
         model, column = NAMED[kind]
         name = db.session.scalar(select(column).where(model.code == code))
-    return {**row, "kind": kind, "code": code, "name": name or code}
+    return {**vars(row), "kind": kind, "code": code, "name": name or code}

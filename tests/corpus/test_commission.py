@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.ingest.service import create_import, run_import
-from app.metrics.retail import retail
 from app.models import LiveRoom, OrderLine, Shop, Township, Village
+from tests.figures_json import retail
 from tests.ingest.douyin_rows import HEADER, row
 from tests.ingest.files import write_csv, write_xlsx
 from tests.support import empty_all_tables

@@ -208,7 +208,7 @@ def stored_lines() -> dict[str, Decimal]:
 
 def assert_figures_equal_raw(start: str = "2023-01-01", end: str = "2025-12-31") -> None:
     """Every retail grouping, county and agricultural, from the rollups equals the raw lines."""
-    from app.metrics.retail import retail
+    from tests.figures_json import retail
 
     db.session.rollback()
     for by in BY:
@@ -219,7 +219,7 @@ def assert_figures_equal_raw(start: str = "2023-01-01", end: str = "2025-12-31")
 
 
 def county_net(start: str = "2024-01-01", end: str = "2024-12-31") -> str:
-    from app.metrics.retail import retail
+    from tests.figures_json import retail
 
     db.session.rollback()
     return str(retail(start, end, "month", source="rollup")["total"]["net"])

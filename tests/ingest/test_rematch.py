@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.ingest.rematch import listing_products, rematch_after_registry_change, rematch_lines
-from app.metrics.retail import retail
 from app.metrics.rollup_write import rebuild_all
 from app.models import OrderLine, PlatformListing, SalesImport
 from app.registry.enrol import (
@@ -21,6 +20,7 @@ from app.registry.enrol import (
     register_listing,
     register_product,
 )
+from tests.figures_json import retail
 from tests.metrics.conftest import County, county  # noqa: F401 - the hand-made county fixture
 from tests.metrics.test_rollups import snapshot
 

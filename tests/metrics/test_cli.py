@@ -7,8 +7,8 @@ import json
 from typing import TYPE_CHECKING
 
 from app.extensions import db
-from app.metrics.retail import retail
 from app.metrics.rollup_write import rebuild_all
+from tests.figures_json import retail
 
 if TYPE_CHECKING:
     from flask.testing import FlaskCliRunner

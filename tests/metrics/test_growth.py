@@ -9,8 +9,8 @@ import pytest
 
 from app.extensions import db
 from app.metrics.errors import MetricsError
-from app.metrics.growth import growth
 from app.metrics.rollup_write import rebuild_all
+from tests.figures_json import growth
 
 if TYPE_CHECKING:
     from .conftest import County

@@ -10,9 +10,9 @@ import pytest
 
 from app.extensions import db
 from app.metrics.errors import MetricsError
-from app.metrics.premium import premium
 from app.metrics.rollup_write import rebuild_all
 from app.models import BaselinePrice
+from tests.figures_json import premium
 
 if TYPE_CHECKING:
     from .conftest import County

@@ -10,10 +10,10 @@ import pytest
 
 from app.extensions import db
 from app.metrics.errors import MetricsError
-from app.metrics.retail import retail
 from app.metrics.rollup_write import rebuild_all
 from app.metrics.scope import BY_VALUES
 from app.models import Category, RollupStamp
+from tests.figures_json import retail
 
 if TYPE_CHECKING:
     from .conftest import County

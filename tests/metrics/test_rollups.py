@@ -14,9 +14,9 @@ from app.metrics.brand_rollups import (
     brand_digest_in_python,
     brand_rollups_current,
 )
-from app.metrics.retail import retail
 from app.metrics.rollup_write import rebuild_all, refresh_days
 from app.models import ROLLUP_MODELS, OrderLine, Product, RollupMix, RollupMixMember
+from tests.figures_json import retail
 
 if TYPE_CHECKING:
     from flask.testing import FlaskCliRunner

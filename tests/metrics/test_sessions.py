@@ -6,9 +6,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from app.extensions import db
-from app.metrics.live import live_year
-from app.metrics.live_sessions import sessions_report
 from app.metrics.rollup_write import rebuild_all
+from tests.figures_json import live_year, sessions_report
 
 if TYPE_CHECKING:
     from flask import Flask

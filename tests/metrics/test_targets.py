@@ -10,8 +10,9 @@ import pytest
 
 from app.extensions import db
 from app.metrics.rollup_write import rebuild_all
-from app.metrics.targets import status_for, target_progress
+from app.metrics.targets import status_for
 from app.models import Target
+from tests.figures_json import target_progress
 
 if TYPE_CHECKING:
     from .conftest import County

@@ -26,7 +26,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
-from app.metrics.retail import retail
+from tests.figures_json import retail
 from tests.support import config_for_tests
 from tests.web.county import PASSWORD, seed_county
 
@@ -270,7 +270,7 @@ def test_room_page_links_sessions_and_order_lines(county, signed_in) -> None:
     assert session_lines and all(link["drill"] == "gross" for link in session_lines)
     # A session's order lines: the room page shows their gross as 订单成交额.
     with county.app_context():
-        from app.metrics.live_sessions import sessions_report
+        from tests.figures_json import sessions_report
 
         report = sessions_report("2024-01-01", "2024-12-31", "R01")
     gross = {str(s["id"]): s["order_sales"] for s in report["sessions"]}
