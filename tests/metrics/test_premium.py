@@ -10,6 +10,8 @@ import pytest
 
 from app.extensions import db
 from app.metrics.errors import MetricsError
+from app.metrics.premium import combined_premium
+from app.metrics.premium import premium as typed_premium
 from app.metrics.rollup_write import rebuild_all
 from app.models import BaselinePrice
 from tests.figures_json import premium
@@ -129,3 +131,18 @@ def test_brand_without_any_baseline_lists_its_products(priced: County) -> None:
 
 def test_rollup_and_raw_agree(priced: County) -> None:
     assert premium("B01", *YEAR) == premium("B01", *YEAR, source="raw")
+
+
+def test_typed_premium_keeps_exact_ratios_and_brands_combine(priced: County) -> None:
+    """The metric is exact; only the JSON rounds. Brands together weigh by volume, as one."""
+    found = typed_premium("B01", *YEAR)
+    # 260 / (30 × 5.4 + 20 × 3) − 1, beyond the 6 decimals the JSON keeps
+    assert found.premium is not None
+    assert found.premium.quantize(Decimal("1e-12")) == Decimal("0.171171171171")
+    assert (found.compared_net, found.baseline_value) == (Decimal(260), Decimal(222))
+    p001 = found.products[0]
+    assert p001.unit_price is not None and p001.unit_price * 3 == Decimal(19)
+    assert p001.extra_revenue == Decimal(28)
+    without = typed_premium("B02", *YEAR)  # no baseline at all: adds nothing to the weights
+    assert combined_premium([found, without]) == (found.premium, Decimal(38))
+    assert combined_premium([without]) == (None, None)

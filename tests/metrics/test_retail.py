@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
 
 from app.extensions import db
 from app.metrics.errors import MetricsError
+from app.metrics.retail import retail as typed_retail
 from app.metrics.rollup_write import rebuild_all
 from app.metrics.scope import BY_VALUES
 from app.models import Category, RollupStamp
@@ -275,3 +277,13 @@ def test_rollups_agree_with_raw_lines_on_random_orders(shuffled: County, period:
         slow = retail(*period, by="brand", scope=scope, agri=agri, source="raw")
         assert fast == slow, (scope, agri)
     db.session.rollback()
+
+
+def test_typed_rows_are_decimals_and_counts(march: County) -> None:
+    """The metric hands pages Decimals and ints; the JSON strings are made at the edge."""
+    found = typed_retail(*MARCH, by="township")
+    t01 = found.row("T01")
+    assert t01 is not None and (t01.gross, t01.net, t01.orders) == (Decimal(180), Decimal(130), 2)
+    assert found.row("T99") is None
+    assert sum((row.net for row in found.rows), Decimal(0)) == found.total.net == Decimal(210)
+    assert found.unregistered.net == Decimal(0) and str(found.scope) == "county"
