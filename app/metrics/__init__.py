@@ -4,5 +4,7 @@
   `live_sessions` session KPIs; `live` sessions, active rooms and 村播带货额 by month;
   `targets` progress against targets.
 - `facts.line_totals` is the one way to sum sale lines; `rollup_write` keeps the rollup tables
-  current (`refresh_days`, `rebuild_all`).
+  current (`refresh_days`, `rebuild_all`), `rollup_read` reads them.
+- Every figure is a typed value (Decimal 元, int counts, Decimal or Fraction ratios, None with a
+  reason); `formatting` is their JSON form, written by the API and the CLI.
 """

@@ -1,6 +1,6 @@
 """The JSON form of figures (SPEC §6): money as strings with two decimals, ratios as rounded
 fractions or null. The metrics return typed values; the API and the CLI serialise them here,
-once, so both print the same JSON."""
+once, so both print the same JSON (and a month close stores its figures in the same form)."""
 
 from __future__ import annotations
 
@@ -34,23 +34,6 @@ def ratio(value: Decimal | Fraction | float | None, places: int = 6) -> float | 
     if value is None:
         return None
     return round(float(value), places)
-
-
-def divide(
-    numerator: Decimal | int | None,
-    denominator: Decimal | int | None,
-    reasons: dict[str, str],
-    name: str,
-    why_zero: str,
-) -> Decimal | None:
-    """numerator / denominator, or None with `reasons[name]` saying why (zero or missing base)."""
-    if numerator is None or denominator is None:
-        reasons[name] = why_zero
-        return None
-    if Decimal(denominator) == 0:
-        reasons[name] = why_zero
-        return None
-    return Decimal(numerator) / Decimal(denominator)
 
 
 def totals_json(totals: Totals) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from app.codes import INDICATORS
 from app.metrics.facts import Source
-from app.metrics.formatting import divide
 from app.metrics.indicators import Figure, indicator_code, indicator_value
 from app.metrics.periods import Period, add_months, month_period, parse_month
+from app.metrics.ratios import divide
 from app.metrics.scope import Scope, parse_scope
 
 

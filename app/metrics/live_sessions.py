@@ -11,9 +11,9 @@ from sqlalchemy import case, func, select
 
 from app.beijing import to_beijing
 from app.extensions import db
-from app.metrics.formatting import divide
 from app.metrics.live import HOUR
 from app.metrics.periods import Period, parse_date
+from app.metrics.ratios import divide
 from app.metrics.scope import COUNTY, Scope, parse_scope
 from app.metrics.sql import line_fully_refunded
 from app.models import LiveRoom, LiveSession, OrderLine, Streamer

@@ -11,8 +11,8 @@ from sqlalchemy import or_, select
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.facts import Query, Source, line_totals
-from app.metrics.formatting import divide
 from app.metrics.periods import Period, add_months, parse_date
+from app.metrics.ratios import divide
 from app.metrics.scope import COUNTY, Scope
 from app.models import BaselinePrice, Brand, Product
 
