@@ -19,12 +19,10 @@ from app.auth import api_guard
 from app.extensions import db
 from app.ingest.storage import store_upload
 from app.models import RegistryLoad
+from app.registry.reader import WORKBOOK_MAGIC, WORKBOOK_SUFFIXES
 from tasks.imports import BROKER_ERRORS
 from tasks.registry import enqueue_registry_load
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
-# An .xlsx/.xlsm/.xlsb/.ods is a zip; an .xls is an OLE compound file.
-WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 DEFAULT_LIMIT = 50 * 1024 * 1024
 
 log = logging.getLogger(__name__)

@@ -10,6 +10,10 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+# The workbook files the registry reads (the API's upload and the page's file input say the same).
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+# An .xlsx/.xlsm/.xlsb/.ods is a zip; an .xls is an OLE compound file.
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 # An .xlsx is a zip; refuse ones that would inflate past this (a zip bomb, or not a registry).
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 

@@ -26,6 +26,7 @@ from app.auth import current_scope, roles_required
 from app.extensions import db
 from app.models import RegistryLoad
 from app.registry import export_workbook, records
+from app.registry.reader import WORKBOOK_SUFFIXES
 from app.registry.records import RegistryError
 from app.registry.resources import resource as resource_named
 from app.web import registry_forms
@@ -159,7 +160,9 @@ def workbook() -> str:
             select(RegistryLoad).order_by(RegistryLoad.id.desc()).limit(RECENT_LOADS)
         )
     )
-    return render_template("registry/workbook.html", kinds=KINDS, loads=loads)
+    return render_template(
+        "registry/workbook.html", kinds=KINDS, loads=loads, accept=",".join(WORKBOOK_SUFFIXES)
+    )
 
 
 @bp.route("/export.xlsx")

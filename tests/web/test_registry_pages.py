@@ -126,6 +126,11 @@ def test_workbook_page_and_download(admin: FlaskClient) -> None:
     assert codes == ["T01", "T02"]
 
 
+def test_the_file_chooser_offers_every_workbook_the_upload_accepts(admin: FlaskClient) -> None:
+    page = text(admin.get("/registry/workbook"))
+    assert 'accept=".xlsx,.xlsm,.xlsb,.xls,.ods"' in page
+
+
 @pytest.mark.parametrize("role", ["officer", "township", "viewer", "brand", "streamer"])
 def test_only_the_administrator_opens_the_registry(
     role: str, as_user: Callable[..., FlaskClient]
