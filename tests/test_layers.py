@@ -43,3 +43,38 @@ def test_a_figures_module_importing_the_pages_breaks_the_contract(tmp_path: Path
     result = _lint(tree)
     assert result.returncode == 1
     assert "app.metrics.probe -> app.web.formatting" in result.stdout
+
+
+def test_no_module_imports_itself_round_a_circle() -> None:
+    """No import circle anywhere in app/ or tasks/ (strongly connected modules, Tarjan)."""
+    import grimp
+
+    graph = grimp.build_graph("app", "tasks")
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    circles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            circle = []
+            while True:
+                member = stack.pop()
+                circle.append(member)
+                if member == module:
+                    break
+            if len(circle) > 1:
+                circles.append(sorted(circle))
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    assert circles == []
