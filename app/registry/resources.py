@@ -13,6 +13,7 @@ from marshmallow import fields, validate
 from app.auth import rows
 from app.codes import BASELINE_KINDS, INDICATORS, PLATFORM_ALIASES, PLATFORMS, SCOPE_TYPES
 from app.extensions import db
+from app.ingest.rematch import rematch_lines
 from app.models import (
     BaselinePrice,
     Brand,
@@ -74,6 +75,12 @@ def check_listing(listing: PlatformListing) -> dict[str, str]:
     if not listing.platform_product_id and not listing.merchant_code:
         return {"platform_product_id": "平台商品ID和商家编码至少填写一个"}
     return {}
+
+
+def after_listing(listing: PlatformListing, _extra: dict[str, Any], changes: Changes) -> None:
+    """Stored lines the listing now names get its product at once, with their figures."""
+    moved = [listing.id] if "product_id" in changes and changes["product_id"][0] else []
+    rematch_lines(platforms=[listing.platform], listing_ids=moved)
 
 
 def check_baseline(baseline: BaselinePrice) -> dict[str, str]:
@@ -238,6 +245,7 @@ RESOURCES = (
             "platform": _platform(PlatformListing.platform),
         },
         check=check_listing,
+        after=after_listing,
         visible=rows.listing_clause,
     ),
     Resource(

@@ -251,3 +251,23 @@ def test_the_openapi_document_describes_the_worklist(app: Flask, admin: FlaskCli
     rows = spec["components"]["schemas"]["WorklistRow"]["properties"]
     assert {"platform", "platform_product_id", "merchant_code", "name", "net", "shops"} <= set(rows)
     assert "/api/v1/unregistered" in spec["paths"]
+
+
+def test_a_listing_saved_through_the_registry_api_rematches_at_once(
+    more: County, admin: FlaskClient
+) -> None:
+    """Not only the worklist: a 平台商品 row added or moved in the registry moves its lines."""
+    before = admin.get(f"{RETAIL}&by=product").json
+    assert before["unregistered"]["net"] == "283.30"
+    saved = admin.post(
+        "/api/v1/listings",
+        json={"platform": "抖音", "platform_product_id": "3581", "product": "P003"},
+    )
+    assert saved.status_code == 201, saved.json
+    after = admin.get(f"{RETAIL}&by=product").json
+    assert after["unregistered"]["net"] == "12.30"  # only the 快手 挂面 is left
+    assert money(after["rows"], "net")["P003"] == "271.00"
+    moved = admin.patch(f"/api/v1/listings/{saved.json['id']}", json={"product": "P004"})
+    assert moved.status_code == 200, moved.json
+    again = money(admin.get(f"{RETAIL}&by=product").json["rows"], "net")
+    assert again["P004"] == "271.00" and "P003" not in again
