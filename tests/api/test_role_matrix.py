@@ -283,6 +283,26 @@ CALLS: tuple[Call, ...] = (
     Call("GET", "/api/v1/targets/progress?year=2024", ALL),
     Call("POST", "/api/v1/months/2024-06/close", ADMIN, 201),
     Call("GET", "/api/v1/reports/monthly/2024-06.xlsx", COUNTY),
+    # The lines behind figures, in each role's scope; the line is P01's through R01, unregistered.
+    Call("GET", f"/api/v1/lines?{YEAR}", ALL),
+    Call("GET", "/api/v1/lines/{line}", SEES_R01, denied=404),
+    # 未登记商品: everyone reads the worklist of their scope; registering writes products.
+    Call("GET", f"/api/v1/unregistered?{YEAR}", ALL),
+    Call("GET", f"/api/v1/unregistered/workbook.xlsx?{YEAR}", ALL),
+    Call(
+        "POST",
+        "/api/v1/unregistered/products",
+        ADMIN,
+        201,
+        json={"platform": "抖音", "platform_product_id": "999", "code": "G09", "name": "新货"},
+    ),
+    Call(
+        "POST",
+        "/api/v1/unregistered/listings",
+        ADMIN,
+        201,
+        json={"platform": "taobao", "merchant_code": "Y9", "product": "G01"},
+    ),
 )
 # Served to anyone: the API's own description.
 PUBLIC = {("/api/v1/openapi.json", "GET")}
@@ -368,6 +388,13 @@ def county(app: Flask) -> dict[str, Any]:
         ids = {name: row.id for name, row in rows.items()}
         for record in ("import_", "import_t02"):
             db.session.add(ImportRowError(import_id=ids[record], row=3, message="金额不是数字"))
+        # One unregistered line of P01 through R01, paid in 2023 (outside the figures' 2024).
+        old = {**_line(p1.id, "M1", "10", ids["import_"], r1.id), "first_import_id": ids["import_"]}
+        old["paid_at"] = dt.datetime(2023, 3, 1, 4, 0)
+        old["pay_day"] = day_of(old["paid_at"])
+        ids["line"] = db.session.execute(
+            db.insert(OrderLine).returning(OrderLine.id), [old]
+        ).scalar()
         db.session.commit()
         return ids
 
