@@ -2,8 +2,8 @@
 
 from .chunk import LINE_COLUMNS, Chunk
 from .errors import ImportFileError, RowError
-from .platforms import PLATFORMS
 from .export_reader import ExportReader, open_export
+from .platforms import PLATFORMS
 
 __all__ = [
     "LINE_COLUMNS",

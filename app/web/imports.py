@@ -63,6 +63,7 @@ def index() -> str:
         "imports/index.html",
         shops=rows.shops_in_scope(scope),
         shop_required=not scope.county,
+        shops_from_file=SHOPS_FROM_FILE,
         platforms=PLATFORMS,
         history=history,
         watched=watched,
@@ -101,7 +102,7 @@ def upload() -> Response:
                 stream=upload.stream,  # type: ignore[arg-type]  # a binary file object
                 scope=current_scope(),
                 platform=_field("platform"),
-                shop_code=_field("shop"),
+                shop_code=None if _field("shop") == SHOPS_FROM_FILE else _field("shop"),
                 password=request.form.get("password") or None,
                 mapping_name=_field("mapping"),
                 user_id=current_user.id,
@@ -113,6 +114,10 @@ def upload() -> Response:
     for note in result.notes:
         flash(note.wording.say(reader_language()), "info")
     return redirect(url_for("web_imports.index", watch=result.record.id))
+
+
+# The form's choice "the shops the file names" (a template or 天猫 export): no shop is sent.
+SHOPS_FROM_FILE = "from-file"
 
 
 def _field(name: str) -> str | None:

@@ -171,3 +171,18 @@ def test_scopes_choose_their_shops(app: Flask, registry: None) -> None:
         assert [shop.code for shop in shops_in_scope(rooms)] == ["P01"]
         nobody = AccessScope(role="streamer", rooms=frozenset({"R02"}), read_only=False)
         assert shops_in_scope(nobody) == []
+
+
+def test_a_county_user_chooses_a_shop_or_says_the_file_names_its_shops(
+    app: Flask, as_user: Callable[..., FlaskClient]
+) -> None:
+    """The first upload never fails for a missing choice: no shop is picked silently."""
+    client = as_user("officer")
+    html = client.get("/imports").get_data(as_text=True)
+    assert 'name="shop" required data-from-file="from-file"' in html
+    first = html.index('<option value="">请选择</option>')
+    assert first < html.index('<option value="from-file">按文件中的网店编码或店铺ID识别')
+    location = _upload(client, UNKNOWN_CSV, "template.csv", shop="from-file")
+    with app.app_context():
+        record = db.session.get(SalesImport, int(location.rsplit("=", 1)[1]))
+        assert record.shop_id is None  # each row's own shop, as the file says

@@ -159,10 +159,16 @@
       .catch(function (error) { show({ status: "failed" }, text.error + error); });
   }
 
+  // "The shops the file names" is a choice of its own, sent as no shop at all.
+  function chosenShop() {
+    var value = form.elements.shop.value;
+    return value === form.elements.shop.dataset.fromFile ? "" : value;
+  }
+
   function formFields() {
     return {
       platform: form.elements.platform.value,
-      shop: form.elements.shop.value,
+      shop: chosenShop(),
       password: form.elements.password.value,
       mapping: form.elements.mapping.value
     };
@@ -272,7 +278,7 @@
       error.textContent = "";
       mappingPanel.hidden = true;
       form.elements.mapping.value = name;
-      var shop = form.elements.shop.value || mappingFor.shop || "";
+      var shop = chosenShop() || mappingFor.shop || "";
       send(file, { platform: platform, shop: shop, password: password || form.elements.password.value,
         mapping: name });
     });
