@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from app.cli.output import echo_json
 from app.registry import LoadResult, RegistryFileError, export_workbook, load_workbook
+from app.registry.jobs import record_load
 
 registry = AppGroup("registry", help="名录 (registry) workbook: load and export.")
 
@@ -21,16 +22,19 @@ def load_command(file: Path, as_json: bool) -> None:
     """Load FILE (.xlsx); rejected rows are reported, the others load.
 
     Exit status 0 with the report (even when rows were rejected); 2 when the file itself
-    cannot be read.
+    cannot be read. Either way the load is kept in the history the workbook page shows.
     """
     try:
         result = load_workbook(file)
     except RegistryFileError as exc:
+        if file.is_file():
+            record_load(file, None, str(exc))
         if as_json:
             echo_json({"file": file.name, "status": "failed", "message": str(exc)})
         else:
             click.echo(f"名录未导入：{exc}", err=True)
         raise SystemExit(2) from exc
+    record_load(file, result)
     if as_json:
         echo_json(result.to_dict())
     else:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import current_app
 
 from app import jobs
 from app.extensions import db
-from app.models import RegistryLoad
+from app.ingest.storage import store_path
+from app.models import RegistryLoad, utcnow
 from app.registry.reader import RegistryFileError
+from app.registry.result import LoadResult
 from app.registry.service import load_workbook
 
 log = logging.getLogger(__name__)
@@ -63,9 +66,7 @@ def run_registry_load(
             _finish(attempt, job, "failed", "internal_error", _CRASHED)
             raise
         job.result = result.to_dict()
-        rejected = result.rejected
-        message = f"有 {rejected} 行未导入，请按错误说明修改后重新上传" if rejected else None
-        _finish(attempt, job, "succeeded", None, message)
+        _finish(attempt, job, "succeeded", None, _rejected_message(result.rejected))
     return job
 
 
@@ -82,3 +83,30 @@ def _finish(
     else:
         jobs.reset_session()
         log.warning("registry load %s: attempt %s was taken over", job.id, attempt.number)
+
+
+def record_load(path: Path, result: LoadResult | None, refusal: str | None = None) -> RegistryLoad:
+    """Keep a workbook loaded in-process (`cunbo registry load`) in the loads' history, as an
+    upload would be: a copy of the file, its outcome and counts."""
+    stored, _sha, _size = store_path(path, Path(current_app.config["UPLOAD_FOLDER"]) / "registry")
+    now = utcnow()
+    rejected = result.rejected if result is not None else 0
+    job = RegistryLoad(
+        file_name=path.name,
+        stored_path=str(stored),
+        status="failed" if result is None else "succeeded",
+        code="registry_rejected" if result is None else None,
+        message=refusal if result is None else _rejected_message(rejected),
+        result=result.to_dict() if result is not None else None,
+        progress=1.0,
+        attempts=1,
+        started_at=now,
+        finished_at=now,
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def _rejected_message(rejected: int) -> str | None:
+    return f"有 {rejected} 行未导入，请按错误说明修改后重新上传" if rejected else None

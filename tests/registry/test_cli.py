@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskCliRunner
 from python_calamine import CalamineWorkbook
 
@@ -61,3 +62,26 @@ def test_export_writes_the_workbook(runner: FlaskCliRunner, samples: Path, tmp_p
     sheet = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("乡镇").to_python()
     assert sheet[0] == ["乡镇编码", "乡镇名称", "县区"]
     assert len(sheet) == 5
+
+
+def test_a_load_from_the_command_line_is_in_the_loads_history(
+    app: Flask, runner: FlaskCliRunner, samples: Path, tmp_path: Path
+) -> None:
+    """The workbook page lists it like an upload: 已完成 with its counts, the file kept."""
+    from app.extensions import db
+    from app.models import RegistryLoad
+
+    runner.invoke(args=["registry", "load", str(samples / "registry.xlsx")])
+    broken = tmp_path / "坏名录.xlsx"
+    broken.write_text("not a workbook", encoding="utf-8")
+    runner.invoke(args=["registry", "load", str(broken)])
+
+    with app.app_context():
+        loads = db.session.scalars(db.select(RegistryLoad).order_by(RegistryLoad.id)).all()
+    assert [(job.file_name, job.status) for job in loads] == [
+        ("registry.xlsx", "succeeded"),
+        ("坏名录.xlsx", "failed"),
+    ]
+    assert loads[0].result["sheets"]["直播场次"]["inserted"] == 1420
+    assert Path(loads[0].stored_path).is_file()  # a copy, under the upload folder
+    assert loads[1].code == "registry_rejected" and loads[1].message
