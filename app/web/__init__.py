@@ -23,6 +23,7 @@ def register_web(app: Flask) -> None:
     """Blueprints, template filters and globals, language choice and error pages."""
     from app.web import (
         admin,
+        health,
         imports,
         lines,
         live_sessions,
@@ -52,6 +53,7 @@ def register_web(app: Flask) -> None:
         reports.reports_bp,
         reports.months_bp,
         unregistered.bp,
+        health.bp,
     ):
         app.register_blueprint(blueprint)
     get_babel(app).locale_selector = select_locale  # pages and API answer in the chosen one
