@@ -131,6 +131,12 @@ def write_channels_xlsx(path: Path, lines: int, seed: int = 2) -> None:
 
 
 def peak_mb() -> float:
+    """This phase's own peak resident memory. `ru_maxrss` survives fork and exec, so a phase
+    started by a parent that had grown large would report the parent's peak; the kernel's
+    VmHWM belongs to the process's own address space."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -235,6 +241,8 @@ def main() -> None:
     parser.add_argument("--folder", default=os.path.join(tempfile.gettempdir(), "cunbo-bench"))
     parser.add_argument("--phase", nargs="+")
     args = parser.parse_args()
+    if args.postgres.startswith("postgresql://"):  # the driver Cunbo uses, as DATABASE_URL is read
+        args.postgres = "postgresql+psycopg://" + args.postgres.removeprefix("postgresql://")
     if args.phase:
         print(json.dumps(_dispatch(args.phase)))
         return
