@@ -1,4 +1,4 @@
-"""User accounts: create with a role and scope, disable, reset a password, describe."""
+"""User accounts: create and edit with a role and scope, disable, reset a password, describe."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.models import ROLES, Brand, LiveRoom, Streamer, Township, User, UserScope
 
+LOCALES = ("zh", "en")
 LOGIN_PATTERN = re.compile(r"^[\w.@-]{2,64}$")
 MIN_PASSWORD_LENGTH = 8
 SCOPE_MODELS: dict[str, type[Township] | type[Brand] | type[LiveRoom]] = {
@@ -43,6 +44,47 @@ class NewUser:
     brands: list[str] = field(default_factory=list)
     rooms: list[str] = field(default_factory=list)
     streamer: str | None = None
+    # Whoever signs in with this password must choose their own first.
+    must_change_password: bool = False
+
+
+@dataclass
+class UserChanges:
+    """What an admin may change on an existing account; codes are registry codes."""
+
+    name: str | None
+    role: str
+    active: bool
+    locale: str | None = None
+    townships: list[str] = field(default_factory=list)
+    brands: list[str] = field(default_factory=list)
+    rooms: list[str] = field(default_factory=list)
+    streamer: str | None = None
+
+
+@dataclass(frozen=True)
+class ScopeChoice:
+    code: str
+    name: str
+
+
+def scope_choices(user: User | None = None) -> dict[str, list[ScopeChoice]]:
+    """The registry's townships, brands, rooms and free streamers (or `user`'s own), by code."""
+    choices: dict[str, list[ScopeChoice]] = {}
+    for kind, model in (("township", Township), ("brand", Brand)):
+        rows = db.session.execute(select(model.code, model.name).order_by(model.code))
+        choices[kind] = [ScopeChoice(code, name) for code, name in rows]
+    rooms = db.session.execute(
+        select(LiveRoom.code, LiveRoom.nickname, LiveRoom.platform).order_by(LiveRoom.code)
+    )
+    choices["room"] = [ScopeChoice(code, nick or platform) for code, nick, platform in rooms]
+    owner = user.id if user is not None else None
+    free = or_(Streamer.user_id.is_(None), Streamer.user_id == owner)
+    rows = db.session.execute(
+        select(Streamer.code, Streamer.name).where(free).order_by(Streamer.code)
+    )
+    choices["streamer"] = [ScopeChoice(code, name) for code, name in rows]
+    return choices
 
 
 def role_labels() -> dict[str, str]:
@@ -76,7 +118,7 @@ def create_user(new: NewUser) -> tuple[User, str | None]:
     }
     errors = _login_errors(login) + _role_errors(new.role, codes, new.streamer)
     errors += _unknown_codes(codes)
-    streamer = _streamer(new.streamer, errors)
+    streamer = _streamer(new.streamer, errors, None)
     generated = None
     password = new.password
     if not password:
@@ -86,6 +128,7 @@ def create_user(new: NewUser) -> tuple[User, str | None]:
         raise AccountError(errors)
     user = User(login=login, role=new.role, display_name=(new.name or "").strip() or None)
     user.set_password(password)
+    user.must_change_password = new.must_change_password
     user.scopes = [
         UserScope(kind=kind, code=code) for kind, values in codes.items() for code in values
     ]
@@ -97,6 +140,36 @@ def create_user(new: NewUser) -> tuple[User, str | None]:
     return user, generated
 
 
+def update_user(user: User, changes: UserChanges) -> None:
+    """Validate and save an admin's changes: name, role, language, status, scope, streamer."""
+    codes = {
+        "township": _clean(changes.townships),
+        "brand": _clean(changes.brands),
+        "room": _clean(changes.rooms),
+    }
+    errors = _role_errors(changes.role, codes, changes.streamer)
+    errors += _unknown_codes(codes)
+    streamer = _streamer(changes.streamer, errors, user)
+    if changes.locale not in (None, *LOCALES):
+        errors.append(_("未知界面语言“%(locale)s”。", locale=changes.locale))
+    if errors:
+        raise AccountError(errors)
+    user.display_name = (changes.name or "").strip() or None
+    user.role = changes.role
+    user.active = changes.active
+    user.locale = changes.locale
+    wanted = {(kind, code) for kind, values in codes.items() for code in values}
+    user.scopes = [s for s in user.scopes if (s.kind, s.code) in wanted]
+    kept = {(s.kind, s.code) for s in user.scopes}
+    user.scopes += [UserScope(kind=k, code=c) for k, c in sorted(wanted - kept)]
+    for linked in linked_streamers(user):
+        if streamer is None or linked.id != streamer.id:
+            linked.user_id = None
+    if streamer is not None:
+        streamer.user_id = user.id
+    db.session.commit()
+
+
 def set_active(user: User, active: bool) -> None:
     """Disable or re-enable a user; a disabled user's sessions and tokens stop working."""
     user.active = active
@@ -104,11 +177,32 @@ def set_active(user: User, active: bool) -> None:
 
 
 def set_password(user: User, password: str) -> None:
+    """The user's own choice of password: it ends any required change."""
     errors = password_errors(password)
     if errors:
         raise AccountError(errors)
     user.set_password(password)
+    user.must_change_password = False
     db.session.commit()
+
+
+def reset_password(
+    user: User, password: str | None = None, *, temporary: bool = True
+) -> str | None:
+    """Give a user a password (generated when None); a temporary one is changed at sign-in.
+
+    Returns the generated password, to be shown once, or None when one was given.
+    """
+    generated = None
+    if not password:
+        password = generated = secrets.token_urlsafe(12)
+    errors = password_errors(password)
+    if errors:
+        raise AccountError(errors)
+    user.set_password(password)
+    user.must_change_password = temporary
+    db.session.commit()
+    return generated
 
 
 def password_errors(password: str) -> list[str]:
@@ -124,6 +218,7 @@ def user_json(user: User) -> dict[str, Any]:
         "name": user.display_name,
         "role": user.role,
         "active": user.active,
+        "must_change_password": user.must_change_password,
         "townships": sorted(user.scope_codes("township")),
         "brands": sorted(user.scope_codes("brand")),
         "rooms": sorted(user.scope_codes("room")),
@@ -166,8 +261,8 @@ def _role_errors(role: str, codes: dict[str, list[str]], streamer: str | None) -
         )
     if streamer and role != "streamer":
         errors.append(_("只有主播账号可以关联主播编码。"))
-    if role == "township" and len(codes["township"]) != 1:
-        errors.append(_("乡镇账号需要且只能有一个乡镇编码。"))
+    if role == "township" and not codes["township"]:
+        errors.append(_("乡镇账号至少需要一个乡镇。"))
     if role == "brand" and not codes["brand"]:
         errors.append(_("品牌账号至少需要一个品牌编码。"))
     if role == "streamer" and not (codes["room"] or streamer):
@@ -198,12 +293,12 @@ def _unknown_codes(codes: dict[str, list[str]]) -> list[str]:
     return errors
 
 
-def _streamer(code: str | None, errors: list[str]) -> Streamer | None:
+def _streamer(code: str | None, errors: list[str], user: User | None) -> Streamer | None:
     if not code:
         return None
     streamer = db.session.scalars(select(Streamer).where(Streamer.code == code.strip())).first()
     if streamer is None:
         errors.append(_("名录中没有主播编码：%(code)s。", code=code))
-    elif streamer.user_id is not None:
+    elif streamer.user_id is not None and (user is None or streamer.user_id != user.id):
         errors.append(_("主播 %(code)s 已关联其他账号。", code=code))
     return streamer

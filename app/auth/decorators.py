@@ -7,10 +7,11 @@ from functools import wraps
 from http import HTTPStatus
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.tokens import bearer_token
 from app.extensions import csrf, login_manager
@@ -125,3 +126,33 @@ def api_guard(
         return csrf_refused()
 
     return blueprint
+
+
+# What a user who must change their password may still reach: the change form, sign-out,
+# the sign-in page, the language switch, static files and the health check.
+PASSWORD_CHANGE_OPEN = frozenset(
+    {"auth.change_password", "auth.logout", "auth.login", "web.switch_language", "static"}
+)
+
+
+def password_change_gate() -> Response | BaseResponse | None:
+    """Send a signed-in user who must change their password to the change form.
+
+    Pages redirect there; the API answers 403 `password_change_required` to cookie sessions.
+    Calls with a bearer token (issued by an admin for a script) are not held back.
+    """
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if request.endpoint in PASSWORD_CHANGE_OPEN or request.endpoint is None:
+        return None
+    if bearer_token(request) is not None:
+        return None
+    if wants_json():
+        response = jsonify(
+            code="password_change_required",
+            status=HTTPStatus.FORBIDDEN.phrase,
+            message=_("请先在“修改密码”页面设置您自己的密码，然后再使用系统。"),
+        )
+        response.status_code = HTTPStatus.FORBIDDEN
+        return response
+    return redirect(url_for("auth.change_password"))

@@ -11,8 +11,8 @@ from app.auth.accounts import (
     create_user,
     find_user,
     list_users,
+    reset_password,
     set_active,
-    set_password,
     user_json,
 )
 from app.auth.tokens import TokenError, active_token, issue_token, revoke_token
@@ -41,6 +41,11 @@ def _user(login: str) -> User:
 @click.option("--brand", "brands", multiple=True, help="Brand code, repeatable (role brand).")
 @click.option("--room", "rooms", multiple=True, help="Live room code, repeatable (streamer).")
 @click.option("--streamer", help="Streamer code 主播编码 to link to this account (streamer).")
+@click.option(
+    "--keep-password",
+    is_flag=True,
+    help="Do not ask the user to choose their own password at first sign-in.",
+)
 @with_appcontext
 def create_command(
     login: str,
@@ -51,8 +56,9 @@ def create_command(
     brands: tuple[str, ...],
     rooms: tuple[str, ...],
     streamer: str | None,
+    keep_password: bool,
 ) -> None:
-    """Create an account with a role and its scope."""
+    """Create an account with a role and its scope; the user changes the password at sign-in."""
     new = NewUser(
         login=login,
         role=role,
@@ -62,6 +68,7 @@ def create_command(
         brands=list(brands),
         rooms=list(rooms),
         streamer=streamer,
+        must_change_password=not keep_password,
     )
     try:
         user, generated = create_user(new)
@@ -112,14 +119,23 @@ def enable_command(login: str) -> None:
 @users_group.command("password")
 @click.argument("login")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option(
+    "--keep-password",
+    is_flag=True,
+    help="Do not ask the user to choose their own password at next sign-in.",
+)
 @with_appcontext
-def password_command(login: str, password: str) -> None:
-    """Set a new password for an account."""
+def password_command(login: str, password: str, keep_password: bool) -> None:
+    """Set a temporary password; the user chooses their own at next sign-in."""
+    user = _user(login)
     try:
-        set_password(_user(login), password)
+        reset_password(user, password, temporary=not keep_password)
     except AccountError as exc:
         raise click.UsageError("\n".join(exc.errors)) from exc
-    click.echo(f"已为 {login} 设置新密码")
+    if keep_password:
+        click.echo(f"已为 {login} 设置新密码")
+    else:
+        click.echo(f"已为 {login} 设置临时密码，本人下次登录时须修改")
 
 
 @users_group.command("token")

@@ -20,10 +20,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from app.auth.accounts import find_user, password_errors, set_password
+from app.auth.decorators import password_change_gate
 from app.extensions import db, limiter
 from app.web.i18n import LANGUAGES
 
 bp = Blueprint("auth", __name__)
+# Every request of the app, not only this blueprint's: a password someone else chose is
+# changed before anything else is used.
+bp.before_app_request(password_change_gate)
 
 # Checked when the login name is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("cunbo-no-such-user")
@@ -69,6 +73,9 @@ def login() -> tuple[str, int] | Response:
             if session.get("lang") in LANGUAGES and user.locale != session["lang"]:
                 user.locale = session["lang"]
                 db.session.commit()
+            if user.must_change_password:
+                flash(_("您的密码是管理员设置的临时密码，请先设置您自己的密码。"), "info")
+                return redirect(url_for("auth.change_password"))
             return redirect(next_url or url_for("web.home"))
     status = 401 if error else 200
     return render_template(
@@ -86,17 +93,22 @@ def logout() -> Response:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> tuple[str, int] | Response:
-    """Any signed-in user changes their own password (e.g. after a generated one)."""
+    """Any signed-in user changes their own password; required after a temporary one."""
     errors: list[str] = []
+    forced = current_user.must_change_password
     if request.method == "POST":
         new = request.form.get("new_password", "")
-        if not current_user.check_password(request.form.get("password", "")):
+        current = request.form.get("password", "")
+        if not current_user.check_password(current):
             errors.append(_("当前密码不正确。"))
         if new != request.form.get("confirm", ""):
             errors.append(_("两次输入的新密码不一致。"))
+        elif new and new == current:
+            errors.append(_("新密码不能与当前密码相同，请另设一个。"))
         errors += password_errors(new)
         if not errors:
             set_password(current_user, new)
             flash(_("密码已修改。"), "success")
             return redirect(url_for("web.home"))
-    return render_template("auth/password.html", errors=errors), (422 if errors else 200)
+    page = render_template("auth/password.html", errors=errors, forced=forced)
+    return page, (422 if errors else 200)
