@@ -131,7 +131,14 @@ def api_guard(
 # What a user who must change their password may still reach: the change form, sign-out,
 # the sign-in page, the language switch, static files and the health check.
 PASSWORD_CHANGE_OPEN = frozenset(
-    {"auth.change_password", "auth.logout", "auth.login", "web.switch_language", "static"}
+    {
+        "auth.change_password",
+        "auth.logout",
+        "auth.login",
+        "web.switch_language",
+        "health.healthz",
+        "static",
+    }
 )
 
 
@@ -143,7 +150,8 @@ def password_change_gate() -> Response | BaseResponse | None:
     """
     if not current_user.is_authenticated or not current_user.must_change_password:
         return None
-    if request.endpoint in PASSWORD_CHANGE_OPEN or request.endpoint is None:
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PASSWORD_CHANGE_OPEN or endpoint.endswith(".static"):
         return None
     if bearer_token(request) is not None:
         return None

@@ -138,6 +138,7 @@ def test_reset_password_forces_a_change_at_next_sign_in(
     for path in ("/dashboard", "/", "/admin/users"):
         blocked = client.get(path)
         assert blocked.status_code == 302 and blocked.headers["Location"] == "/account/password"
+    assert client.get("/assets/js/cunbo.js").status_code == 200  # the form's own files load
     api = client.get("/api/v1/townships/T01")
     assert api.status_code == 403 and api.json["code"] == "password_change_required"
     form = client.get("/account/password").get_data(as_text=True)
