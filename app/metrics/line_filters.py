@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -20,13 +20,14 @@ from app.codes import LINE_STATUSES, PLATFORMS
 from app.extensions import db
 from app.metrics.lines import (
     BY_FILTERS,
+    CODED,
     FIRST_DAY,
     LAST_DAY,
     MAX_LIMIT,
     LineFilterError,
     LineFilters,
 )
-from app.models import Brand, LiveRoom, Product, SalesImport, Shop, Township, Village
+from app.models import LiveRoom, SalesImport
 
 if TYPE_CHECKING:
     from app.auth.scope import AccessScope
@@ -40,14 +41,6 @@ LATEST = dt.datetime(2101, 1, 1)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
-_CODED: dict[str, Any] = {
-    "shop": Shop,
-    "township": Township,
-    "village": Village,
-    "room": LiveRoom,
-    "brand": Brand,
-    "product": Product,
-}
 
 
 __all__ = ["LineFilterError", "LineQuery", "LineScopeDenied", "filter_names", "parse_line_query"]
@@ -122,7 +115,7 @@ def filter_names(filters: LineFilters) -> dict[str, str]:
     One query per kind of filter given; a code without a registry row has no name here.
     """
     names: dict[str, str] = {}
-    for key, model in _CODED.items():
+    for key, model in CODED.items():
         code = getattr(filters, key)
         if code is None:
             continue

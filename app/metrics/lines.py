@@ -62,7 +62,8 @@ FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2100, 12, 31)
 # The `by` keys a filter may name, in the contract's order (`session` is no `by` key).
 BY_FILTERS = ("platform", "shop", "township", "village", "room", "brand", "product", "category")
-_CODED: dict[str, Any] = {
+# The filters that name a registry record by its code, and the record's model.
+CODED: dict[str, Any] = {
     "shop": Shop,
     "township": Township,
     "village": Village,
@@ -241,7 +242,7 @@ def line_detail(line_id: int, access: AccessScope) -> LineRow | None:
 def resolve_codes(filters: LineFilters) -> dict[str, int]:
     """Registry ids of the codes the filters name; an unknown code is a MetricsError."""
     ids: dict[str, int] = {}
-    for key, model in _CODED.items():
+    for key, model in CODED.items():
         code = getattr(filters, key)
         if code is None:
             continue
