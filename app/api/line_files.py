@@ -22,7 +22,7 @@ from flask import Response, send_file, stream_with_context
 from app.auth.scope import AccessScope
 from app.codes import LINE_STATUSES, PLATFORMS
 from app.metrics.line_export import iter_export_rows
-from app.metrics.lines import LineFilters
+from app.metrics.lines import LineFilters, resolve_codes
 from app.spreadsheet import (
     FORMULA_STARTS,
     WORKBOOK_OPTIONS,
@@ -95,6 +95,7 @@ def _disposition(name: str) -> str:
 
 def csv_response(filters: LineFilters, access: AccessScope) -> Response:
     """Every chosen line as CSV, written a batch at a time and sent in ~1 MB pieces."""
+    resolve_codes(filters)  # an unknown code is refused before the file starts, not inside it
     batches = iter_export_rows(filters, access)
 
     def pieces() -> Iterator[bytes]:
@@ -118,6 +119,7 @@ def csv_response(filters: LineFilters, access: AccessScope) -> Response:
 def xlsx_response(filters: LineFilters, access: AccessScope) -> Response:
     """Every chosen line as a workbook: built row by row in constant-memory mode into a
     temporary file (spilled to disk past 8 MB), then sent once complete."""
+    resolve_codes(filters)
     target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, **WORKBOOK_OPTIONS})
     styles = CellStyles(

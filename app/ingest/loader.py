@@ -20,7 +20,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
+
+from app.models import UTCDateTime, utcnow
 
 STAGED = (
     "platform",
@@ -247,16 +249,16 @@ def _record_changes(connection: Connection, params: dict[str, int]) -> None:
         )
         return f"{'json_build_object' if postgresql else 'json_object'}({pairs})"
 
-    connection.execute(
-        text(
-            "INSERT INTO line_changes (line_id, import_id, before, after) "
-            f"SELECT o.id, s.import_id, {snapshot(lambda c: f'o.{c}')}, "
-            f"{snapshot(lambda c: after[c])} "
-            f"FROM staged_lines s JOIN order_lines o ON {KEY_JOIN} "
-            f"WHERE {OF_ATTEMPT} AND {_applies('o', 's')}"
-        ),
-        params,
-    )
+    # The time is bound (naive UTC, as every stored time), not left to the database's clock,
+    # whose CURRENT_TIMESTAMP follows the server's time zone on PostgreSQL.
+    insert = text(
+        "INSERT INTO line_changes (line_id, import_id, changed_at, before, after) "
+        f"SELECT o.id, s.import_id, :changed_at, {snapshot(lambda c: f'o.{c}')}, "
+        f"{snapshot(lambda c: after[c])} "
+        f"FROM staged_lines s JOIN order_lines o ON {KEY_JOIN} "
+        f"WHERE {OF_ATTEMPT} AND {_applies('o', 's')}"
+    ).bindparams(bindparam("changed_at", type_=UTCDateTime()))
+    connection.execute(insert, {**params, "changed_at": utcnow()})
 
 
 def _fen(expression: str, postgresql: bool) -> str:

@@ -137,6 +137,11 @@ def test_csv_and_xlsx_hold_every_line_safely(lines, admin):
     values = list(book["订单明细"].iter_rows(values_only=True))
     assert len(values) == 3 and values[1][10] == 60.0 and values[2][10] == 40.0
 
+    for kind in ("csv", "xlsx"):  # an unknown code is refused before any file is sent
+        refused = admin.get(f"/api/v1/lines?format={kind}&shop=NOPE")
+        assert refused.status_code == 422, refused.get_data()[:200]
+        assert refused.mimetype == "application/json"
+
 
 def test_history_after_a_newer_export_changes_a_line(lines, admin, tmp_path):
     with lines.app_context():
