@@ -46,6 +46,7 @@ def test_create_with_scope_and_list_json(
     assert rows["wang"]["streamers"] == ["S01"]
     assert rows["wang"]["name"] == "王小花"
     assert rows["t1"]["townships"] == ["T01"] and rows["t1"]["active"] is True
+    assert rows["t1"]["must_change_password"] is True  # changed at first sign-in
     with app.app_context():
         linked = db.session.scalars(db.select(Streamer).where(Streamer.code == "S01")).one()
         assert linked.user_id == user("wang").id
@@ -99,8 +100,23 @@ def test_password_command(app: Flask, runner: FlaskCliRunner) -> None:
     runner.invoke(args=["users", "create", "v1", "--role", "viewer"])
     result = runner.invoke(args=["users", "password", "v1"], input="new-secret-1\nnew-secret-1\n")
     assert result.exit_code == 0, result.output
+    assert "下次登录时须修改" in result.output
     with app.app_context():
         assert user("v1").check_password("new-secret-1")
+        assert user("v1").must_change_password
+    args = ["users", "password", "v1", "--keep-password"]
+    result = runner.invoke(args=args, input="new-secret-2\nnew-secret-2\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert user("v1").check_password("new-secret-2")
+        assert not user("v1").must_change_password
+
+
+def test_create_may_keep_the_password(app: Flask, runner: FlaskCliRunner) -> None:
+    args = ["users", "create", "boss2", "--role", "admin", "--keep-password"]
+    assert runner.invoke(args=[*args, "--password", "long-enough-2"]).exit_code == 0
+    with app.app_context():
+        assert not user("boss2").must_change_password
 
 
 def test_token_is_printed_once_and_revocable(
