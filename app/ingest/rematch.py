@@ -54,7 +54,26 @@ def rematch_lines(
         candidates = [and_(line.product_id.is_(None), line.platform.in_(sorted(platforms)))]
     if listing_ids:
         candidates.append(_through_listings(sorted(listing_ids)))
-    where = [or_(*candidates), *wanted]
+    return _move([or_(*candidates), *wanted], product)
+
+
+def resync_lines(platforms: Collection[str], product_ids: Collection[int]) -> Rematched:
+    """Lines matched to these products on these platforms whose listing changed or went:
+    each takes the product the registry gives it now, or none (未登记商品 again)."""
+    lock_refreshes()
+    line = OrderLine
+    product = resolved_product()
+    where = [
+        line.platform.in_(sorted(platforms)),
+        line.product_id.in_(sorted(product_ids)),
+        line.product_id.is_distinct_from(product),
+    ]
+    return _move(where, product)
+
+
+def _move(where: list[ColumnElement[bool]], product: ColumnElement[Any]) -> Rematched:
+    """Give the lines `where` selects `product`, then refresh their (day, shop) pairs."""
+    line = OrderLine
     sale = line.pay_day.is_not(None)
     pairs = db.session.execute(
         select(

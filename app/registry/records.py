@@ -86,6 +86,8 @@ class Resource:
     check: Callable[[Any], dict[str, str]] | None = None
     after: Callable[[Any, dict[str, Any], Changes], None] | None = None
     usage: Callable[[Any], list[str]] | None = None
+    # what follows a deletion, in its transaction (after the row is gone)
+    removed: Callable[[Any], None] | None = None
     # the target scope type naming this entity by code (targets and user scopes follow renames)
     scope_type: str | None = None
     # the rows a user's scope may read (see app.auth.rows); None: every signed-in user reads all
@@ -268,6 +270,9 @@ def remove(resource: Resource, key: Any, *, scope: AccessScope) -> None:
             )
         db.session.delete(obj)
         try:
+            db.session.flush()
+            if resource.removed:
+                resource.removed(obj)
             db.session.commit()
         except IntegrityError as exc:
             raise RegistryError(

@@ -13,7 +13,7 @@ from marshmallow import fields, validate
 from app.auth import rows
 from app.codes import BASELINE_KINDS, INDICATORS, PLATFORM_ALIASES, PLATFORMS, SCOPE_TYPES
 from app.extensions import db
-from app.ingest.rematch import rematch_lines
+from app.ingest.rematch import rematch_lines, resync_lines
 from app.models import (
     BaselinePrice,
     Brand,
@@ -78,9 +78,19 @@ def check_listing(listing: PlatformListing) -> dict[str, str]:
 
 
 def after_listing(listing: PlatformListing, _extra: dict[str, Any], changes: Changes) -> None:
-    """Stored lines the listing now names get its product at once, with their figures."""
-    moved = [listing.id] if "product_id" in changes and changes["product_id"][0] else []
-    rematch_lines(platforms=[listing.platform], listing_ids=moved)
+    """Stored lines follow the listing at once, with their figures: lines it named before
+    (other keys, platform or product) are matched again, and the lines it names now get its
+    product."""
+    keys = ("platform", "platform_product_id", "merchant_code", "product_id")
+    was = {key: changes[key][0] if key in changes else getattr(listing, key) for key in keys}
+    if was["product_id"] is not None and any(key in changes for key in keys):
+        resync_lines({was["platform"], listing.platform}, {was["product_id"]})
+    rematch_lines(platforms=[listing.platform])
+
+
+def removed_listing(listing: PlatformListing) -> None:
+    """Lines the deleted listing matched are matched again (未登记商品 when nothing names them)."""
+    resync_lines({listing.platform}, {listing.product_id})
 
 
 def check_baseline(baseline: BaselinePrice) -> dict[str, str]:
@@ -246,6 +256,7 @@ RESOURCES = (
         },
         check=check_listing,
         after=after_listing,
+        removed=removed_listing,
         visible=rows.listing_clause,
     ),
     Resource(

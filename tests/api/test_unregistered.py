@@ -271,3 +271,12 @@ def test_a_listing_saved_through_the_registry_api_rematches_at_once(
     assert moved.status_code == 200, moved.json
     again = money(admin.get(f"{RETAIL}&by=product").json["rows"], "net")
     assert again["P004"] == "271.00" and "P003" not in again
+    # Another product id: the lines it named are unregistered again, nothing is left stale.
+    rekeyed = admin.patch(f"/api/v1/listings/{saved.json['id']}", json={"platform_product_id": "9"})
+    assert rekeyed.status_code == 200, rekeyed.json
+    after_rekey = admin.get(f"{RETAIL}&by=product").json
+    assert after_rekey["unregistered"]["net"] == "283.30"
+    assert "P004" not in money(after_rekey["rows"], "net")
+    admin.patch(f"/api/v1/listings/{saved.json['id']}", json={"platform_product_id": "3581"})
+    assert admin.delete(f"/api/v1/listings/{saved.json['id']}").status_code == 204
+    assert admin.get(f"{RETAIL}&by=product").json["unregistered"]["net"] == "283.30"
