@@ -80,6 +80,14 @@ class LinesArgs(Schema):
         metadata={"description": " | ".join(LINE_STATUSES)},
     )
     unregistered = _flag("未登记商品 only")
+    raw_key = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "exported platform product id, or merchant code when none"},
+    )
+    raw_name = fields.String(
+        validate=validate.Length(min=1, max=300),
+        metadata={"description": "exported product name, exactly"},
+    )
     import_ = Id(
         data_key="import", metadata={"description": "lines this import inserted or changed"}
     )

@@ -98,6 +98,8 @@ def parse_line_query(args: Mapping[str, str]) -> LineQuery:
         category=codes["category"],
         status=status,
         unregistered=_flag(args, "unregistered"),
+        raw_key=_code(args, "raw_key"),
+        raw_name=_name(args, "raw_name"),
         import_id=_id(args, "import"),
         changed_after=_moment(args, "changed_after"),
         basis="room" if basis == "room" else "shop",
@@ -146,6 +148,14 @@ def _code(args: Mapping[str, str], key: str) -> str | None:
         raise LineFilterError(key, f"{key} 应为 1 至 {longest} 个字符")
     if _CONTROL.search(value):
         raise LineFilterError(key, f"{key} 不能含控制字符")
+    return value
+
+
+def _name(args: Mapping[str, str], key: str) -> str | None:
+    """A product name as exported (up to the 300 characters a line keeps)."""
+    value = _text(args, key)
+    if value is not None and (len(value) > 300 or _CONTROL.search(value)):
+        raise LineFilterError(key, f"{key} 应为不含控制字符、最长 300 个字的商品名称")
     return value
 
 

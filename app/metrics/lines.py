@@ -109,6 +109,10 @@ class LineFilters:
     category: str | None = None
     status: str | None = None
     unregistered: bool = False
+    # As the 未登记商品 worklist groups lines: the exported platform product id, or the merchant
+    # code of a line without one; and the exported product name.
+    raw_key: str | None = None
+    raw_name: str | None = None
     import_id: int | None = None
     changed_after: dt.datetime | None = None  # naive UTC
     basis: Literal["shop", "room"] = "shop"
@@ -304,6 +308,10 @@ def chosen_lines(stmt: Select[Any], filters: LineFilters, access: AccessScope) -
         stmt = stmt.where(line.session_id == filters.session)
     if filters.status is not None:
         stmt = stmt.where(line.status == filters.status)
+    if filters.raw_key is not None:
+        stmt = stmt.where(func.coalesce(line.raw_product_id, line.merchant_code) == filters.raw_key)
+    if filters.raw_name is not None:
+        stmt = stmt.where(line.product_name == filters.raw_name)
     if filters.import_id is not None:
         stmt = stmt.where(_touched_by(SalesImport.id == filters.import_id))
     if filters.changed_after is not None:

@@ -24,6 +24,8 @@ LINE_FILTER_KEYS = (
     "category",
     "status",
     "unregistered",
+    "raw_key",
+    "raw_name",
     "import",
     "changed_after",
     "basis",

@@ -45,6 +45,8 @@ def _chip_labels() -> dict[str, str]:
         "category": _("品类"),
         "status": _("状态"),
         "unregistered": _("未登记商品"),
+        "raw_key": _("平台商品ID/商家编码"),
+        "raw_name": _("导出的商品名称"),
         "import": _("导入"),
         "changed_after": _("变更晚于"),
         "basis": _("村播带货额"),

@@ -82,6 +82,8 @@ def index() -> str:
                 scope=None if scope == "county" else scope,
                 platform=row.platform,
                 unregistered=True,
+                raw_key=row.platform_product_id or row.merchant_code,
+                raw_name=row.name,
             ),
             "register_link": url_for(
                 "web_unregistered.register",
