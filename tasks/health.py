@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from kombu.exceptions import KombuError
 from sqlalchemy import text
 
 from app.extensions import db
@@ -29,7 +30,7 @@ def broker_reachable() -> bool:
     try:
         with celery.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT)
-    except (*BROKER_ERRORS, TimeoutError) as exc:
+    except (*BROKER_ERRORS, KombuError, TimeoutError) as exc:
         log.warning("health: broker unreachable: %s", exc)
         return False
     return True

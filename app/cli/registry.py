@@ -27,18 +27,27 @@ def load_command(file: Path, as_json: bool) -> None:
     try:
         result = load_workbook(file)
     except RegistryFileError as exc:
-        if file.is_file():
-            record_load(file, None, str(exc))
+        _keep_in_history(file, None, str(exc))
         if as_json:
             echo_json({"file": file.name, "status": "failed", "message": str(exc)})
         else:
             click.echo(f"名录未导入：{exc}", err=True)
         raise SystemExit(2) from exc
-    record_load(file, result)
+    _keep_in_history(file, result)
     if as_json:
         echo_json(result.to_dict())
     else:
         click.echo(summary(result))
+
+
+def _keep_in_history(file: Path, result: LoadResult | None, refusal: str | None = None) -> None:
+    """Record the load for the workbook page; a failure to record never hides the outcome."""
+    if not file.is_file():
+        return
+    try:
+        record_load(file, result, refusal)
+    except Exception as exc:  # the load itself is done (or refused): say so, then go on
+        click.echo(f"提示：未能记入名录导入记录（{exc}）", err=True)
 
 
 def _pad(text: str, width: int) -> str:

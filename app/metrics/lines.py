@@ -12,7 +12,6 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -225,17 +224,6 @@ def line_page(
     return LinePage(rows, _encode(rows[-1]) if more and rows else None)
 
 
-def iter_lines(filters: LineFilters, access: AccessScope, batch: int = 2000) -> Iterator[LineRow]:
-    """Every chosen line, newest first, read through a server-side cursor (flat memory)."""
-    connection = db.session.connection().execution_options(stream_results=True, yield_per=batch)
-    result = connection.execute(_listed(filters, access))
-    try:
-        for row in result:
-            yield _row(row)
-    finally:
-        result.close()
-
-
 def line_detail(line_id: int, access: AccessScope) -> LineRow | None:
     """One line by id, or None when there is none or it lies outside `access`."""
     stmt = _displayed(select(OrderLine.id)).where(OrderLine.id == line_id, _access(access))
@@ -315,7 +303,12 @@ def chosen_lines(stmt: Select[Any], filters: LineFilters, access: AccessScope) -
     if filters.import_id is not None:
         stmt = stmt.where(_touched_by(SalesImport.id == filters.import_id))
     if filters.changed_after is not None:
-        stmt = stmt.where(_touched_by(SalesImport.created_at > filters.changed_after))
+        stmt = stmt.where(
+            _touched_by(
+                func.coalesce(SalesImport.finished_at, SalesImport.created_at)
+                > filters.changed_after
+            )
+        )
     return stmt.where(_access(access))
 
 

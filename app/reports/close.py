@@ -112,7 +112,9 @@ def _refuse_closed(key: str) -> None:
 
 
 def _already_closed(key: str) -> MonthAlreadyClosed:
-    return MonthAlreadyClosed(f"{key} 已月结, 不能重复月结 (already closed)", key)
+    return MonthAlreadyClosed(
+        f"{key} 已月结，不能重复月结；之后的变化会作为调整列入下一个未月结月份的月报。", key
+    )
 
 
 def _is_open(key: str) -> bool:
