@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from http import HTTPStatus
 from typing import Any
 
 from flask import jsonify, send_file
@@ -60,6 +61,7 @@ def _month(text: str) -> str:
 @months_blp.arguments(CloseArgs, location="query", error_status_code=400)
 @months_blp.response(201, MonthCloseSchema)
 @months_blp.alt_response(409, description="already closed, or needs `confirm=true` (see code)")
+@months_blp.alt_response(422, description="the month has not begun (`month_not_started`)")
 def close(args: dict[str, Any], month: str) -> Any:
     """Close a month: freeze its whole report; later changes show as adjustments in the next
     report. A month not yet ended, or whose previous month is open, needs `confirm=true`."""
@@ -69,12 +71,17 @@ def close(args: dict[str, Any], month: str) -> Any:
         return _refused(exc)
 
 
+# A month not begun cannot be closed at all (422); the others conflict with its state (409).
+REFUSAL_STATUS = {"month_not_started": HTTPStatus.UNPROCESSABLE_ENTITY}
+
+
 def _refused(exc: ReportsError) -> Response:
     """A refused close in the API's error shape, with its stable code."""
+    status = REFUSAL_STATUS.get(exc.code, HTTPStatus.CONFLICT)
     response = jsonify(
-        {"code": exc.code, "status": "Conflict", "message": exc.message, "month": exc.month}
+        {"code": exc.code, "status": status.phrase, "message": exc.message, "month": exc.month}
     )
-    response.status_code = 409
+    response.status_code = status
     return response
 
 

@@ -281,6 +281,9 @@ def test_api_close_answers_409_with_a_code_unless_confirmed(spring: County, clie
     assert closed.status_code == 201 and closed.json["month"] == "2024-04"
     again = client.post("/api/v1/months/2024-04/close?confirm=true", headers=admin)
     assert again.status_code == 409 and again.json["code"] == "month_already_closed"
+    future = client.post("/api/v1/months/2099-01/close?confirm=true", headers=admin)
+    assert future.status_code == 422 and future.json["code"] == "month_not_started"
+    assert future.json["status"] == "Unprocessable Entity"
 
 
 def test_cli_close_refuses_without_yes_and_says_why(spring: County, runner: Any) -> None:
