@@ -207,7 +207,7 @@ def finish(
     job.status = status
     job.code = code
     job.message = None if message is None else str(message)
-    job.message_en = message.en if isinstance(message, Wording) else job.message
+    job.message_en = message.en if isinstance(message, Wording) else None  # none of its own
     job.finished_at = utcnow()
     if status == "succeeded":
         job.progress = 1.0
