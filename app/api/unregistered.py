@@ -28,6 +28,7 @@ from app.registry.enrol import (
     register_product,
 )
 from app.reports.worklist import write_worklist
+from app.wording import reader_language
 
 # Who may register: whoever may write products in the registry.
 WRITE_ROLES = next(r for r in RESOURCES if r.name == "products").write_roles
@@ -187,7 +188,8 @@ def _answer(done: Registered) -> dict[str, Any]:
 
 
 def _refused(exc: RegistrationError) -> None:
-    errors = {name: [problem.zh] for name, problem in exc.problems.items()}
+    language = reader_language()
+    errors = {name: [problem.say(language)] for name, problem in exc.problems.items()}
     status = 409 if exc.code == "conflict" else 422
     abort(
         status,

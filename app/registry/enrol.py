@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -30,35 +29,7 @@ from app.registry.categories import ensure_categories
 from app.registry.loaders.catalog import UNITS_PLACES
 from app.registry.loaders.common import CODE, NAME
 from app.registry.values import CellError, is_blank, limited, platform, positive
-
-
-def N_(template: str) -> str:  # noqa: N802 - the marker the message catalog is extracted by
-    return template
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A reason a clerk reads: a catalog template (Chinese msgid) and the values filling it."""
-
-    template: str
-    values: Mapping[str, object] = field(default_factory=dict)
-
-    def said(self, translate: Callable[[str], str] = str) -> str:
-        """The reason in the reader's language, given the catalog's `gettext`."""
-        values = {
-            name: value.said(translate) if isinstance(value, Problem) else value
-            for name, value in self.values.items()
-        }
-        return translate(self.template).format(**values)
-
-    @property
-    def zh(self) -> str:
-        return self.said()
-
-
-def say(template: str, **values: object) -> Problem:
-    return Problem(template, values)
-
+from app.wording import N_, Wording, say
 
 _REQUIRED = N_("必填")
 _TOO_LONG_OR_BAD = N_("“{value}”{reason}")
@@ -80,7 +51,7 @@ class RegistrationError(ValueError):
     is registered already); `problems` maps field names to the reason a clerk reads.
     """
 
-    def __init__(self, code: str, problems: dict[str, Problem]) -> None:
+    def __init__(self, code: str, problems: dict[str, Wording]) -> None:
         super().__init__("; ".join(f"{name}: {text.zh}" for name, text in problems.items()))
         self.code = code
         self.problems = problems
@@ -120,7 +91,7 @@ class Registered:
 
 def register_product(product: NewProduct, keys: ListingKeys) -> Registered:
     """Store a new product and its listing, re-match the stored lines, commit."""
-    problems: dict[str, Problem] = {}
+    problems: dict[str, Wording] = {}
     listing = _listing_values(keys, problems)
     values = _product_values(product, problems)
     code = values.get("code")
@@ -145,7 +116,7 @@ def register_listing(product_code: str, keys: ListingKeys) -> Registered:
 
     A listing already stored for this very product is kept as it is and only re-matched.
     """
-    problems: dict[str, Problem] = {}
+    problems: dict[str, Wording] = {}
     listing = _listing_values(keys, problems)
     code = _text(product_code, CODE, "product", problems, required=True)
     row = db.session.scalar(select(Product).where(Product.code == code)) if code else None
@@ -201,13 +172,13 @@ def category_choices() -> list[tuple[str, bool]]:
     return [(name, bool(agricultural)) for name, agricultural in rows]
 
 
-def _fail(code: str, more: dict[str, Problem], problems: dict[str, Problem]) -> None:
+def _fail(code: str, more: dict[str, Wording], problems: dict[str, Wording]) -> None:
     db.session.rollback()
     raise RegistrationError(code, {**problems, **more})
 
 
 def _text(
-    value: Any, parse: Any, name: str, problems: dict[str, Problem], required: bool = False
+    value: Any, parse: Any, name: str, problems: dict[str, Wording], required: bool = False
 ) -> Any:
     if is_blank(value):
         if required:
@@ -220,7 +191,7 @@ def _text(
         return None
 
 
-def _listing_values(keys: ListingKeys, problems: dict[str, Problem]) -> dict[str, Any]:
+def _listing_values(keys: ListingKeys, problems: dict[str, Wording]) -> dict[str, Any]:
     values = {
         "platform": _text(keys.platform, platform, "platform", problems, required=True),
         "platform_product_id": _text(
@@ -238,7 +209,7 @@ def _listing_values(keys: ListingKeys, problems: dict[str, Problem]) -> dict[str
     return values
 
 
-def _product_values(product: NewProduct, problems: dict[str, Problem]) -> dict[str, Any]:
+def _product_values(product: NewProduct, problems: dict[str, Wording]) -> dict[str, Any]:
     values: dict[str, Any] = {
         "code": _text(product.code, CODE, "code", problems, required=True),
         "name": _text(product.name, NAME, "name", problems, required=True),
@@ -292,9 +263,9 @@ def _same_keys(existing: PlatformListing, listing: dict[str, Any]) -> bool:
     )
 
 
-def _listed_on(listing: dict[str, Any]) -> dict[str, Problem]:
-    """Problems for listing keys already registered (each says on which product)."""
-    taken: dict[str, Problem] = {}
+def _listed_on(listing: dict[str, Any]) -> dict[str, Wording]:
+    """Wordings for listing keys already registered (each says on which product)."""
+    taken: dict[str, Wording] = {}
     for name, column, what in (
         ("platform_product_id", PlatformListing.platform_product_id, _PRODUCT_ID),
         ("merchant_code", PlatformListing.merchant_code, _MERCHANT_CODE),

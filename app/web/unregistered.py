@@ -32,6 +32,7 @@ from app.web.drill import lines_url
 from app.web.figures import chosen_span, scope_param
 from app.web.formatting import full_number
 from app.web.nav import roles_for
+from app.wording import reader_language
 
 bp = Blueprint("web_unregistered", __name__, url_prefix="/unregistered")
 ROLES = roles_for("web_unregistered.index")
@@ -147,7 +148,10 @@ def register() -> Any:
             else:
                 done = register_product(_new_product(values), keys)
         except RegistrationError as exc:
-            errors = {_field(name): problem.said(_) for name, problem in exc.problems.items()}
+            errors = {
+                _field(name): problem.say(reader_language())
+                for name, problem in exc.problems.items()
+            }
         else:
             moved = done.rematched
             flash(
