@@ -234,7 +234,9 @@ def _product_values(product: NewProduct, problems: dict[str, Wording]) -> dict[s
         problems["brand_joined_on"] = say(_JOINED_WITHOUT_BRAND)
     category = _text(product.category, limited(64), "category", problems)
     if category:
-        if category not in {name for name, _ in category_choices()}:
+        ensure_categories()  # the defaults, in this registration's transaction (no commit)
+        known = set(db.session.scalars(select(Category.name)))
+        if category not in known:
             problems["category"] = say(_NO_CATEGORY, name=category)
         values["category"] = category
     return values
