@@ -59,6 +59,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 def test_run_migrates_serves_and_stops_its_worker(
     app: Flask, runner: FlaskCliRunner, served: dict[str, Any]
 ) -> None:
+    app.config["REDIS_URL"] = None  # the embedded default, whatever the environment says
     result = runner.invoke(args=["run", "--port", "5077"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:5077/" in result.output

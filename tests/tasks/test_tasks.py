@@ -15,10 +15,12 @@ from flask import Flask
 from kombu.exceptions import ChannelError, OperationalError
 
 import tasks.imports
+from app import create_app
 from app.extensions import db
 from app.ingest.service import create_import
 from app.models import SalesImport, Shop, Township, Village, utcnow
 from tasks.upload_limits import retry_after, too_many_message, uploader_key
+from tests.support import config_for_tests
 
 DOUYIN_Q3 = "1735720243_2b746495c20c70f5d5fed5f104585d9a.csv"  # 4 rows rejected
 
@@ -83,8 +85,13 @@ def test_the_queue_length_is_zero_when_missing_and_unknown_when_unreachable(
     assert tasks.imports._messages_waiting() == waiting
 
 
-def test_the_queue_length_of_the_embedded_broker_is_read(app_ctx: Flask) -> None:
-    assert tasks.imports._messages_waiting() == 0
+def test_the_queue_length_of_the_embedded_broker_is_read(database_url: str, tmp_path: Path) -> None:
+    config = config_for_tests(database_url, tmp_path)
+    config["REDIS_URL"] = None  # the embedded default, whatever the environment says
+    app = create_app(config)
+    with app.app_context():
+        assert tasks.imports._messages_waiting() == 0
+        db.engine.dispose()
 
 
 def test_a_too_many_uploads_message_names_the_window(app: Flask) -> None:
