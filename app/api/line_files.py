@@ -22,7 +22,8 @@ from flask import Response, send_file, stream_with_context
 from app.auth.scope import AccessScope
 from app.codes import LINE_STATUSES, PLATFORMS
 from app.metrics.line_export import iter_export_rows
-from app.metrics.lines import LineFilters, resolve_codes
+from app.metrics.line_filters import LineFilters
+from app.metrics.lines import resolve_codes
 from app.spreadsheet import (
     FORMULA_STARTS,
     WORKBOOK_OPTIONS,

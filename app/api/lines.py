@@ -18,17 +18,16 @@ from app.auth.scope import AccessScope
 from app.codes import LINE_STATUSES, PLATFORMS
 from app.metrics.errors import MetricsError
 from app.metrics.formatting import totals_json
-from app.metrics.line_filters import LineQuery, LineScopeDenied, parse_line_query
-from app.metrics.line_history import HistoryEntry, line_history
-from app.metrics.lines import (
+from app.metrics.line_filters import (
     MAX_LIMIT,
     LineFilterError,
     LineFilters,
-    LineRow,
-    line_detail,
-    line_page,
-    line_total,
+    LineQuery,
+    LineScopeDenied,
+    parse_line_query,
 )
+from app.metrics.line_history import HistoryEntry, line_history
+from app.metrics.lines import LineRow, line_detail, line_page, line_total
 
 blp = Blueprint("lines", __name__, url_prefix="/lines", description="订单明细 (order lines)")
 add_error_messages(api_guard(blp))

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Numeric, func, literal_column, select, type_coerce
 
 from app.extensions import db
-from app.metrics.lines import LineFilters, chosen_lines
+from app.metrics.line_filters import LineFilters
+from app.metrics.lines import chosen_lines
 from app.models import LiveRoom, LiveSession, Money, OrderLine, Product, SalesImport, Shop, Streamer
 
 if TYPE_CHECKING:

@@ -1,4 +1,5 @@
-"""The query parameters of `/api/v1/lines` and `/lines`, read into `LineFilters`.
+"""Which order lines are asked for: `LineFilters` and its vocabulary, and the query parameters
+of `/api/v1/lines` and `/lines` read into it.
 
 The JSON API and the page take the same parameters, so both read them here; a parameter that
 cannot be read is a `LineFilterError` naming the parameter, with a message in Chinese saying
@@ -11,26 +12,104 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
 
 from app.codes import LINE_STATUSES, PLATFORMS
 from app.extensions import db
-from app.metrics.lines import (
-    BY_FILTERS,
-    CODED,
-    FIRST_DAY,
-    LAST_DAY,
-    MAX_LIMIT,
-    LineFilterError,
-    LineFilters,
-)
-from app.models import LiveRoom, SalesImport
+from app.metrics.errors import MetricsError
+from app.metrics.periods import Period
+from app.models import Brand, LiveRoom, Product, SalesImport, Shop, Township, Village
 
 if TYPE_CHECKING:
     from app.auth.scope import AccessScope
+
+MAX_LIMIT = 500
+# The days a period without `from` / `to` runs from and to (the API accepts no others).
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+# The `by` keys a filter may name, in the contract's order (`session` is no `by` key).
+BY_FILTERS = ("platform", "shop", "township", "village", "room", "brand", "product", "category")
+# The filters that name a registry record by its code, and the record's model.
+CODED: dict[str, Any] = {
+    "shop": Shop,
+    "township": Township,
+    "village": Village,
+    "room": LiveRoom,
+    "brand": Brand,
+    "product": Product,
+}
+CODE_NAMES = {
+    "shop": "网店",
+    "township": "乡镇",
+    "village": "村",
+    "room": "直播间",
+    "brand": "品牌",
+    "product": "商品",
+}
+
+
+class LineFilterError(MetricsError):
+    """A filter that cannot be applied: `field` is its query parameter, the message what to fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LineFilters:
+    """Which order lines: the query parameters of `/api/v1/lines` and `/lines`, typed."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    scope: str = "county"
+    agri: bool = False
+    platform: str | None = None
+    shop: str | None = None
+    township: str | None = None
+    village: str | None = None
+    room: str | None = None
+    session: int | None = None
+    brand: str | None = None
+    product: str | None = None
+    category: str | None = None
+    status: str | None = None
+    unregistered: bool = False
+    # As the 未登记商品 worklist groups lines: the exported platform product id, or the merchant
+    # code of a line without one; and the exported product name.
+    raw_key: str | None = None
+    raw_name: str | None = None
+    import_id: int | None = None
+    changed_after: dt.datetime | None = None  # naive UTC
+    basis: Literal["shop", "room"] = "shop"
+    branded: bool = False
+
+    def params(self) -> dict[str, Any]:
+        """The filters as the contract names them (`from`, `import`, …), unset ones left out."""
+        names = {"start": "from", "end": "to", "import_id": "import"}
+        given: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if value in (None, False) or (item.name, value) in (("scope", "county"),):
+                continue
+            if item.name == "basis" and value == "shop":
+                continue
+            given[names.get(item.name, item.name)] = value
+        return given
+
+    @property
+    def period(self) -> Period:
+        return Period(self.start or FIRST_DAY, self.end or LAST_DAY)
+
+    @property
+    def room_basis(self) -> bool:
+        # A room filter asks what `by=room` counts: lines attributed to rooms, by their village.
+        return self.basis == "room" or self.room is not None
+
 
 # The largest id the database's id columns hold (app.converters.MAX_ID).
 MAX_ID = 2**31 - 1

@@ -12,7 +12,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,8 +32,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.codes import LINE_STATUSES, PLATFORMS
 from app.extensions import db
-from app.metrics.errors import MetricsError
-from app.metrics.periods import Period
+from app.metrics.line_filters import (
+    BY_FILTERS,
+    CODE_NAMES,
+    CODED,
+    MAX_LIMIT,
+    LineFilterError,
+    LineFilters,
+)
 from app.metrics.query import ITEM_NAMES, Cols, Query, Totals, merge, shape
 from app.metrics.scope import parse_scope
 from app.metrics.sql import is_sale, kept, line_fully_refunded, month_start, order_key
@@ -54,90 +60,6 @@ from app.models.sales import LineChange
 
 if TYPE_CHECKING:
     from app.auth.scope import AccessScope
-
-MAX_LIMIT = 500
-# The days a period without `from` / `to` runs from and to (the API accepts no others).
-FIRST_DAY = dt.date(2000, 1, 1)
-LAST_DAY = dt.date(2100, 12, 31)
-# The `by` keys a filter may name, in the contract's order (`session` is no `by` key).
-BY_FILTERS = ("platform", "shop", "township", "village", "room", "brand", "product", "category")
-# The filters that name a registry record by its code, and the record's model.
-CODED: dict[str, Any] = {
-    "shop": Shop,
-    "township": Township,
-    "village": Village,
-    "room": LiveRoom,
-    "brand": Brand,
-    "product": Product,
-}
-_CODE_NAMES = {
-    "shop": "网店",
-    "township": "乡镇",
-    "village": "村",
-    "room": "直播间",
-    "brand": "品牌",
-    "product": "商品",
-}
-
-
-class LineFilterError(MetricsError):
-    """A filter that cannot be applied: `field` is its query parameter, the message what to fix."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-@dataclass(frozen=True)
-class LineFilters:
-    """Which order lines: the query parameters of `/api/v1/lines` and `/lines`, typed."""
-
-    start: dt.date | None = None
-    end: dt.date | None = None
-    scope: str = "county"
-    agri: bool = False
-    platform: str | None = None
-    shop: str | None = None
-    township: str | None = None
-    village: str | None = None
-    room: str | None = None
-    session: int | None = None
-    brand: str | None = None
-    product: str | None = None
-    category: str | None = None
-    status: str | None = None
-    unregistered: bool = False
-    # As the 未登记商品 worklist groups lines: the exported platform product id, or the merchant
-    # code of a line without one; and the exported product name.
-    raw_key: str | None = None
-    raw_name: str | None = None
-    import_id: int | None = None
-    changed_after: dt.datetime | None = None  # naive UTC
-    basis: Literal["shop", "room"] = "shop"
-    branded: bool = False
-
-    def params(self) -> dict[str, Any]:
-        """The filters as the contract names them (`from`, `import`, …), unset ones left out."""
-        names = {"start": "from", "end": "to", "import_id": "import"}
-        given: dict[str, Any] = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if value in (None, False) or (item.name, value) in (("scope", "county"),):
-                continue
-            if item.name == "basis" and value == "shop":
-                continue
-            given[names.get(item.name, item.name)] = value
-        return given
-
-    @property
-    def period(self) -> Period:
-        return Period(self.start or FIRST_DAY, self.end or LAST_DAY)
-
-    @property
-    def room_basis(self) -> bool:
-        # A room filter asks what `by=room` counts: lines attributed to rooms, by their village.
-        return self.basis == "room" or self.room is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +162,7 @@ def resolve_codes(filters: LineFilters) -> dict[str, int]:
             continue
         row_id = db.session.scalar(select(model.id).where(model.code == code))
         if row_id is None:
-            raise LineFilterError(key, f"未知{_CODE_NAMES[key]}编码 {code!r}，请检查 {key}= 的值")
+            raise LineFilterError(key, f"未知{CODE_NAMES[key]}编码 {code!r}，请检查 {key}= 的值")
         ids[key] = row_id
     if filters.platform is not None and filters.platform not in PLATFORMS:
         raise LineFilterError("platform", f"platform 应为 {', '.join(PLATFORMS)} 之一")

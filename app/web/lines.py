@@ -14,12 +14,13 @@ from app.codes import LINE_STATUSES
 from app.metrics.formatting import totals_json
 from app.metrics.line_filters import (
     LineFilterError,
+    LineFilters,
     LineScopeDenied,
     filter_names,
     parse_line_query,
 )
 from app.metrics.line_history import line_history
-from app.metrics.lines import LineFilters, line_detail, line_page, line_total
+from app.metrics.lines import line_detail, line_page, line_total
 from app.web.drill import LINE_FILTER_KEYS, lines_url
 from app.web.labels import platform_label
 from app.web.nav import roles_for
