@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
+from app import create_app
 from app.auth.accounts import NewUser, create_user
-from tests.support import empty_all_tables, import_samples
+from app.extensions import db
+from tests.support import config_for_tests, empty_all_tables, import_samples
 
 PASSWORD = "sample-county-9"
 # login → (role, scope)
@@ -27,3 +32,14 @@ def seed_county(samples: Path) -> list[dict[str, Any]]:
     for login, (role, scope) in USERS.items():
         create_user(NewUser(login=login, role=role, password=PASSWORD, **scope))
     return manifest
+
+
+def county_app(database_url: str, samples: Path, folder: Path) -> Iterator[Flask]:
+    """An app on the sample county with its users, for a module's tests (a fixture's body)."""
+    app = create_app(config_for_tests(database_url, folder))
+    with app.app_context():
+        seed_county(samples)
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()

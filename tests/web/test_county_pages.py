@@ -16,24 +16,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
 from app.extensions import db
 from app.models import BaselinePrice, Product
-from tests.support import config_for_tests
-from tests.web.county import PASSWORD, seed_county
+from tests.web.county import PASSWORD, county_app
 
 
 @pytest.fixture(scope="module")
 def county(
     database_url: str, _schema: None, samples: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    app = create_app(config_for_tests(database_url, tmp_path_factory.mktemp("county-pages")))
-    with app.app_context():
-        seed_county(samples)
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from county_app(database_url, samples, tmp_path_factory.mktemp("county-pages"))
 
 
 @pytest.fixture(scope="module")

@@ -24,13 +24,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
-from app.extensions import db
+from app.metrics.line_filters import BY_FILTERS
 from tests.figures_json import retail
-from tests.support import config_for_tests
-from tests.web.county import PASSWORD, seed_county
+from tests.web.county import PASSWORD, county_app
 
-BY_FILTERS = ("platform", "shop", "township", "village", "room", "brand", "product", "category")
 LINK = re.compile(r'<a class="drill" href="([^"]+)"([^>]*)>(.*?)</a>', re.S)
 ATTRIBUTE = re.compile(r'data-(drill|sessions|value)="([^"]*)"')
 TITLE = re.compile(r'<span class="num" title="([^"]*)">')
@@ -44,13 +41,7 @@ ZERO = {"gross": "0.00", "refund": "0.00", "net": "0.00", "orders": 0, "units": 
 def county(
     database_url: str, _schema: None, samples: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    app = create_app(config_for_tests(database_url, tmp_path_factory.mktemp("drill-links")))
-    with app.app_context():
-        seed_county(samples)
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    yield from county_app(database_url, samples, tmp_path_factory.mktemp("drill-links"))
 
 
 @pytest.fixture
