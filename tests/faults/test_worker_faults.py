@@ -26,7 +26,11 @@ pytestmark = [pytest.mark.services, pytest.mark.faults]
 
 
 class Watch(threading.Thread):
-    """Samples (attempt, progress) and the county net while an import runs (rows 2 and 22)."""
+    """Samples (attempt, progress) and the county net while an import runs (rows 2 and 22).
+
+    It samples until it has seen the import's final state itself, so its last sample is the
+    committed outcome, not whatever it read just before the test stopped waiting.
+    """
 
     def __init__(self, app, import_id: int) -> None:
         super().__init__(daemon=True)
@@ -39,11 +43,17 @@ class Watch(threading.Thread):
         with self.app.app_context():
             while not self.done.is_set():
                 record = state(self.import_id)
-                self.samples.append((record.attempts, record.progress, record.status))
+                # Read once: county_net() rolls the session back, which reloads `record`.
+                sample = (record.attempts, record.progress, record.status)
+                self.samples.append(sample)
                 self.nets.add(county_net())
+                if sample[2] in ("succeeded", "failed"):
+                    return
                 time.sleep(0.05)
 
     def stop(self) -> None:
+        """Let the watch see the final state (call it once the import has ended), then end it."""
+        self.join(timeout=10)
         self.done.set()
         self.join(timeout=10)
 
