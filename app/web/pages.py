@@ -11,13 +11,14 @@ from werkzeug.wrappers import Response
 
 from app.auth import AccessScope, current_scope, roles_required
 from app.extensions import db
-from app.models import LiveRoom, LiveSession, Shop, Township, Village
+from app.models import LiveRoom, Shop, Township, Village
 from app.web.charts import platform_pie, year_on_year
 from app.web.dashboard import Dashboard, build_dashboard
 from app.web.figures import chosen_span, scope_param
 from app.web.i18n import remember_language
 from app.web.login import safe_next
 from app.web.nav import roles_for
+from app.web.streamer_home import streamer_home
 
 bp = Blueprint(
     "web",
@@ -28,7 +29,6 @@ bp = Blueprint(
 )
 
 HOME_BY_ROLE = {"streamer": "web.my_rooms", "brand": "web_premium.index"}
-RECENT_SESSIONS = 10
 
 
 @bp.route("/")
@@ -96,23 +96,8 @@ def brands() -> Response:
 @bp.route("/me")
 @roles_required(*roles_for("web.my_rooms"))
 def my_rooms() -> str:
-    """A streamer's rooms and latest sessions, with the button to log a new one."""
-    scope = current_scope()
-    rooms = list(
-        db.session.scalars(
-            select(LiveRoom).where(scope.where(room=LiveRoom.code)).order_by(LiveRoom.code)
-        )
-    )
-    sessions = list(
-        db.session.scalars(
-            select(LiveSession)
-            .join(LiveSession.room)
-            .where(scope.where(room=LiveRoom.code))
-            .order_by(LiveSession.started_at.desc())
-            .limit(RECENT_SESSIONS)
-        )
-    )
-    return render_template("pages/my_rooms.html", rooms=rooms, sessions=sessions)
+    """A streamer's rooms and sessions against their own average (app.web.streamer_home)."""
+    return streamer_home()
 
 
 @bp.route("/lang/<lang>")
