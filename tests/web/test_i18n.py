@@ -70,7 +70,7 @@ def test_short_numbers_read_the_chinese_way(app: Flask) -> None:
         assert short_number(1_590_000_000, language="en") == "1.59B"
         assert full_number(Decimal("1590000000")) == "1,590,000,000.00"
         assert str(amount(Decimal("29110000.5"))) == (
-            '<span class="num" title="29,110,000.50">2,911万</span>'
+            '<span class="num" title="29,110,000.50">2,911.00万</span>'
         )
         assert percent(0.435) == "43.5%"
         assert percent(Decimal("-0.0125")) == "-1.3%"
