@@ -51,3 +51,75 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_session_counts_become_nullable_and_stored_zeros_stay_zeros(
+    empty_database: str, tmp_path: Path
+) -> None:
+    """a4b5c6d7e8f9: a blank count is stored as NULL from now on; the zeros typed before stay
+    0; a client_id is stored once."""
+    app = create_app(config_for_tests(empty_database, tmp_path))
+    with app.app_context():
+        upgrade(revision="f2a3b4c5d6e7")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO townships (id, code, name, county)"
+                    " VALUES (1, 'T01', '东城', '示范县')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO villages (id, code, name, township_id)"
+                    " VALUES (1, 'V01', '一村', 1)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO live_rooms (id, code, platform, village_id)"
+                    " VALUES (1, 'R01', 'douyin', 1)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO live_sessions (id, room_id, started_at, ended_at, sales, items,"
+                    " buyers, viewers, views, peak_online, avg_online, avg_watch_seconds,"
+                    " new_followers, source, created_at) VALUES (1, 1, '2026-10-01 12:00:00',"
+                    " '2026-10-01 14:00:00', 0, 3, 2, 0, 0, 0, 0, 0, 0, 'typed',"
+                    " '2026-10-01 14:00:00')"
+                )
+            )
+        upgrade(revision="a4b5c6d7e8f9")
+        with db.engine.begin() as connection:
+            kept = connection.execute(
+                text("SELECT items, buyers, viewers, views FROM live_sessions WHERE id = 1")
+            ).one()
+            assert tuple(kept) == (3, 2, 0, 0)
+            connection.execute(
+                text(
+                    "INSERT INTO live_sessions (id, room_id, started_at, ended_at, sales,"
+                    " source, client_id, created_at) VALUES (2, 1, '2026-10-02 12:00:00',"
+                    " '2026-10-02 14:00:00', 0, 'typed', 'c-1', '2026-10-02 14:00:00')"
+                )
+            )
+            assert (
+                connection.execute(
+                    text("SELECT viewers FROM live_sessions WHERE id = 2")
+                ).scalar_one()
+                is None
+            )
+        with pytest.raises(Exception, match="(?i)unique"), db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO live_sessions (id, room_id, started_at, ended_at, sales,"
+                    " source, client_id, created_at) VALUES (3, 1, '2026-10-03 12:00:00',"
+                    " '2026-10-03 14:00:00', 0, 'typed', 'c-1', '2026-10-03 14:00:00')"
+                )
+            )
+        downgrade(revision="f2a3b4c5d6e7")
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT id, viewers FROM live_sessions ORDER BY id")
+            ).all()
+        assert [tuple(row) for row in rows] == [(1, 0), (2, 0)]
+        db.engine.dispose()

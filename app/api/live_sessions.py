@@ -26,7 +26,14 @@ from app.auth import api_guard, current_scope
 from app.beijing import midnight_utc
 from app.extensions import db
 from app.models import LiveRoom, LiveSession, OrderLine, Streamer, Township, Village
-from app.registry.live_sessions import SessionConflict, SessionInvalid, save_session
+from app.registry.live_sessions import (
+    SessionAlreadySaved,
+    SessionConflict,
+    SessionInvalid,
+    save_session,
+)
+
+CLIENT_ID = r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$"
 
 blp = Blueprint("live_sessions", __name__, description="直播场次 (live sessions)")
 add_error_messages(blp)
@@ -45,21 +52,30 @@ class SessionSchema(Schema):
     )
     end = BeijingDateTime(attribute="ended_at", required=True)
     sales = NonNegativeMoney(required=True, metadata={"description": "成交金额 (元)"})
-    items = Count(load_default=0, metadata={"description": "成交件数"})
-    buyers = Count(load_default=0, metadata={"description": "成交人数"})
-    viewers = Count(load_default=0, metadata={"description": "场观人数 (UV)"})
-    views = Count(load_default=0, metadata={"description": "观看次数 (PV)"})
-    peak_online = Count(load_default=0, metadata={"description": "最高在线"})
-    avg_online = Count(load_default=0, metadata={"description": "平均在线"})
-    avg_watch_seconds = Count(load_default=0, metadata={"description": "人均观看时长 (秒)"})
-    new_followers = Count(load_default=0, metadata={"description": "新增粉丝"})
+    items = Count(allow_none=True, metadata={"description": "成交件数"})
+    buyers = Count(allow_none=True, metadata={"description": "成交人数"})
+    viewers = Count(allow_none=True, metadata={"description": "场观人数 (UV)"})
+    views = Count(allow_none=True, metadata={"description": "观看次数 (PV)"})
+    peak_online = Count(allow_none=True, metadata={"description": "最高在线"})
+    avg_online = Count(allow_none=True, metadata={"description": "平均在线"})
+    avg_watch_seconds = Count(allow_none=True, metadata={"description": "人均观看时长 (秒)"})
+    new_followers = Count(allow_none=True, metadata={"description": "新增粉丝"})
+    client_id = fields.String(
+        allow_none=True,
+        validate=validate.Regexp(CLIENT_ID, error="client_id 须为 UUID"),
+        metadata={
+            "description": "the phone's own id of the entry (a UUID): a repeat is not stored "
+            "again, the stored session is answered with 200"
+        },
+    )
     duration_hours = fields.Decimal(as_string=True, places=2, dump_only=True)
     source = fields.String(dump_only=True, metadata={"description": "typed | imported"})
     created_at = BeijingDateTime(dump_only=True)
 
 
 class SessionPatchSchema(SessionSchema):
-    pass
+    class Meta:
+        exclude = ("client_id",)
 
 
 class SessionListArgsSchema(Schema):
@@ -106,8 +122,12 @@ def _code_filter(model: Any, code: str, field: str, label: str) -> Any:
 
 def _save(live: LiveSession, data: dict[str, Any]) -> LiveSession:
     _check_room_scope(data)
+    if data.get("client_id"):
+        data["client_id"] = data["client_id"].lower()
     try:
         return save_session(live, data)
+    except SessionAlreadySaved as exc:
+        raise _Repeated(exc.session) from None
     except SessionInvalid as exc:
         errors = {name: [message] for name, message in exc.problems.items()}
         abort(422, message=f"直播场次有误：{exc}", errors={"json": errors})
@@ -144,12 +164,25 @@ def list_sessions(args: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+class _Repeated(Exception):
+    def __init__(self, session: LiveSession) -> None:
+        self.session = session
+
+
 @blp.route("/sessions", methods=["POST"])
 @blp.arguments(SessionSchema)
 @blp.response(201, SessionSchema)
-def create_session(data: dict[str, Any]) -> LiveSession:
-    """Log a session with the figures of the platform's review page (复盘)."""
-    return _save(LiveSession(), data)
+@blp.alt_response(200, schema=SessionSchema, description="sent again with the same client_id")
+def create_session(data: dict[str, Any]) -> LiveSession | tuple[LiveSession, int]:
+    """Log a session with the figures of the platform's review page (复盘); a count left out
+    or null is unknown. Sent again with the same `client_id`, the stored session is answered
+    (200) and nothing is stored twice."""
+    try:
+        return _save(LiveSession(), data)
+    except _Repeated as repeated:
+        if not current_scope().permits(f"room:{repeated.session.room.code}"):
+            abort(409, message="client_id 已被另一场次使用")
+        return repeated.session, 200
 
 
 @blp.route("/sessions/<int:session_id>", methods=["GET"])

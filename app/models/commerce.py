@@ -79,15 +79,18 @@ class LiveSession(Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     ended_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     sales: Mapped[money]
-    items: Mapped[int] = mapped_column(Integer, default=0)
-    buyers: Mapped[int] = mapped_column(Integer, default=0)
-    viewers: Mapped[int] = mapped_column(Integer, default=0)
-    views: Mapped[int] = mapped_column(Integer, default=0)
-    peak_online: Mapped[int] = mapped_column(Integer, default=0)
-    avg_online: Mapped[int] = mapped_column(Integer, default=0)
-    avg_watch_seconds: Mapped[int] = mapped_column(Integer, default=0)
-    new_followers: Mapped[int] = mapped_column(Integer, default=0)
+    # The review page's counts; None = not known (left blank), never read as 0.
+    items: Mapped[int | None] = mapped_column(Integer)
+    buyers: Mapped[int | None] = mapped_column(Integer)
+    viewers: Mapped[int | None] = mapped_column(Integer)
+    views: Mapped[int | None] = mapped_column(Integer)
+    peak_online: Mapped[int | None] = mapped_column(Integer)
+    avg_online: Mapped[int | None] = mapped_column(Integer)
+    avg_watch_seconds: Mapped[int | None] = mapped_column(Integer)
+    new_followers: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(16), default="typed")
+    # Made by the phone for an entry saved while offline: sending it again stores nothing new.
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = created_column()
 

@@ -7,9 +7,12 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from app.beijing import to_beijing
 from app.extensions import db
 from app.models import LiveRoom, LiveSession, Streamer
+from app.models.versions import bump_data_version
 
 # The figures a streamer copies from the platform's review page (复盘), with their labels.
 FIGURES: dict[str, str] = {
@@ -95,9 +98,16 @@ def describe_overlap(other: LiveSession) -> str:
     return f"与该直播间已有的场次（{start}–{end}，编号 {other.id}）时间重叠"
 
 
-def zero_figures() -> dict[str, Any]:
-    """Figures not given default to zero (the review page showed nothing)."""
-    return {name: Decimal("0.00") if name == "sales" else 0 for name in FIGURES}
+def unknown_figures() -> dict[str, Any]:
+    """A new session's figures before any is given: 成交金额 0, every count unknown (None)."""
+    return {name: Decimal("0.00") if name == "sales" else None for name in FIGURES}
+
+
+def session_by_client_id(client_id: str | None) -> LiveSession | None:
+    """The session a phone already sent under `client_id` (its own UUID), if any."""
+    if not client_id:
+        return None
+    return db.session.scalar(db.select(LiveSession).where(LiveSession.client_id == client_id))
 
 
 class SessionInvalid(ValueError):
@@ -112,15 +122,29 @@ class SessionConflict(ValueError):
     """Another session of the room already covers this time."""
 
 
+class SessionAlreadySaved(ValueError):
+    """A phone sent again a session stored under the same client id; `session` is the stored."""
+
+    def __init__(self, session: LiveSession) -> None:
+        super().__init__(f"场次已保存（编号 {session.id}）")
+        self.session = session
+
+
 def save_session(
     live: LiveSession, values: Mapping[str, Any], *, created_by_id: int | None = None
 ) -> LiveSession:
     """Check and store a typed session (new or existing) and commit.
 
     `values` holds `room` and `streamer` codes, `started_at`/`ended_at` (naive UTC) and any
-    FIGURES; fields not given keep their current value (zero for a new session).
-    Raises SessionInvalid or SessionConflict, leaving the database untouched.
+    FIGURES (None = unknown); fields not given keep their current value (unknown for a new
+    session). A new session may carry the phone's `client_id`: one already stored under it is
+    SessionAlreadySaved, not a second row.
+    Raises SessionInvalid, SessionConflict or SessionAlreadySaved, leaving the database untouched.
     """
+    client_id = (values.get("client_id") or None) if live.id is None else None
+    earlier = session_by_client_id(client_id)
+    if earlier is not None:
+        raise SessionAlreadySaved(earlier)
     problems: dict[str, str] = {}
     room_id: int | None = live.room_id
     if "room" in values:
@@ -132,7 +156,7 @@ def save_session(
         streamer_id = _id_for(Streamer, values["streamer"]) if values["streamer"] else None
         if values["streamer"] and streamer_id is None:
             problems["streamer"] = f"主播编码“{values['streamer']}”不存在，请先登记该主播"
-    current = {name: getattr(live, name) for name in FIGURES} if live.id else zero_figures()
+    current = {name: getattr(live, name) for name in FIGURES} if live.id else unknown_figures()
     figures = {**current, **{name: values[name] for name in FIGURES if name in values}}
     started_at = values.get("started_at", live.started_at)
     ended_at = values.get("ended_at", live.ended_at)
@@ -159,8 +183,20 @@ def save_session(
     if live.id is None:
         live.source = "typed"
         live.created_by_id = created_by_id
+        live.client_id = client_id
         db.session.add(live)
-    db.session.commit()
+    bump_data_version(db.session)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = session_by_client_id(client_id)
+        if earlier is not None:  # the same phone's entry arrived twice at once
+            raise SessionAlreadySaved(earlier) from None
+        other = overlapping_session(room_id, started_at, ended_at)
+        if other is not None:
+            raise SessionConflict(describe_overlap(other)) from None
+        raise
     return live
 
 

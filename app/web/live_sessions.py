@@ -7,7 +7,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, func, select
@@ -21,7 +30,12 @@ from app.metrics.live import active_threshold, session_counts
 from app.metrics.periods import Period
 from app.metrics.scope import Scope, parse_scope
 from app.models import LiveRoom, LiveSession, Streamer, Township, Village
-from app.registry.live_sessions import SessionConflict, SessionInvalid, save_session
+from app.registry.live_sessions import (
+    SessionAlreadySaved,
+    SessionConflict,
+    SessionInvalid,
+    save_session,
+)
 from app.web.figure_links import SESSION_SCOPES
 from app.web.nav import roles_for
 from app.web.session_form import COUNT_FIELDS, LABELS, parse_session_form
@@ -131,7 +145,7 @@ def rooms_in_scope(scope: AccessScope) -> dict[str, LiveRoom]:
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*roles_for("web_sessions.new"))
-def new() -> tuple[str, int] | Response:
+def new() -> tuple[str, int] | tuple[Response, int] | Response:
     """Show the form (optionally for `?room=`); on POST check and save the session."""
     rooms = rooms_in_scope(current_scope())
     requested = (request.values.get("room") or "").strip()
@@ -147,18 +161,14 @@ def new() -> tuple[str, int] | Response:
             errors = exc.problems
         except SessionConflict as exc:
             errors = {"start": str(exc)}
+        except SessionAlreadySaved as exc:
+            return _saved(exc.session, again=True)
         else:
-            flash(
-                _(
-                    "已保存 %(room)s 的场次，时长 %(hours)s 小时。",
-                    room=values["room"],
-                    hours=live.duration_hours,
-                ),
-                "success",
-            )
-            if current_user.role == "streamer":
-                return redirect(url_for("web.my_rooms"))
-            return redirect(url_for("web_sessions.new", room=values["room"]))
+            return _saved(live, again=False)
+        if _wants_json():
+            status = 409 if set(errors) == {"start"} and "重叠" in errors["start"] else 422
+            message = _("有 %(n)d 处需要修改，请看下面标红的地方。", n=len(errors))
+            return jsonify(message=message, errors=errors), status
         form = request.form.to_dict()
     else:
         only = next(iter(rooms)) if len(rooms) == 1 else ""
@@ -171,6 +181,31 @@ def new() -> tuple[str, int] | Response:
         labels=LABELS,
         count_fields=COUNT_FIELDS,
     ), (422 if errors else 200)
+
+
+def _wants_json() -> bool:
+    """The phone's offline queue sends stored entries asking for JSON, not a page."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+def _saved(live: LiveSession, *, again: bool) -> tuple[Response, int] | Response:
+    """After a save (or a repeat of one already stored): JSON for the offline queue (201, or
+    200 with the stored session), else a flash and the streamer's home or the form again."""
+    room = live.room.code if live.room else ""
+    if again:
+        message = _("这场直播已经保存过了（%(room)s），没有重复记录。", room=room)
+    else:
+        message = _(
+            "已保存 %(room)s 的场次，时长 %(hours)s 小时。", room=room, hours=live.duration_hours
+        )
+    if _wants_json():
+        answer = jsonify(id=live.id, room=room, client_id=live.client_id, message=message)
+        return answer, (200 if again else 201)
+    flash(message, "success")
+    if current_user.role == "streamer":
+        return redirect(url_for("web.my_rooms"))
+    return redirect(url_for("web_sessions.new", room=room))
 
 
 def _streamer_code(room: LiveRoom) -> str | None:

@@ -42,6 +42,8 @@ MAX_COUNT = 2**31 - 1
 CENT = Decimal("0.01")
 # Review pages show large figures as "1.2万" or "1.2w"; accept them as typed.
 WAN = re.compile(r"^(?P<number>.+?)(万|w|W)$")
+# The id a phone gives each entry (a UUID), so that an entry sent twice is stored once.
+CLIENT_ID = re.compile(r"[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}", re.IGNORECASE)
 
 
 def parse_session_form(
@@ -67,7 +69,11 @@ def parse_session_form(
             problems["end"] = _("结束时间晚于现在：请在直播结束后再填写。")
     if problems:
         raise SessionInvalid(problems)
-    return {"room": room, "started_at": started, "ended_at": ended, **figures}
+    values = {"room": room, "started_at": started, "ended_at": ended, **figures}
+    client_id = str(form.get("client_id") or "").strip()
+    if CLIENT_ID.fullmatch(client_id):
+        values["client_id"] = client_id.lower()
+    return values
 
 
 def _blank(value: Any) -> bool:
@@ -127,10 +133,11 @@ def _money(form: Mapping[str, Any], name: str, problems: dict[str, str]) -> Deci
 
 
 def _count(form: Mapping[str, Any], name: str, problems: dict[str, str]) -> int | None:
-    """A non-negative whole number; an empty field is 0 (the review page did not show it)."""
+    """A non-negative whole number; an empty field is None: unknown (the review page did not
+    show it), never 0."""
     value = form.get(name)
     if _blank(value):
-        return 0
+        return None
     number = _number(value)
     if number is None or number < 0 or number > MAX_COUNT or number != number.to_integral_value():
         problems[name] = _("%(label)s须为不小于 0 的整数。", label=LABELS[name])

@@ -58,7 +58,7 @@ def test_a_logged_session_is_stored_in_utc_and_shown_in_beijing_time(
     assert admin.get(f"{URL}/{shown['id']}").json == shown
 
 
-def test_an_explicit_offset_is_respected_and_missing_figures_are_zero(
+def test_an_explicit_offset_is_respected_and_missing_figures_are_unknown(
     admin: FlaskClient, registry: None
 ) -> None:
     body = {"room": "R05", "start": "2025-01-06T12:00:00Z", "end": "2025-01-06T13:00:00+00:00"}
@@ -67,7 +67,7 @@ def test_an_explicit_offset_is_respected_and_missing_figures_are_zero(
     assert answer.status_code == 201, answer.json
     assert answer.json["start"] == "2025-01-06T20:00:00+08:00"
     assert answer.json["streamer"] is None
-    assert (answer.json["items"], answer.json["viewers"]) == (0, 0)
+    assert (answer.json["items"], answer.json["viewers"]) == (None, None)  # unknown, not 0
 
 
 @pytest.mark.parametrize(
@@ -210,3 +210,34 @@ def test_scope_limits_what_a_streamer_sees_and_logs(
     viewer = client_as("viewer")
     assert viewer.get(URL).status_code == 200
     assert viewer.post(URL, json=session_body()).status_code == 403
+
+
+def test_a_blank_count_is_null_and_never_compared_as_zero(
+    admin: FlaskClient, registry: None
+) -> None:
+    answer = admin.post(URL, json=session_body(viewers=None, views=...))
+    assert answer.status_code == 201, answer.json
+    assert (answer.json["viewers"], answer.json["views"], answer.json["buyers"]) == (None, None, 25)
+    changed = admin.patch(f"{URL}/{answer.json['id']}", json={"viewers": 10})
+    assert changed.status_code == 422  # now known, 成交人数 25 > 场观人数 10 is checked
+    assert admin.patch(f"{URL}/{answer.json['id']}", json={"viewers": 3000}).status_code == 200
+
+
+def test_the_same_client_id_is_answered_with_the_stored_session(
+    app: Flask, admin: FlaskClient, registry: None
+) -> None:
+    body = session_body(client_id="0B7C6D5E-4F3A-4B2C-9D1E-0F1A2B3C4D5E")
+    first = admin.post(URL, json=body)
+    assert first.status_code == 201, first.json
+    assert first.json["client_id"] == "0b7c6d5e-4f3a-4b2c-9d1e-0f1a2b3c4d5e"
+    again = admin.post(URL, json=body)
+    assert again.status_code == 200
+    assert again.json == first.json
+    with app.app_context():
+        same = db.select(db.func.count(LiveSession.id)).where(
+            LiveSession.started_at == dt.datetime(2025, 1, 5, 12, 0),
+            LiveSession.room.has(code="R01"),
+        )
+        assert db.session.scalar(same) == 1
+    bad = admin.post(URL, json=session_body(client_id="not-a-uuid", start="2025-02-01 20:00"))
+    assert bad.status_code == 422

@@ -93,3 +93,38 @@ def test_live_year(county: County, app: Flask) -> None:
     }
     app.config["ACTIVE_ROOM_MIN_SALES"] = "20"
     assert live_year(2024)["months"][1]["active_rooms"] == 0
+
+
+def test_unknown_counts_are_left_out_of_the_kpis_never_read_as_zero(county: County) -> None:
+    """A blank 场观人数 is unknown: that session's UV价值 and 转化率 are None with a reason, and
+    the totals are over the sessions that know it, saying how many were left out."""
+    c = county
+    c.session("R01", UTC(2024, 3, 5, 12), 2, sales="300", buyers=3, viewers=100, views=200)
+    c.session("R01", UTC(2024, 3, 6, 12), 2, sales="500", buyers=5, viewers=None, views=400)
+    c.session("R01", UTC(2024, 3, 7, 12), 2, sales="100", buyers=1, viewers=100, views=None)
+    result = sessions_report("2024-03-01", "2024-03-31")
+    blank = result["sessions"][1]
+    assert blank["viewers"] is None and blank["buyers"] == 5
+    assert blank["uv_value"] is None and blank["reasons"]["uv_value"] == "场观人数未填"
+    assert blank["conversion"] is None and "场观人数" in blank["reasons"]["conversion"]
+    assert blank["gpm"] == "1250.00"  # 500 × 1000 / 400: views are known
+    total = result["total"]
+    # UV价值 = (300 + 100) / (100 + 100); the 500 of the blank session is not spread over 0.
+    assert total["uv_value"] == "2.00"
+    assert total["reasons"]["uv_value"] == "1 场缺场观人数，未计入"
+    assert total["conversion"] == 0.02  # (3 + 1) / 200
+    assert total["gpm"] == "1333.33"  # (300 + 500) × 1000 / 600
+    assert total["reasons"]["gpm"] == "1 场缺观看次数，未计入"
+    assert total["viewers"] == 200 and total["buyers"] == 9
+    assert "avg_order_value" not in total["reasons"]
+
+
+def test_a_kpi_no_session_can_compute_is_none_with_the_count_of_sessions(county: County) -> None:
+    c = county
+    c.session("R01", UTC(2024, 3, 5, 12), 2, sales="300")
+    c.session("R02", UTC(2024, 3, 6, 12), 2, sales="200", viewers=0)
+    total = sessions_report("2024-03-01", "2024-03-31")["total"]
+    assert total["viewers"] == 0 and total["items"] is None
+    assert total["uv_value"] is None
+    assert total["reasons"]["uv_value"] == "1 场缺场观人数，未计入；场观人数为 0"
+    assert total["reasons"]["avg_item_price"] == "2 场缺成交件数"

@@ -147,8 +147,69 @@ def test_parse_accepts_what_people_type(app: Flask, registry: None) -> None:
             now=dt.datetime(2024, 6, 1),
         )
         assert values["sales"] == Decimal("15000.00")
-        assert values["views"] == 0  # not shown on the review page
+        assert values["views"] is None  # not shown on the review page: unknown, not 0
         assert values["started_at"] == dt.datetime(2024, 5, 1, 12, 0)
         with pytest.raises(SessionInvalid) as caught:
             parse_session_form(GOOD, rooms, now=dt.datetime(2024, 5, 1, 13, 0))
         assert "直播结束后" in caught.value.problems["end"]
+
+
+def test_blank_viewers_are_unknown_and_accepted(app: Flask, streamer: FlaskClient) -> None:
+    """The hint says 没有的项留空: a blank 场观人数 is stored as unknown, not as 0 that 成交人数
+    (12) could not exceed, and the home shows — for it."""
+    data = {**GOOD, "buyers": "12", "viewers": "", "views": "", "items": "12"}
+    response = streamer.post("/sessions/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [session] = stored(app)
+    assert session.viewers is None and session.views is None and session.buyers == 12
+    home = streamer.get("/me").get_data(as_text=True)
+    assert "已保存 R01 的场次" in home
+    assert "不能多于" not in home
+
+
+CLIENT_ID = "6f1c2b8e-3d4a-4e5f-9a0b-1c2d3e4f5a6b"
+
+
+def test_the_same_client_id_is_stored_once(app: Flask, streamer: FlaskClient) -> None:
+    """The phone sends an entry again when it did not see the answer: one row, 201 then 200."""
+    data = {**GOOD, "client_id": CLIENT_ID}
+    headers = {"Accept": "application/json"}
+    first = streamer.post("/sessions/new", data=data, headers=headers)
+    assert first.status_code == 201, first.get_data(as_text=True)
+    again = streamer.post("/sessions/new", data=data, headers=headers)
+    assert again.status_code == 200
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert "已经保存过了" in again.get_json()["message"]
+    [session] = stored(app)
+    assert session.client_id == CLIENT_ID
+    page = streamer.post("/sessions/new", data=data)  # the page's own form, sent twice
+    assert page.status_code == 302 and len(stored(app)) == 1
+
+
+def test_the_offline_queue_gets_its_mistakes_as_json(streamer: FlaskClient) -> None:
+    headers = {"Accept": "application/json"}
+    response = streamer.post("/sessions/new", data={**GOOD, "sales": ""}, headers=headers)
+    assert response.status_code == 422
+    assert "请填写成交金额" in response.get_json()["errors"]["sales"]
+
+
+def test_a_stored_entry_is_sent_with_the_token_of_a_fresh_page(
+    app: Flask, streamer: FlaskClient
+) -> None:
+    """An entry kept in the phone is sent later with the token of a page fetched then; with no
+    token, or a forged one, nothing is stored."""
+    import re
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    data = {**GOOD, "client_id": CLIENT_ID}
+    headers = {"Accept": "application/json"}
+    assert streamer.post("/sessions/new", data=data, headers=headers).status_code == 400
+    forged = {**data, "csrf_token": "forged"}
+    assert streamer.post("/sessions/new", data=forged, headers=headers).status_code == 400
+    assert stored(app) == []
+    page = streamer.get("/sessions/new").get_data(as_text=True)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)">', page)
+    assert token
+    sent = {**data, "csrf_token": token.group(1)}
+    assert streamer.post("/sessions/new", data=sent, headers=headers).status_code == 201
+    assert len(stored(app)) == 1

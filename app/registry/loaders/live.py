@@ -8,7 +8,7 @@ from typing import Any
 from app.extensions import db
 from app.models import LiveRoom, LiveSession, Streamer
 from app.registry.cells import Cells
-from app.registry.live_sessions import FIGURES, TIME_LABELS, session_problems, zero_figures
+from app.registry.live_sessions import FIGURES, TIME_LABELS, session_problems, unknown_figures
 from app.registry.loaders.common import code_map
 from app.registry.reader import RawSheet
 from app.registry.result import RowError, SheetCounts
@@ -37,7 +37,7 @@ def load_sessions(sheet: RawSheet, errors: list[RowError]) -> SheetCounts:
         if None not in key:
             cells.duplicate("开始时间", key, seen, "直播间编码和开始时间")
         current = existing.get(key) if None not in key else None
-        merged = {**(current or zero_figures()), **values}
+        merged = {**(current or unknown_figures()), **values}
         for field, message in session_problems(
             merged["started_at"], merged["ended_at"], merged
         ).items():
@@ -46,7 +46,7 @@ def load_sessions(sheet: RawSheet, errors: list[RowError]) -> SheetCounts:
             counts.add("rejected")
             continue
         if current is None:
-            inserts.append({**zero_figures(), "source": "imported", **values})
+            inserts.append({**unknown_figures(), "source": "imported", **values})
             counts.add("inserted")
         elif any(current[name] != merged[name] for name in STORED):
             updates.append({"id": current["id"], **values})
@@ -72,7 +72,7 @@ def _row_values(cells: Cells, rooms: dict[str, int], streamers: dict[str, int]) 
     for name, label in FIGURES.items():
         if cells.present(label):
             if is_blank(cells.raw(label)) and name != "sales":
-                values[name] = 0
+                values[name] = None  # unknown, not 0
             else:
                 # None (refused) keeps a bad cell out of the cross-field checks.
                 parse = non_negative if name == "sales" else count
