@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app import beijing
 from app.auth import roles_required
 from app.extensions import db
 from app.metrics.errors import MetricsError
@@ -26,6 +38,8 @@ from app.reports import (
     close_warnings,
     month_adjustments,
 )
+from app.reports.brief import monthly_brief
+from app.web.brief_image import BriefFontMissing, brief_pdf, brief_png
 from app.web.drill import lines_url
 from app.web.figures import chosen_span
 from app.web.nav import roles_for
@@ -61,6 +75,41 @@ def reports_index() -> str:
     span, years = chosen_span(request.args.get("year"))
     return render_template(
         "reports/index.html", span=span, years=years, months=_months(span.year, span.as_of)
+    )
+
+
+@reports_bp.route("/brief/<month>", endpoint="brief")
+@roles_required(*roles_for("web_reports.index"))
+def brief(month: str) -> Response:
+    """The month's brief to share: a one-page A4 PDF (`?format=pdf`, the default, downloaded)
+    or a phone-width PNG (`?format=png`, shown, to long-press and send in a WeChat group)."""
+    kind = request.args.get("format", "pdf")
+    if kind not in ("pdf", "png"):
+        abort(404)
+    try:
+        first = parse_month(month)
+    except MetricsError:
+        abort(404)
+    if first > beijing.today():
+        abort(404)  # a month not begun has nothing to tell
+    found = monthly_brief(first)
+    font = current_app.config.get("CUNBO_BRIEF_FONT")
+    try:
+        data = brief_pdf(found, font) if kind == "pdf" else brief_png(found, font)
+    except BriefFontMissing:
+        message = _(
+            "服务器上没有可以显示中文的字体，暂时无法生成简报。"
+            "请管理员安装中文字体（如 fonts-noto-cjk）后再试。"
+        )
+        flash(message, "error")
+        return redirect(url_for("web_reports.index", year=first.year))
+    name = _("%(county)s月度简报-%(month)s", county=found.county, month=found.month)
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf" if kind == "pdf" else "image/png",
+        as_attachment=kind == "pdf",
+        download_name=f"{name}.{kind}",
+        max_age=0,
     )
 
 
