@@ -19,12 +19,13 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import InterfaceError as DatabaseInterfaceError
 from sqlalchemy.exc import OperationalError as DatabaseError
 
-from app.auth.rows import may_upload_for
+from app.auth.rows import may_upload_for, shops_in_scope
 from app.auth.scope import IMPORT_ROLES, AccessScope
 from app.codes import PLATFORMS
 from app.extensions import db
 from app.ingest import ImportFileError
 from app.ingest.service import create_import
+from app.ingest.shop_choice import ShopChoice, choose_shop, read_head
 from app.ingest.storage import StoredFile, keep_stream, too_large_message
 from app.models import ColumnMapping, SalesImport, Shop
 from app.wording import N_, Wording, say
@@ -61,15 +62,42 @@ _QUEUE_DOWN = N_("文件已收到并保存，后台排队服务暂时不可用�
 _UNKNOWN_SHOP = N_("网店编码“{code}”不存在：请先在名录中登记该网店，或选择已有的网店。")
 
 
-class UploadError(Exception):
-    """An upload refused before anything was kept; `code` is stable, `message` is for people."""
+_CHOOSE_SHOP = N_(
+    "请选择网店：这个文件（{platform}）没有写明所属网店，可选的网店有 {count} 个：{shops}。"
+    "请在“网店”中选择后再上传。"
+)
+_NO_SHOP = N_("请选择网店：没有可以为这个文件上传的网店，请先在名录中登记网店。")
 
-    def __init__(self, code: str, message: Wording | tuple[str, str]) -> None:
+
+@dataclass(frozen=True, slots=True)
+class ShopOption:
+    """A shop the uploader may choose for a file that does not name its own."""
+
+    code: str
+    name: str
+    platform: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "name": self.name, "platform": self.platform}
+
+
+class UploadError(Exception):
+    """An upload refused before anything was kept; `code` is stable, `message` is for people.
+
+    `shop_required` carries the shops to choose among (`candidates`)."""
+
+    def __init__(
+        self,
+        code: str,
+        message: Wording | tuple[str, str],
+        candidates: tuple[ShopOption, ...] = (),
+    ) -> None:
         chinese, english = (message.zh, message.en) if isinstance(message, Wording) else message
         super().__init__(chinese)
         self.code = code
         self.message = chinese
         self.message_en = english
+        self.candidates = candidates
 
     def say(self, language: str) -> str:
         return self.message_en if language == "en" else self.message
@@ -126,8 +154,10 @@ def receive_upload(upload: UploadRequest, *, enqueue: bool = True) -> UploadResu
     stored: StoredFile | None = None
     try:
         shop = check_shop(upload.scope, upload.shop_code)
-        check_options(upload.platform, upload.mapping_name)
+        mapping = check_options(upload.platform, upload.mapping_name)
         stored = _keep(upload, name)
+        if shop is None:
+            shop = _chosen_shop(upload, stored, name, mapping)
         _one_at_a_time(stored.sha256)
         existing = existing_import(stored.sha256, shop)
         if existing is not None:
@@ -142,6 +172,9 @@ def receive_upload(upload: UploadRequest, *, enqueue: bool = True) -> UploadResu
             user_id=upload.user_id,
             stored=stored.as_tuple(),
         )
+    except _AnswerWith as answer:
+        _abandon(stored)
+        return UploadResult(answer.record, created=False, notes=(_already_uploaded(answer.record),))
     except ImportFileError as exc:
         _abandon(stored)
         raise UploadError(exc.code, (exc.message, exc.message_en)) from exc
@@ -222,12 +255,7 @@ def check_shop(scope: AccessScope, code: str | None) -> Shop | None:
             "upload_not_allowed", say(N_("您的角色不能上传销售数据；如需上传请联系县中心。"))
         )
     if not code:
-        if scope.county:
-            return None
-        raise UploadError(
-            "shop_required",
-            say(N_("请选择网店：上传时须填写 shop（网店编码）。")),
-        )
+        return None  # chosen from the file's head once it is kept (`_chosen_shop`)
     if not scope.county and not may_upload_for(scope, code):
         # An unknown code and a shop outside the scope answer alike: nothing is revealed.
         raise UploadError(
@@ -243,7 +271,8 @@ def check_shop(scope: AccessScope, code: str | None) -> Shop | None:
     return shop
 
 
-def check_options(platform: str | None, mapping_name: str | None) -> None:
+def check_options(platform: str | None, mapping_name: str | None) -> dict[str, str] | None:
+    """Refuse an unknown platform or mapping; the fields of the named mapping."""
     if platform and platform not in PLATFORMS:
         raise UploadError(
             "unknown_platform",
@@ -253,14 +282,75 @@ def check_options(platform: str | None, mapping_name: str | None) -> None:
                 choices="、".join(PLATFORMS),
             ),
         )
-    if mapping_name and (
-        db.session.scalar(select(ColumnMapping.id).where(ColumnMapping.name == mapping_name))
-        is None
-    ):
+    if not mapping_name:
+        return None
+    saved = db.session.scalar(select(ColumnMapping).where(ColumnMapping.name == mapping_name))
+    if saved is None:
         raise UploadError(
             "unknown_mapping",
             say(N_("列映射“{name}”不存在：请重新选择或先保存该列映射。"), name=mapping_name),
         )
+    return dict(saved.fields)
+
+
+class _AnswerWith(Exception):  # noqa: N818 - not an error: the upload answers with this import
+    """The bytes were already imported for one of the shops the uploader would be asked for."""
+
+    def __init__(self, record: SalesImport) -> None:
+        super().__init__(record.id)
+        self.record = record
+
+
+def _chosen_shop(
+    upload: UploadRequest, stored: StoredFile, name: str, mapping: dict[str, str] | None
+) -> Shop | None:
+    """The shop of an upload that named none, from the head of the kept file: None when the
+    rows name theirs (the county centre); refused with the shops to choose among otherwise."""
+    head = read_head(
+        stored.path,
+        platform=upload.platform,
+        password=upload.password,
+        mapping=mapping,
+        filename=name,
+    )
+    choice = choose_shop(head, shops_in_scope(upload.scope), rows_may_name=upload.scope.county)
+    if not choice.asks:
+        return choice.shop
+    earlier = _earlier_import(stored.sha256, choice)
+    if earlier is not None:
+        raise _AnswerWith(earlier)
+    raise shop_required(choice, head.platform)
+
+
+def shop_required(choice: ShopChoice, platform: str | None) -> UploadError:
+    """`shop_required` with the shops to choose among, named in the message too (CLI)."""
+    options = tuple(ShopOption(s.code, s.name, s.platform) for s in choice.candidates)
+    if not options:
+        return UploadError("shop_required", say(_NO_SHOP))
+    listed = "、".join(f"{o.name}（{o.code}）" for o in options[:MAX_LISTED_SHOPS])
+    if len(options) > MAX_LISTED_SHOPS:
+        listed += "…"
+    label = say(PLATFORMS.get(platform or "other", PLATFORMS["other"]))
+    message = say(_CHOOSE_SHOP, platform=label, count=len(options), shops=listed)
+    return UploadError("shop_required", message, options)
+
+
+MAX_LISTED_SHOPS = 10
+
+
+def _earlier_import(sha256: str, choice: ShopChoice) -> SalesImport | None:
+    """The one live import of these bytes among the candidate shops, if exactly one."""
+    ids = [shop.id for shop in choice.candidates]
+    found = db.session.scalars(
+        select(SalesImport)
+        .where(
+            SalesImport.sha256 == sha256,
+            SalesImport.shop_id.in_(ids),
+            SalesImport.status.in_(LIVE_STATUSES),
+        )
+        .order_by(SalesImport.id.desc())
+    ).all()
+    return found[0] if len({record.shop_id for record in found}) == 1 else None
 
 
 def _one_at_a_time(sha256: str) -> None:

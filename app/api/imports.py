@@ -194,7 +194,9 @@ def upload_error(exc: UploadError) -> Response:
     body: dict[str, Any] = {"code": exc.code, "status": HTTPStatus(status).phrase}
     body["message"] = exc.say(reader_language())
     if exc.code == "shop_required":
-        body["errors"] = {"form": {"shop": ["请选择网店 / shop is required"]}}
+        # The shops to choose among, so a client can ask and send the upload again.
+        body["errors"] = {"form": {"shop": [body["message"]]}}
+        body["candidates"] = [option.as_dict() for option in exc.candidates]
     response = jsonify(body)
     response.status_code = status
     if status == HTTPStatus.SERVICE_UNAVAILABLE:

@@ -5,16 +5,77 @@ Which shops and imports a user may see is decided in `app.auth.rows`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select
 
+from app.codes import PLATFORMS
 from app.ingest import ImportFileError
 from app.ingest.readers import open_sources
 from app.ingest.text import display_header
-from app.models import SalesImport
+from app.models import SalesImport, Shop
 from app.wording import N_, say
+from tasks.uploads import UploadError
+
+# The history's status filter, in the order an import passes through them.
+STATUSES = ("queued", "running", "succeeded", "failed")
+
+
+@dataclass(frozen=True)
+class HistoryFilters:
+    """The import history's filters as read from the URL; unknown values are dropped."""
+
+    shop: Shop | None = None
+    platform: str | None = None
+    status: str | None = None
+
+    @property
+    def args(self) -> dict[str, str]:
+        """The filters as URL arguments (for the pager)."""
+        found = {
+            "shop": self.shop.code if self.shop else None,
+            "platform": self.platform,
+            "status": self.status,
+        }
+        return {key: value for key, value in found.items() if value}
+
+
+def history_filters(args: Mapping[str, str], shops: Sequence[Shop]) -> HistoryFilters:
+    """`?shop=`, `?platform=`, `?status=`: a shop among those in scope, a known platform and
+    status; anything else is ignored rather than refused."""
+    code = (args.get("shop") or "").strip()
+    platform = (args.get("platform") or "").strip()
+    status = (args.get("status") or "").strip()
+    return HistoryFilters(
+        shop=next((shop for shop in shops if shop.code == code), None),
+        platform=platform if platform in PLATFORMS else None,
+        status=status if status in STATUSES else None,
+    )
+
+
+def filtered(query: Select[tuple[SalesImport]], filters: HistoryFilters) -> Select[Any]:
+    """The visible imports narrowed to the chosen shop, platform and status."""
+    if filters.shop is not None:
+        query = query.where(SalesImport.shop_id == filters.shop.id)
+    if filters.platform:
+        query = query.where(SalesImport.platform == filters.platform)
+    if filters.status:
+        query = query.where(SalesImport.status == filters.status)
+    return query
+
+
+def shop_question(error: UploadError, language: str) -> dict[str, Any]:
+    """What the form asks when an upload needs its shop: the message and the candidates."""
+    return {
+        "message": error.say(language),
+        "codes": [option.code for option in error.candidates],
+        "candidates": [option.as_dict() for option in error.candidates],
+    }
+
 
 # Cunbo's line fields a mapping fills, with what a clerk calls them and header words that
 # usually name them (for the first guess of the mapping form).

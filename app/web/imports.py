@@ -16,6 +16,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -47,11 +48,19 @@ PER_PAGE = 20
 @bp.route("", methods=["GET"])
 @roles_required(*ROLES)
 def index() -> str:
-    """Upload form, the import being watched (`?watch=`), and the import history."""
+    """Upload form, the import being watched (`?watch=`), and the import history (filtered by
+    `?shop=`, `?platform=`, `?status=`)."""
+    return _page()
+
+
+def _page(ask: UploadError | None = None) -> str:
+    """The page; `ask` is a refused upload whose shop the uploader must choose."""
     scope = current_scope()
+    shops = rows.shops_in_scope(scope)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
+    filters = import_data.history_filters(request.args, shops)
     history = db.paginate(
-        rows.visible_imports(scope, current_user.id),
+        import_data.filtered(rows.visible_imports(scope, current_user.id), filters),
         page=page,
         per_page=PER_PAGE,
         error_out=False,
@@ -61,10 +70,11 @@ def index() -> str:
     remap = _visible(request.args.get("remap", type=int))
     return render_template(
         "imports/index.html",
-        shops=rows.shops_in_scope(scope),
-        shop_required=not scope.county,
-        shops_from_file=SHOPS_FROM_FILE,
+        shops=shops,
+        ask=import_data.shop_question(ask, language) if ask else None,
         platforms=PLATFORMS,
+        statuses=import_data.STATUSES,
+        filters=filters,
         history=history,
         watched=watched,
         watched_notes=[note_json(n, language) for n in watched.notes or []] if watched else [],
@@ -102,13 +112,15 @@ def upload() -> Response:
                 stream=upload.stream,  # type: ignore[arg-type]  # a binary file object
                 scope=current_scope(),
                 platform=_field("platform"),
-                shop_code=None if _field("shop") == SHOPS_FROM_FILE else _field("shop"),
+                shop_code=_chosen_shop(),
                 password=request.form.get("password") or None,
                 mapping_name=_field("mapping"),
                 user_id=current_user.id,
             )
         )
     except UploadError as exc:
+        if exc.code == "shop_required":
+            return make_response(_page(ask=exc), 422)
         flash(exc.say(reader_language()), "error")
         return redirect(url_for("web_imports.index"))
     for note in result.notes:
@@ -116,8 +128,14 @@ def upload() -> Response:
     return redirect(url_for("web_imports.index", watch=result.record.id))
 
 
-# The form's choice "the shops the file names" (a template or 天猫 export): no shop is sent.
+# The former choice "the shops the file names": now what no choice at all does.
 SHOPS_FROM_FILE = "from-file"
+
+
+def _chosen_shop() -> str | None:
+    """The shop picked among the candidates (a button of the question), else the select's."""
+    shop = _field("chosen_shop") or _field("shop")
+    return None if shop == SHOPS_FROM_FILE else shop
 
 
 def _field(name: str) -> str | None:

@@ -3,6 +3,7 @@ JavaScript, and the column mapping of a file no known format matches."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
@@ -46,7 +47,8 @@ def test_page_offers_only_the_shops_in_scope(
     client = as_user("township", townships=["T01"])
     html = client.get("/imports").get_data(as_text=True)
     assert 'value="P01"' in html and 'value="P02"' not in html
-    assert 'name="shop" required' in html
+    # No shop is required: Cunbo takes the file's own, the only one that fits, or asks.
+    assert '<select id="shop" name="shop">' in html
     client.post("/logout")
     officer = as_user("officer", login="officer2")
     assert 'value="P02"' in officer.get("/imports").get_data(as_text=True)
@@ -83,10 +85,11 @@ def test_upload_for_a_shop_outside_the_scope_is_refused(
     with app.app_context():
         assert db.session.scalars(db.select(SalesImport)).all() == []
     assert [p for p in Path(app.config["UPLOAD_FOLDER"]).rglob("*") if p.is_file()] == []
-    missing = client.post(
-        "/imports", data={"file": (BytesIO(UNKNOWN_CSV), "x.csv")}, follow_redirects=True
-    )
-    assert "请选择网店" in missing.get_data(as_text=True)
+    # No shop chosen: the user's only shop takes the file.
+    location = _upload(client, UNKNOWN_CSV, "x.csv")
+    with app.app_context():
+        record = db.session.get(SalesImport, int(location.rsplit("=", 1)[1]))
+        assert record.shop.code == "P01"
 
 
 def test_history_is_limited_to_the_scope(
@@ -176,13 +179,43 @@ def test_scopes_choose_their_shops(app: Flask, registry: None) -> None:
 def test_a_county_user_chooses_a_shop_or_says_the_file_names_its_shops(
     app: Flask, as_user: Callable[..., FlaskClient]
 ) -> None:
-    """The first upload never fails for a missing choice: no shop is picked silently."""
+    """The first upload never fails for a missing choice: the first option lets Cunbo decide
+    (the file's own shops, the only one that fits, or a question); the former "from-file" value
+    still means the file's own."""
     client = as_user("officer")
     html = client.get("/imports").get_data(as_text=True)
-    assert 'name="shop" required data-from-file="from-file"' in html
-    first = html.index('<option value="">请选择</option>')
-    assert first < html.index('<option value="from-file">按文件中的网店编码或店铺ID识别')
+    assert '<option value="">自动识别（文件写明网店，或只有一个网店符合时）</option>' in html
     location = _upload(client, UNKNOWN_CSV, "template.csv", shop="from-file")
     with app.app_context():
         record = db.session.get(SalesImport, int(location.rsplit("=", 1)[1]))
         assert record.shop_id is None  # each row's own shop, as the file says
+
+
+def test_history_filters_by_shop_platform_and_status_in_the_url(
+    app: Flask, as_user: Callable[..., FlaskClient], tmp_path: Path
+) -> None:
+    _west_shop(app)
+    long_name = "抖店订单导出_2024年第四季度_许营好品官方旗舰店_商品维度_第一批.csv"
+    east, west = tmp_path / long_name, tmp_path / "快手订单.csv"
+    east.write_bytes(UNKNOWN_CSV)
+    west.write_bytes(UNKNOWN_CSV + b"A003,x,1,1.00,2024-05-03 10:00:00,\n")
+    with app.app_context():
+        failed = create_import(east, shop_code="P01", platform="douyin").id
+        run_import(failed)  # an unknown format: failed
+        queued = create_import(west, shop_code="P02", platform="kuaishou").id
+    client = as_user("officer")
+
+    def rows(query: str) -> set[int]:
+        html = client.get(f"/imports?{query}").get_data(as_text=True)
+        return {int(n) for n in re.findall(r'<tr data-import="(\d+)">', html)}
+
+    assert rows("") == {failed, queued}
+    assert rows("status=failed") == {failed}
+    assert rows("shop=P02") == {queued}
+    assert rows("platform=douyin&status=queued") == set()
+    assert rows("platform=nonsense") == {failed, queued}  # an unknown value filters nothing
+    html = client.get("/imports?status=failed").get_data(as_text=True)
+    assert '<option value="failed" selected>' in html
+    # The whole file name on hover, the counts right-aligned.
+    assert f'<td class="file-cell" title="{long_name}">' in html
+    assert re.search(r'<td class="num" data-count="read">\d+</td>', html)

@@ -40,6 +40,49 @@
   function chose(file) {
     currentFile = file || null;
     fileName.textContent = file ? text.selected + file.name : "";
+    clearQuestion();
+  }
+
+  // -- the shop question: a file that names no shop, with several that fit --------------------
+  var question = document.getElementById("shop-choice");
+  var shopField = document.getElementById("shop-field");
+
+  function ask(body) {
+    var codes = (body.candidates || []).map(function (option) { return option.code; });
+    question.querySelector("[data-shop-question]").textContent = body.message || text.chooseAmong;
+    var box = question.querySelector("[data-shop-choices]");
+    box.textContent = "";
+    (body.candidates || []).forEach(function (option) {
+      var button = document.createElement("button");
+      button.type = "submit";
+      button.className = "button small";
+      button.name = "chosen_shop";
+      button.value = option.code;
+      button.textContent = option.name + " ";
+      var code = document.createElement("span");
+      code.className = "muted small";
+      code.textContent = option.code;
+      button.appendChild(code);
+      box.appendChild(button);
+    });
+    Array.prototype.forEach.call(form.elements.shop.options, function (item) {
+      var other = item.value && codes.indexOf(item.value) < 0;
+      item.hidden = other;
+      item.disabled = other;
+    });
+    shopField.classList.add("invalid");
+    question.hidden = false;
+    panel.hidden = true;
+    question.scrollIntoView({ block: "center" });
+  }
+
+  function clearQuestion() {
+    question.hidden = true;
+    shopField.classList.remove("invalid");
+    Array.prototype.forEach.call(form.elements.shop.options, function (item) {
+      item.hidden = false;
+      item.disabled = false;
+    });
   }
   fileInput.addEventListener("change", function () { chose(fileInput.files[0]); });
   ["dragenter", "dragover"].forEach(function (type) {
@@ -146,7 +189,9 @@
     show({ status: "queued", file: file.name }, text.uploading);
     return getJson(form.getAttribute("data-api"), { method: "POST", body: data })
       .then(function (answer) {
+        if (!answer.ok && answer.body.code === "shop_required") { ask(answer.body); return; }
         if (!answer.ok) { show({ status: "failed" }, text.error + (answer.body.message || answer.status)); return; }
+        clearQuestion();
         // 200: these bytes were uploaded before; the answer is that import, followed as usual.
         var notes = (answer.body.notes || []).map(function (item) { return item.message; });
         if (answer.status === 200) {
@@ -159,10 +204,9 @@
       .catch(function (error) { show({ status: "failed" }, text.error + error); });
   }
 
-  // "The shops the file names" is a choice of its own, sent as no shop at all.
+  // No shop chosen: Cunbo takes the file's own, or the only one that fits, or asks.
   function chosenShop() {
-    var value = form.elements.shop.value;
-    return value === form.elements.shop.dataset.fromFile ? "" : value;
+    return form.elements.shop.value;
   }
 
   function formFields() {
@@ -178,10 +222,9 @@
     event.preventDefault();
     var file = currentFile || fileInput.files[0];
     if (!file) { show({ status: "failed" }, text.choose); return; }
-    if (form.elements.shop.required && !form.elements.shop.value) {
-      show({ status: "failed" }, text.chooseShop);
-      return;
-    }
+    // A button of the shop question answers it: that shop, for the same file.
+    var picked = event.submitter && event.submitter.name === "chosen_shop" ? event.submitter.value : "";
+    if (picked) { form.elements.shop.value = picked; }
     mappingPanel.hidden = true;
     form.elements.mapping.value = "";
     send(file, formFields());

@@ -1,0 +1,180 @@
+"""Which shop an upload belongs to, decided from the head of the file before anything is kept.
+
+The file is recognised the way the import will read it (`export_reader.open_export`): its
+platform, whether it has a shop column (天猫 店铺ID, the template's 网店编码), and the product ids
+and merchant codes of its first rows. A file that names its shop needs no choice; otherwise the
+shop is picked when only one fits (the uploader's only shop of the platform, or the one shop
+whose registered listings' products it has sold before), and the uploader is asked otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.models import OrderLine, PlatformListing, Shop
+
+from .batch import Cells
+from .errors import ImportFileError
+from .export_reader import open_export
+
+log = logging.getLogger(__name__)
+
+HEAD_ROWS = 2_000  # data rows read to learn the file's products and shops
+# Platforms whose files say nothing about which platform's shops fit (a template without 平台).
+ANY_PLATFORM = (None, "other")
+
+Reason = Literal["given", "file", "only", "listings", "ask"]
+
+
+@dataclass(frozen=True)
+class FileHead:
+    """What the first rows of a file tell: `platform` is None when no format recognised it."""
+
+    platform: str | None
+    names_shop: bool = False
+    product_ids: frozenset[str] = field(default_factory=frozenset)
+    merchant_codes: frozenset[str] = field(default_factory=frozenset)
+    shop_refs: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class ShopChoice:
+    """The shop chosen (`shop`, None when the rows name theirs or when asking), why, and the
+    shops to ask among (`candidates`) when `reason` is `ask`."""
+
+    shop: Shop | None
+    reason: Reason
+    candidates: tuple[Shop, ...] = ()
+
+    @property
+    def asks(self) -> bool:
+        return self.reason == "ask"
+
+
+def read_head(
+    path: str | Path,
+    *,
+    platform: str | None = None,
+    password: str | None = None,
+    mapping: dict[str, str] | None = None,
+    filename: str | None = None,
+) -> FileHead:
+    """The platform, shop column and first product ids of a file; a file the import will
+    refuse (unknown format, wrong password, damaged) gives `FileHead(None)`: the import says why."""
+    try:
+        reader = open_export(
+            path,
+            platform=platform,
+            password=password,
+            mapping=mapping,
+            filename=filename,
+            chunk_rows=HEAD_ROWS,
+        )
+    except ImportFileError:
+        return FileHead(None)
+    names_shop = "shop_ref" in reader.columns
+    wanted: dict[str, int] = {
+        key: reader.columns[key]
+        for key in ("product_id", "merchant_code", "shop_ref")
+        if key in reader.columns
+    }
+    if not wanted:
+        return FileHead(reader.platform, names_shop)
+    try:
+        with closing(reader.source.batches(wanted, HEAD_ROWS)) as batches:
+            batch = next(batches, None)
+        if batch is None:
+            return FileHead(reader.platform, names_shop)
+        cells = Cells(reader.format, batch.frame, parse=False)
+        refs = reader.format.shop_ref(cells) if names_shop else None
+        return FileHead(
+            reader.platform,
+            names_shop,
+            _values(cells.text("product_id")) if "product_id" in wanted else frozenset(),
+            _values(cells.text("merchant_code")) if "merchant_code" in wanted else frozenset(),
+            _values(refs) if refs is not None else frozenset(),
+        )
+    except Exception as exc:  # a damaged body: the import reads it again and reports it
+        log.info("head of %s not read: %s", filename or path, exc)
+        return FileHead(reader.platform, names_shop)
+
+
+def _values(column: pd.Series) -> frozenset[str]:
+    return frozenset(str(v) for v in column.dropna().unique() if str(v).strip())
+
+
+def choose_shop(head: FileHead, shops: Sequence[Shop], *, rows_may_name: bool) -> ShopChoice:
+    """The shop of an upload whose uploader chose none, among `shops` (those they may upload for).
+
+    `rows_may_name`: the uploader may import lines for whichever shop each row names (the
+    county centre), so a file with a shop column needs no choice at all.
+    """
+    fitting = [shop for shop in shops if _fits(shop, head.platform)]
+    if head.names_shop:
+        if rows_may_name:
+            return ShopChoice(None, "file")
+        named = _named_shops(head, fitting)
+        if len(named) == 1:
+            return ShopChoice(named[0], "file")
+    if head.platform is None and rows_may_name:
+        return ShopChoice(None, "file")  # unrecognised: the import fails and says why
+    if len(fitting) == 1:
+        return ShopChoice(fitting[0], "only")
+    if len(fitting) > 1:
+        sold = shops_selling_listed(head, fitting)
+        if len(sold) == 1:
+            return ShopChoice(sold[0], "listings")
+    return ShopChoice(None, "ask", tuple(fitting or shops))
+
+
+def _fits(shop: Shop, platform: str | None) -> bool:
+    return platform in ANY_PLATFORM or shop.platform == platform
+
+
+def _named_shops(head: FileHead, shops: Sequence[Shop]) -> list[Shop]:
+    """The shops among `shops` the file's shop column names (by code or platform shop id)."""
+    if not head.shop_refs:
+        return []
+    named = [
+        shop
+        for shop in shops
+        if shop.code in head.shop_refs
+        or (shop.platform_shop_id and shop.platform_shop_id in head.shop_refs)
+    ]
+    return named if len(named) == 1 and len(head.shop_refs) == 1 else []
+
+
+def shops_selling_listed(head: FileHead, shops: Sequence[Shop]) -> list[Shop]:
+    """The shops among `shops` whose stored lines hold the products the file's registered
+    listings (平台商品, by platform product id or merchant code) point at."""
+    if head.platform in ANY_PLATFORM or not (head.product_ids or head.merchant_codes):
+        return []
+    clauses = []
+    if head.product_ids:
+        clauses.append(PlatformListing.platform_product_id.in_(sorted(head.product_ids)))
+    if head.merchant_codes:
+        clauses.append(PlatformListing.merchant_code.in_(sorted(head.merchant_codes)))
+    products = (
+        select(PlatformListing.product_id)
+        .where(PlatformListing.platform == head.platform, or_(*clauses))
+        .distinct()
+    )
+    found = []
+    for shop in shops:
+        sold = db.session.scalar(
+            select(OrderLine.id)
+            .where(OrderLine.shop_id == shop.id, OrderLine.product_id.in_(products))
+            .limit(1)
+        )
+        if sold is not None:
+            found.append(shop)
+    return found
