@@ -335,9 +335,9 @@ class _Page:
             axes = figure.add_axes(
                 (
                     (m + 0.55) / width,
-                    1 - (top + height) / page,
+                    1 - (top + height - 0.3) / page,  # the month labels below, in the page
                     (self.inner - 0.6) / width,
-                    (height - 0.35) / page,
+                    (height - 0.7) / page,
                 )
             )
             months = [p.month for p in brief.trend]

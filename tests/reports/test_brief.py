@@ -105,6 +105,8 @@ def test_the_reports_page_has_the_brief_buttons(signed_in) -> None:
     assert f'href="/reports/brief/{MONTH}?format=pdf"' in page
     assert f'href="/reports/brief/{MONTH}?format=png"' in page
     assert "简报图片" in page
+    # The newest month's brief first, above the table (on a phone the table scrolls sideways).
+    assert "2024-12 月度简报" in page and 'href="/reports/brief/2024-12?format=png"' in page
 
 
 def test_scope_is_the_reports_pages(signed_in) -> None:
