@@ -131,3 +131,40 @@ def elapsed_fraction(period: Period, as_of: dt.date) -> tuple[int, int]:
     """(days elapsed including `as_of`, clamped to the period; days in the period)."""
     elapsed = (as_of - period.start).days + 1
     return max(0, min(elapsed, period.days)), period.days
+
+
+def quarter_of(day: dt.date) -> int:
+    """1–4: the calendar quarter of `day`."""
+    return (day.month - 1) // 3 + 1
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    """The calendar quarter `quarter` (1–4) of `year`."""
+    if quarter not in (1, 2, 3, 4):
+        raise MetricsError(f"季度应为 1 至 4，收到 {quarter!r}")
+    first = dt.date(year, 3 * quarter - 2, 1)
+    return Period(first, month_end(add_months(first, 2)))
+
+
+def parse_quarter(text: str) -> Period:
+    """`YYYYQn` (`2024Q2`, also `2024-Q2`) → that quarter; a clear error otherwise."""
+    value = str(text).strip().upper().replace("-", "")
+    year, sep, quarter = value.partition("Q")
+    if not sep or len(year) != 4 or not year.isdigit() or quarter not in ("1", "2", "3", "4"):
+        raise MetricsError(f"季度格式应为 YYYYQn（如 2024Q2），收到 {text!r}")
+    return quarter_period(int(year), int(quarter))
+
+
+def previous_period(period: Period, months: int | None = None) -> Period:
+    """The period just before `period`, for 环比.
+
+    A period starting on a month's first day is compared with the same days `months` months
+    earlier (by default as many months as it touches): a month with the previous month, a
+    quarter with the previous quarter, a year with the previous year, month-to-date (1–5 June)
+    with the same days of the month before (1–5 May), quarter-to-date (`months=3`) with the same
+    days of the quarter before. Any other range is compared with as many days just before it.
+    """
+    if period.start.day == 1:
+        return period.shift_months(-(months or len(months_in(period))))
+    stop = period.start - dt.timedelta(days=1)
+    return Period(stop - dt.timedelta(days=period.days - 1), stop)

@@ -146,3 +146,25 @@ def platform_pie(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def ranking_bars(table: Any) -> dict[str, Any]:
+    """A ranking's net retail as horizontal bars, largest on top; a bar opens its order lines."""
+    rows = list(reversed(table.rows))
+    option = _base(legend=False)
+    option["tooltip"] = {"trigger": "axis", "axisPointer": {"type": "shadow"}}
+    option["xAxis"] = {"type": "value"}
+    option["yAxis"] = {"type": "category", "data": [row["label"] for row in rows]}
+    option["series"] = [
+        {
+            "name": _("网络零售额"),
+            "type": "bar",
+            "barMaxWidth": 18,
+            "itemStyle": {"color": ACCENT},
+            "data": [
+                {"value": _number(row["net"]), **({"link": row["link"]} if row["link"] else {})}
+                for row in rows
+            ],
+        }
+    ]
+    return option

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,17 +18,21 @@ from app.metrics.errors import MetricsError
 from app.metrics.facts import Totals
 from app.metrics.periods import Period
 from app.metrics.premium import Premium, combined_premium, premium
-from app.metrics.retail import Retail, retail
+from app.metrics.retail import retail
 from app.metrics.targets import ProgressRow
 from app.models import Brand, Township
 from app.web.figure_links import indicator_link, lines_link, month_links
-from app.web.figures import Span, change, figure, linked_row, progress_rows
+from app.web.figures import change, figure, linked_row, progress_rows
 from app.web.formatting import amount, short_number
+from app.web.labels import status_label
+from app.web.periods import PeriodChoice
+from app.web.rankings import Column, Table, levels_for, ranking, ranking_tables
 
 
 @dataclass
 class Kpi:
-    """One card: a figure with its kind (amount, count, percent) and the change on last year."""
+    """One card: a figure with its kind (amount, count, percent), the change on the same days
+    last year (同比) and on the period before (环比)."""
 
     key: str
     label: str
@@ -36,15 +41,28 @@ class Kpi:
     change: Decimal | None = None
     note: str | None = None
     link: str | None = None  # the order lines (or sessions) behind the figure
+    mom: Decimal | None = None
+    mom_label: str | None = None  # what 环比 compares with; None: no 环比 on this card
+
+
+@dataclass
+class KpiRow:
+    """One row of cards: a title (本月, 本年累计, or the chosen period) and its period."""
+
+    key: str
+    title: str
+    period: Period
+    kpis: list[Kpi]
+    target: bool = False  # the year's target progress goes beneath its net retail
 
 
 @dataclass
 class Dashboard:
-    """Everything one dashboard page shows, for one scope and year."""
+    """Everything one dashboard page shows, for one scope and period."""
 
-    span: Span
+    span: PeriodChoice
     scope: str
-    kpis: list[Kpi] = field(default_factory=list)
+    rows: list[KpiRow] = field(default_factory=list)
     total: Totals = field(default_factory=Totals)
     unregistered: Totals = field(default_factory=Totals)
     months: list[str] = field(default_factory=list)
@@ -53,34 +71,65 @@ class Dashboard:
     townships: list[dict[str, Any]] = field(default_factory=list)
     platforms: list[dict[str, Any]] = field(default_factory=list)
     brands: list[dict[str, Any]] = field(default_factory=list)
+    rankings: list[Table] = field(default_factory=list)
     target: ProgressRow | None = None  # the scope's own yearly net-retail target
     trend_links: list[list[str | None]] = field(default_factory=list)  # per series, per month
     unregistered_link: str | None = None
 
+    @property
+    def kpis(self) -> list[Kpi]:
+        """The cards of the first row (the chosen period, or 本月 by default)."""
+        return self.rows[0].kpis if self.rows else []
 
-def build_dashboard(scope: str, span: Span, access: AccessScope) -> Dashboard:
-    """KPI cards, monthly trend, townships with target progress, platforms and brands."""
-    board = Dashboard(span=span, scope=scope)
-    now = retail(span.period.start, span.period.end, "month", scope)
-    before = retail(span.last_year.start, span.last_year.end, "month", scope)
+
+def build_dashboard(scope: str, choice: PeriodChoice, access: AccessScope) -> Dashboard:
+    """KPI cards, monthly trend, townships with target progress, rankings, platforms, brands."""
+    board = Dashboard(span=choice, scope=scope)
+    period = choice.period
+    now = retail(period.start, period.end, "platform", scope)
     board.total = now.total
     board.unregistered = now.unregistered
-    board.unregistered_link = lines_link(span.period, scope, unregistered=True)
-    premiums = brand_premiums(span.period) if scope == "county" else {}
-    board.kpis = kpis(scope, span, now, before, premiums)
-    board.months, board.this_year, board.last_year = monthly_trend(scope, span)
+    board.unregistered_link = lines_link(period, scope, unregistered=True)
+    board.rows = kpi_rows(scope, choice)
+    board.months, board.this_year, board.last_year = monthly_trend(scope, choice)
     board.trend_links = trend_links(scope, board.months, board.this_year, board.last_year)
-    targets = [row for row in progress_rows(span.year, span.as_of, access) if not row.month]
+    targets = [row for row in progress_rows(choice.year, choice.as_of, access) if not row.month]
     board.target = next(
         (r for r in targets if r.scope == scope and r.indicator == "net_retail"), None
     )
-    board.townships = township_rows(scope, span, _township_targets(targets))
+    if scope == "county":
+        board.townships = township_rows(scope, choice, _township_targets(targets))
+    board.rankings = ranking_tables(scope, choice, now.total.net)
     board.platforms = [
-        linked_row(row, lines_link(span.period, scope, platform=row.key))
-        for row in retail(span.period.start, span.period.end, "platform", scope).rows
+        linked_row(row, lines_link(period, scope, platform=row.key)) for row in now.rows
     ]
-    board.brands = brand_rows(scope, span, premiums)
+    board.brands = brand_rows(scope, choice, brand_premiums(period) if scope == "county" else {})
     return board
+
+
+def kpi_rows(scope: str, choice: PeriodChoice) -> list[KpiRow]:
+    """The chosen period's cards; by default 本月 (month to date) and 本年累计 (year to date)."""
+    if not choice.default:
+        whole_year = choice.period.start == dt.date(choice.year, 1, 1)
+        return [
+            KpiRow(
+                "period",
+                choice.label,
+                choice.period,
+                kpis(scope, choice.period, choice.previous, choice.previous_label),
+                target=whole_year,
+            )
+        ]
+    ytd = choice.year_to_date
+    return [
+        KpiRow(
+            "month",
+            _("本月"),
+            choice.period,
+            kpis(scope, choice.period, choice.previous, choice.previous_label),
+        ),
+        KpiRow("ytd", _("本年累计"), ytd, kpis(scope, ytd, None, None), target=True),
+    ]
 
 
 def trend_links(
@@ -98,49 +147,56 @@ def trend_links(
 
 
 def kpis(
-    scope: str,
-    span: Span,
-    now: Retail,
-    before: Retail,
-    premiums: dict[str, Premium],
+    scope: str, period: Period, previous: Period | None, previous_label: str | None
 ) -> list[Kpi]:
     """Net retail (with gross and refunds), agricultural net retail, sessions, active rooms, and
-    the brand premium (county) or 村播带货额 (township), each with 同比 where it has a base."""
-    net, last_net = now.total.net, before.total.net
-    link = indicator_link("net_retail", scope, span.period)
-    parts = _gross_refund(now.total, link)
+    the brand premium (county) or 村播带货额 (township), each with 同比 where it has a base and
+    环比 on `previous` when given."""
+    last_year = period.last_year()
+
+    def net(during: Period) -> Totals:
+        return retail(during.start, during.end, "platform", scope).total
+
+    now, before = net(period), net(last_year)
+    earlier = net(previous) if previous else None
+    link = indicator_link("net_retail", scope, period)
+    parts = _gross_refund(now, link)
     cards = [
         Kpi(
             "net_retail",
             _("网络零售额"),
-            net,
-            change=change(net, last_net) if before.total.orders else None,
+            now.net,
+            change=change(now.net, before.net) if before.orders else None,
             # Safe: the catalogue's own text around figures escaped by Markup.format.
             note=Markup(_("成交额 %(gross)s 元，退款 %(refund)s 元", **parts)),
             link=link,
+            mom=change(now.net, earlier.net) if earlier and earlier.orders else None,
+            mom_label=previous_label,
         )
     ]
-    for key, label, kind in (
+    others = [
         ("agri_net_retail", _("农产品网络零售额"), "amount"),
         ("live_sessions", _("直播场次"), "count"),
         ("active_rooms", _("活跃直播间"), "count"),
-    ):
-        this, last = figure(key, scope, span.period), figure(key, scope, span.last_year)
+    ]
+    if scope != "county":
+        others.append(("live_sales", _("村播带货额"), "amount"))
+    for key, label, kind in others:
+        this, last = figure(key, scope, period), figure(key, scope, last_year)
         value = this.value if this else None
         growth = change(value, last.value) if last and last.recorded else None
-        link = indicator_link(key, scope, span.period)
-        cards.append(Kpi(key, label, value, kind, growth, link=link))
+        mom = None
+        if previous:
+            base = figure(key, scope, previous)
+            mom = change(value, base.value) if base and base.recorded else None
+        link = indicator_link(key, scope, period)
+        cards.append(
+            Kpi(key, label, value, kind, growth, link=link, mom=mom, mom_label=previous_label)
+        )
     if scope == "county":
-        card = brand_premium_kpi(premiums)
-        card.link = url_for("web_premium.index", year=span.year)
+        card = brand_premium_kpi(brand_premiums(period))
+        card.link = url_for("web_premium.index", year=period.end.year)
         cards.append(card)
-    else:
-        live = figure("live_sales", scope, span.period)
-        last_live = figure("live_sales", scope, span.last_year)
-        growth = change(live.value, last_live.value) if live and last_live else None
-        value = live.value if live else None
-        link = indicator_link("live_sales", scope, span.period)
-        cards.append(Kpi("live_sales", _("村播带货额"), value, "amount", growth, link=link))
     return cards
 
 
@@ -172,7 +228,7 @@ def brand_premiums(period: Period) -> dict[str, Premium]:
 
 
 def monthly_trend(
-    scope: str, span: Span
+    scope: str, span: PeriodChoice
 ) -> tuple[list[str], list[Decimal | None], list[Decimal | None]]:
     """Net retail of each month of the year and of last year; months after `as_of` are None."""
     year = span.whole_year
@@ -184,7 +240,9 @@ def monthly_trend(
     return months, values, [row.net for row in last]
 
 
-def township_rows(scope: str, span: Span, targets: dict[str, ProgressRow]) -> list[dict[str, Any]]:
+def township_rows(
+    scope: str, span: PeriodChoice, targets: dict[str, ProgressRow]
+) -> list[dict[str, Any]]:
     """Each township in scope: net retail to date, 同比, and its net-retail target progress."""
     now = retail(span.period.start, span.period.end, "township", scope).rows
     before = retail(span.last_year.start, span.last_year.end, "township", scope)
@@ -224,7 +282,9 @@ def _township_targets(rows: list[ProgressRow]) -> dict[str, ProgressRow]:
     return found
 
 
-def brand_rows(scope: str, span: Span, premiums: dict[str, Premium]) -> list[dict[str, Any]]:
+def brand_rows(
+    scope: str, span: PeriodChoice, premiums: dict[str, Premium]
+) -> list[dict[str, Any]]:
     """Brand sales to date, with each brand's premium and extra revenue (county view only)."""
     rows = []
     for row in retail(span.period.start, span.period.end, "brand", scope).rows:
@@ -241,3 +301,66 @@ def brand_rows(scope: str, span: Span, premiums: dict[str, Premium]) -> list[dic
             )
         )
     return rows
+
+
+def township_table(rows: list[dict[str, Any]]) -> Table:
+    """The townships table as its export writes it: net, 同比 and the year's target progress."""
+    table = Table(
+        key="townships",
+        title=_("乡镇"),
+        columns=[
+            Column("label", _("乡镇")),
+            Column("net", _("网络零售额"), "amount"),
+            Column("yoy", _("同比"), "change"),
+            Column("target", _("年度目标"), "amount"),
+            Column("completion", _("完成率"), "percent"),
+            Column("time_progress", _("时间进度"), "percent"),
+            Column("status", _("状态")),
+        ],
+    )
+    for row in rows:
+        target = row.get("target")
+        table.rows.append(
+            {
+                "label": row["label"],
+                "net": row["net"],
+                "yoy": row.get("yoy"),
+                "target": target.target if target else None,
+                "completion": target.completion if target else None,
+                "time_progress": target.time_progress if target else None,
+                "status": status_label(target.status) if target else None,
+            }
+        )
+    return table
+
+
+def brand_table(rows: list[dict[str, Any]], county: bool) -> Table:
+    """The brands table as its export writes it."""
+    columns = [
+        Column("label", _("品牌")),
+        Column("net", _("品牌销售额"), "amount"),
+        Column("orders", _("订单数"), "count"),
+    ]
+    if county:
+        columns += [
+            Column("premium", _("品牌溢价"), "change"),
+            Column("extra_revenue", _("溢价额"), "amount"),
+        ]
+    return Table(key="brands", title=_("品牌"), columns=columns, rows=rows)
+
+
+def dashboard_export(
+    key: str, scope: str, choice: PeriodChoice, access: AccessScope
+) -> Table | None:
+    """One table of the dashboard, built as the page builds it; None for an unknown key."""
+    period = choice.period
+    if key in levels_for(scope):
+        total = retail(period.start, period.end, "platform", scope).total.net
+        return ranking(key, scope, choice, total)
+    if key == "townships" and scope == "county":
+        targets = [r for r in progress_rows(choice.year, choice.as_of, access) if not r.month]
+        return township_table(township_rows(scope, choice, _township_targets(targets)))
+    if key == "brands":
+        premiums = brand_premiums(period) if scope == "county" else {}
+        return brand_table(brand_rows(scope, choice, premiums), scope == "county")
+    return None

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.auth import AccessScope
-from app.beijing import today
+from app.beijing import day_of, today
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.indicators import Figure, indicator_value
@@ -60,6 +60,16 @@ def data_years() -> list[int]:
     if not starts:
         return [today().year]
     return list(range(max(ends), min(starts) - 1, -1))
+
+
+def latest_data_day() -> dt.date | None:
+    """The latest Beijing day with a sales line or a session start; None with no data yet."""
+    last_day = db.session.scalar(select(func.max(OrderLine.pay_day)))
+    last_start = db.session.scalar(select(func.max(LiveSession.started_at)))
+    days = [last_day] if last_day is not None else []
+    if last_start is not None:
+        days.append(day_of(last_start))
+    return max(days) if days else None
 
 
 def chosen_span(requested: Any) -> tuple[Span, list[int]]:

@@ -12,13 +12,15 @@ from werkzeug.wrappers import Response
 from app.auth import AccessScope, current_scope, roles_required
 from app.extensions import db
 from app.models import LiveRoom, Shop, Township, Village
-from app.web.charts import platform_pie, year_on_year
-from app.web.dashboard import Dashboard, build_dashboard
-from app.web.figures import chosen_span, scope_param
+from app.web.charts import platform_pie, ranking_bars, year_on_year
+from app.web.dashboard import Dashboard, build_dashboard, dashboard_export
+from app.web.figures import data_years, scope_param
 from app.web.i18n import remember_language
 from app.web.login import safe_next
 from app.web.nav import roles_for
+from app.web.periods import choose_period
 from app.web.streamer_home import streamer_home
+from app.web.table_export import xlsx_download
 
 bp = Blueprint(
     "web",
@@ -48,19 +50,35 @@ def dashboard() -> str:
             select(Township).where(scope.where(township=Township.code)).order_by(Township.code)
         )
     )
-    span, years = chosen_span(request.args.get("year"))
+    choice = choose_period(request.args)
     param = scope_param(scope)
-    board = build_dashboard(param, span, scope) if param and townships else None
+    board = build_dashboard(param, choice, scope) if param and townships else None
     return render_template(
         "pages/dashboard.html",
         scope=scope,
         townships=townships,
         counts=_registry_counts(scope),
-        span=span,
-        years=years,
+        span=choice,
+        years=data_years(),
         board=board,
         charts=dashboard_charts(board) if board else {},
     )
+
+
+@bp.route("/dashboard/tables/<key>.xlsx")
+@roles_required(*roles_for("web.dashboard"))
+def dashboard_table(key: str) -> Response:
+    """One table of the dashboard (a ranking, the townships, the brands) as XLSX, for the same
+    period and scope as the page."""
+    param = scope_param(current_scope())
+    if param is None:
+        abort(404)
+    choice = choose_period(request.args)
+    table = dashboard_export(key, param, choice, current_scope())
+    if table is None:
+        abort(404)
+    heading = f"{table.title} · {choice.period.start} — {choice.period.end}"
+    return xlsx_download(table, heading, f"{table.title}-{choice.period.start}-{choice.period.end}")
 
 
 def _registry_counts(scope: AccessScope) -> dict[str, int]:
@@ -83,6 +101,7 @@ def dashboard_charts(board: Dashboard) -> dict[str, Any]:
     return {
         "trend": year_on_year(board.months, board.this_year, board.last_year, board.span.year),
         "platforms": platform_pie(board.platforms),
+        "levels": ranking_bars(board.rankings[0]) if board.rankings else None,
     }
 
 

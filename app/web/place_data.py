@@ -19,13 +19,14 @@ from app.metrics.scope import Scope
 from app.models import LiveRoom, LiveSession, SalesImport, Shop, Township, Village
 from app.web.drill import lines_url
 from app.web.figure_links import lines_link, sessions_link, target_link
-from app.web.figures import Span, change, progress_rows
+from app.web.figures import change, progress_rows
+from app.web.periods import PeriodChoice
 
 RECENT = 10
 ATTRIBUTION_GRACE = dt.timedelta(minutes=30)  # a line paid this long after the end still counts
 
 
-def township_targets(code: str, span: Span, access: AccessScope) -> list[dict[str, Any]]:
+def township_targets(code: str, span: PeriodChoice, access: AccessScope) -> list[dict[str, Any]]:
     """Every target of the year set for this township, with its progress and the link to
     what its actual counts."""
     return [
@@ -35,7 +36,7 @@ def township_targets(code: str, span: Span, access: AccessScope) -> list[dict[st
     ]
 
 
-def _sales_by(township: Township, span: Span, by: str) -> dict[str | None, RetailRow]:
+def _sales_by(township: Township, span: PeriodChoice, by: str) -> dict[str | None, RetailRow]:
     """The township's retail rows to date grouped `by`, by key."""
     found = retail(span.period.start, span.period.end, by, f"township:{township.code}")
     return {row.key: row for row in found.rows}
@@ -53,7 +54,7 @@ def _of_township(model: Any, township: Township) -> list[Any]:
     )
 
 
-def shops_with_sales(township: Township, span: Span) -> list[dict[str, Any]]:
+def shops_with_sales(township: Township, span: PeriodChoice) -> list[dict[str, Any]]:
     """Every shop of the township with its net retail to date (shops without sales too)."""
     sales = _sales_by(township, span, "shop")
     scope = f"township:{township.code}"
@@ -67,7 +68,7 @@ def shops_with_sales(township: Township, span: Span) -> list[dict[str, Any]]:
     ]
 
 
-def rooms_with_activity(township: Township, span: Span) -> list[dict[str, Any]]:
+def rooms_with_activity(township: Township, span: PeriodChoice) -> list[dict[str, Any]]:
     """The township's rooms with their sessions, hours and 村播带货额 to date."""
     sales = _sales_by(township, span, "room")
     scope = f"township:{township.code}"
@@ -120,17 +121,17 @@ def shop_months(shop: Shop, year: int) -> tuple[list[str], list[Decimal], list[D
     return months, this, last
 
 
-def shop_totals(shop: Shop, span: Span) -> tuple[Totals, Decimal | None]:
-    """The shop's gross, refund, net, orders and units to date, and 同比 of its net."""
+def shop_totals(shop: Shop, span: PeriodChoice) -> tuple[Totals, Decimal | None, Decimal | None]:
+    """The shop's gross, refund, net, orders and units in the period, 同比 and 环比 of its net."""
     scope = f"village:{shop.village.code}"
 
     def totals(period: Period) -> Totals:
         found = retail(period.start, period.end, "shop", scope).row(shop.code)
         return found.totals if found else Totals()
 
-    now, before = totals(span.period), totals(span.last_year)
+    now, before, earlier = totals(span.period), totals(span.last_year), totals(span.previous)
     growth = change(now.net, before.net) if before.orders else None
-    return now, growth
+    return now, growth, change(now.net, earlier.net) if earlier.orders else None
 
 
 def shop_imports(shop: Shop, limit: int = RECENT) -> list[SalesImport]:
@@ -151,7 +152,9 @@ def may_see_shop(scope: AccessScope, shop: Shop) -> bool:
     return any(scope.allows("room", room.code) for room in shop.rooms)
 
 
-def room_months(room: LiveRoom, span: Span) -> tuple[list[str], list[int], list[Decimal | None]]:
+def room_months(
+    room: LiveRoom, span: PeriodChoice
+) -> tuple[list[str], list[int], list[Decimal | None]]:
     """Sessions and 村播带货额 (order-based) of the room per month of the year, to date."""
     scope = Scope("room", room.code, room.id)
     year = retail(span.whole_year.start, span.whole_year.end, "month", f"room:{room.code}")
@@ -171,7 +174,7 @@ def room_months(room: LiveRoom, span: Span) -> tuple[list[str], list[int], list[
     return months, sessions, values
 
 
-def room_report(room: LiveRoom, span: Span) -> SessionsReport:
+def room_report(room: LiveRoom, span: PeriodChoice) -> SessionsReport:
     """Session KPIs of the room to date (sessions_report)."""
     return sessions_report(span.period.start, span.period.end, room.code)
 

@@ -12,10 +12,11 @@ from app.metrics.retail import retail
 from app.models import LiveRoom, Shop, Township, Village
 from app.web import place_data
 from app.web.charts import sessions_and_sales, year_on_year
-from app.web.dashboard import kpis, monthly_trend, trend_links
+from app.web.dashboard import kpi_rows, monthly_trend, trend_links
 from app.web.figure_links import lines_link, month_links, month_session_links, sessions_link
-from app.web.figures import Span, chosen_span, linked_row
+from app.web.figures import data_years, linked_row
 from app.web.nav import roles_for
+from app.web.periods import PeriodChoice, choose_period
 
 bp = Blueprint("web_places", __name__)
 
@@ -27,18 +28,15 @@ def township(code: str) -> str:
     found = db.session.scalar(select(Township).where(Township.code == code)) or abort(404)
     if not current_scope().permits(f"township:{code}"):
         abort(403)
-    span, years = chosen_span(request.args.get("year"))
+    span, years = choose_period(request.args), data_years()
     scope = f"township:{code}"
-    now = retail(span.period.start, span.period.end, "month", scope)
-    before = retail(span.last_year.start, span.last_year.end, "month", scope)
     months, this, last = monthly_trend(scope, span)
     return render_template(
         "places/township.html",
         township=found,
         span=span,
         years=years,
-        kpis=kpis(scope, span, now, before, {}),
-        total=now.total,
+        kpi_rows=kpi_rows(scope, span),
         trend=year_on_year(months, this, last, span.year),
         trend_links=trend_links(scope, months, this, last),
         villages=_village_rows(scope, span),
@@ -49,7 +47,7 @@ def township(code: str) -> str:
     )
 
 
-def _village_rows(scope: str, span: Span) -> list[dict[str, object]]:
+def _village_rows(scope: str, span: PeriodChoice) -> list[dict[str, object]]:
     """The township's villages with sales to date, each with the link to its order lines."""
     rows = retail(span.period.start, span.period.end, "village", scope).rows
     return [
@@ -65,8 +63,8 @@ def shop(code: str) -> str:
     found = db.session.scalar(select(Shop).where(Shop.code == code)) or abort(404)
     if not place_data.may_see_shop(current_scope(), found):
         abort(403)
-    span, years = chosen_span(request.args.get("year"))
-    totals, growth = place_data.shop_totals(found, span)
+    span, years = choose_period(request.args), data_years()
+    totals, growth, mom = place_data.shop_totals(found, span)
     months, this, last = place_data.shop_months(found, span.year)
     cutoff = f"{span.as_of.year:04d}-{span.as_of.month:02d}"
     shown = [value if month <= cutoff else None for month, value in zip(months, this, strict=True)]
@@ -81,6 +79,7 @@ def shop(code: str) -> str:
         totals=totals,
         totals_link=lines_link(span.period, None, shop=found.code) if linked else None,
         growth=growth,
+        mom=mom,
         trend=year_on_year(months, shown, last, span.year),
         trend_links=[
             month_links(months, shown, None, shop=found.code),
@@ -100,7 +99,7 @@ def room(code: str) -> str:
     found = db.session.scalar(select(LiveRoom).where(LiveRoom.code == code)) or abort(404)
     if not current_scope().permits(f"room:{code}"):
         abort(403)
-    span, years = chosen_span(request.args.get("year"))
+    span, years = choose_period(request.args), data_years()
     months, sessions, sales = place_data.room_months(found, span)
     report = place_data.room_report(found, span)
     scope = f"room:{code}"

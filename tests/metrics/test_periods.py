@@ -73,3 +73,46 @@ def test_bad_input_is_refused_clearly() -> None:
         parse_month("2024-1")
     with pytest.raises(MetricsError):
         Period(D(2024, 2, 2), D(2024, 2, 1))
+
+
+def test_quarters() -> None:
+    from app.metrics.periods import parse_quarter, quarter_of, quarter_period
+
+    assert quarter_period(2024, 1) == Period(D(2024, 1, 1), D(2024, 3, 31))
+    assert quarter_period(2024, 4) == Period(D(2024, 10, 1), D(2024, 12, 31))
+    assert parse_quarter("2024Q2") == Period(D(2024, 4, 1), D(2024, 6, 30))
+    assert parse_quarter("2024-q3") == quarter_period(2024, 3)
+    assert [quarter_of(D(2024, m, 1)) for m in (1, 3, 4, 6, 7, 12)] == [1, 1, 2, 2, 3, 4]
+    for bad in ("2024Q5", "2024", "24Q1", "Q1", "2024Q"):
+        with pytest.raises(MetricsError, match="季度"):
+            parse_quarter(bad)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "before_start", "before_end"),
+    [
+        # A month: the month before (a leap February, a 31-day March).
+        (D(2024, 3, 1), D(2024, 3, 31), D(2024, 2, 1), D(2024, 2, 29)),
+        (D(2024, 1, 1), D(2024, 1, 31), D(2023, 12, 1), D(2023, 12, 31)),
+        # A quarter: the quarter before; a year: the year before.
+        (D(2024, 4, 1), D(2024, 6, 30), D(2024, 1, 1), D(2024, 3, 31)),
+        (D(2024, 1, 1), D(2024, 12, 31), D(2023, 1, 1), D(2023, 12, 31)),
+        # Month-to-date: the same days of the month before, clamped to its length.
+        (D(2024, 6, 1), D(2024, 6, 5), D(2024, 5, 1), D(2024, 5, 5)),
+        (D(2024, 3, 1), D(2024, 3, 30), D(2024, 2, 1), D(2024, 2, 29)),
+        # Quarter-to-date: the same days of the quarter before.
+        (D(2024, 10, 1), D(2024, 11, 15), D(2024, 8, 1), D(2024, 9, 15)),
+        # Any other range: as many days just before it.
+        (D(2024, 3, 5), D(2024, 4, 20), D(2024, 1, 18), D(2024, 3, 4)),
+        (D(2024, 1, 10), D(2024, 1, 10), D(2024, 1, 9), D(2024, 1, 9)),
+    ],
+)
+def test_previous_period(start, end, before_start, before_end) -> None:
+    from app.metrics.periods import previous_period
+
+    before = previous_period(Period(start, end))
+    assert before == Period(before_start, before_end)
+    if start.day == 1 and end.day == 15:  # quarter-to-date, told it is a quarter
+        assert previous_period(Period(start, end), 3) == Period(D(2024, 7, 1), D(2024, 8, 15))
+    if start.day != 1:
+        assert before.days == Period(start, end).days and before.end == start - dt.timedelta(1)

@@ -55,22 +55,33 @@ def full(amount: str) -> str:
     return f"{float(amount):,.2f}"
 
 
-def kpi(html: str, key: str) -> str:
-    """The markup of one KPI card."""
+def kpi(html: str, key: str, row: str | None = None) -> str:
+    """The markup of one KPI card (of the row of cards `row`: month, ytd, period)."""
+    if row is not None:
+        found = re.search(rf'data-kpis="{row}"(.*?)</section>', html, re.S)
+        assert found, f"no row of cards {row}"
+        html = found.group(1) + "</section>"
     match = re.search(rf'data-kpi="{key}"(.*?)(?=data-kpi=|</section>)', html, re.S)
     assert match, f"no KPI card {key}"
     return match.group(1)
 
 
 def test_county_dashboard_shows_the_year_figures(signed_in, expected) -> None:
+    # By default: the latest month with data (December 2024) and the year to its end.
     html = page(signed_in("officer1"), "/dashboard")
     total = expected["retail_2024_total"]["net"]
-    assert 'title="301,588.65">30.16万' in kpi(html, "net_retail")
+    assert 'title="301,588.65">30.16万' in kpi(html, "net_retail", "ytd")
+    december = expected["retail_by_month"]["2024-12"]["net"]
+    assert f'title="{full(december)}"' in kpi(html, "net_retail", "month")
+    assert "本月" in html and "本年累计" in html and "环比" in kpi(html, "net_retail", "month")
     assert total == "301588.65"
     # The county's yearly target (308,333) beneath it: 301,588.65 / 308,333 = 97.8 %.
-    assert "年度目标" in kpi(html, "net_retail") and "97.8%" in kpi(html, "net_retail")
-    assert f'title="{full(expected["agri_net"]["2024"])}"' in kpi(html, "agri_net_retail")
-    assert 'title="712">712<' in kpi(html, "live_sessions")
+    ytd = kpi(html, "net_retail", "ytd")
+    assert "年度目标" in ytd and "97.8%" in ytd
+    assert f'title="{full(expected["agri_net"]["2024"])}"' in kpi(html, "agri_net_retail", "ytd")
+    assert 'title="712">712<' in kpi(html, "live_sessions", "ytd")
+    html = page(signed_in("officer1"), "/dashboard?period=year&year=2024")
+    assert 'title="301,588.65">30.16万' in kpi(html, "net_retail", "period")
     # 同比 of net retail: 2024 against 2023 (the whole years, the sample ends in 2024).
     last = sum(float(v["net"]) for k, v in expected["retail_by_month"].items() if k < "2024")
     growth = (float(total) - last) / last * 100
@@ -80,7 +91,7 @@ def test_county_dashboard_shows_the_year_figures(signed_in, expected) -> None:
     for code, premium in expected["premium_2024"].items():
         if premium["extra_revenue"]:
             assert f"+{premium['premium'] * 100:.1f}%" in html, code
-    assert html.count("data-chart-option=") == 2
+    assert html.count("data-chart-option=") == 3  # trend, platforms, townships ranked
 
 
 def test_dashboard_trend_and_platform_charts_carry_the_figures(signed_in, expected) -> None:
@@ -101,14 +112,16 @@ def test_year_selector_defaults_to_the_latest_year_with_data(signed_in) -> None:
     assert '<option value="2024" selected>' in page(client, "/dashboard")
     older = page(client, "/dashboard?year=2023")
     assert '<option value="2023" selected>' in older and "2023-01-01 至 2023-12-31" in older
-    assert '<option value="2024" selected>' in page(client, "/dashboard?year=1999")
+    # A year that cannot be read falls back to the default, saying why.
+    wrong = page(client, "/dashboard?year=19x9")
+    assert '<option value="2024" selected>' in wrong and "年度应为四位数字" in wrong
 
 
 def test_township_user_sees_only_its_township(signed_in, expected) -> None:
     client = signed_in("town1")
     html = page(client, "/dashboard")
     net = expected["retail_2024_by_township"]["T01"]["net"]
-    assert f'title="{full(net)}"' in kpi(html, "net_retail")
+    assert f'title="{full(net)}"' in kpi(html, "net_retail", "ytd")
     assert "许营镇" in html and "顾官屯镇" not in html
     assert "品牌溢价" not in html  # a county figure, not a township's
     assert page(client, "/townships/T01").count("许营镇") >= 1

@@ -313,3 +313,38 @@ def test_sessions_list_shows_the_counted_sessions_within_the_users_scope(
     assert town.get("/sessions?scope=township:T02").status_code == 403
     assert officer.get("/sessions?scope=township:NOPE").status_code == 404
     assert signed_in("brand1").get("/sessions").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("login", "url"),
+    [
+        ("officer1", "/dashboard?period=month&month=2024-06"),
+        ("officer1", "/dashboard?period=custom&from=2024-03-05&to=2024-04-20"),
+        ("officer1", "/dashboard?period=quarter&quarter=2024Q2"),
+        ("officer1", "/dashboard"),
+        ("town1", "/dashboard?period=custom&from=2024-03-05&to=2024-04-20"),
+        ("officer1", "/townships/T01?period=month&month=2024-06"),
+        ("officer1", "/shops/S01?period=custom&from=2024-03-05&to=2024-04-20"),
+        ("officer1", "/rooms/R01?period=quarter&quarter=2024Q2"),
+    ],
+)
+def test_links_of_a_month_a_quarter_and_a_custom_range(county, signed_in, login, url) -> None:
+    """Every figure of a chosen period — cards, rankings and their bars — opens the lines of
+    exactly that period (or, for a chart's month, that month) with the total shown."""
+    found = check_page(county, signed_in(login), url, least_lines=3)
+    query = dict(parse_qsl(urlsplit(url).query))
+    start, end = {
+        "month": ("2024-06-01", "2024-06-30"),
+        "custom": ("2024-03-05", "2024-04-20"),
+        "quarter": ("2024-04-01", "2024-06-30"),
+    }.get(query.get("period", ""), ("2024-12-01", "2024-12-31"))
+    if url.startswith("/dashboard"):
+        ranked = [link for link in found["lines"] if "&product=" in link["url"]]
+        assert ranked, url  # the product ranking links each product's lines
+        assert all(query_of(link["url"])["from"] == start for link in ranked)
+        assert any(
+            query_of(link["url"])["from"] == start and query_of(link["url"])["to"] == end
+            for link in found["lines"]
+        ), url
+        levels = [p for p in found["points"] if p["chart"] == "levels"]
+        assert levels and all(query_of(p["url"])["from"] == start for p in levels), url

@@ -32,10 +32,13 @@
   }
 
   function formatAmounts(option) {
-    eachAxis(option.yAxis, function (axis) {
-      if (axis.type === "value" && !axis.minInterval) {
-        axis.axisLabel = Object.assign({}, axis.axisLabel, { formatter: shortAmount });
-      }
+    // The value axis: upright for monthly bars, lying down for rankings.
+    [option.yAxis, option.xAxis].forEach(function (axes) {
+      eachAxis(axes, function (axis) {
+        if (axis.type === "value" && !axis.minInterval) {
+          axis.axisLabel = Object.assign({}, axis.axisLabel, { formatter: shortAmount });
+        }
+      });
     });
     // Series marked "count" (sessions beside their sales) keep plain whole numbers.
     (option.series || []).forEach(function (series) {
