@@ -32,7 +32,17 @@ def register_converters(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app.celery_app import celery_init_app
-    from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from app.extensions import (
+        api,
+        babel,
+        cache,
+        csrf,
+        db,
+        figures_cache_config,
+        limiter,
+        login_manager,
+        migrate,
+    )
     from app.models.base import enable_sqlite_pragmas
 
     db.init_app(app)
@@ -44,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app)  # the web layer binds its language choice
     limiter.init_app(app)
+    cache.init_app(app, config=figures_cache_config(app.config))
     celery_init_app(app)
 
 

@@ -187,6 +187,23 @@ SETTINGS: tuple[Setting, ...] = (
         "WTF_CSRF_ENABLED", _bool, "`false` switches CSRF checks off: tests only (default true)"
     ),
     Setting(
+        "FIGURES_CACHE",
+        _bool,
+        "`false` computes every figure afresh instead of serving it from the figures cache "
+        "(default true)",
+    ),
+    Setting(
+        "FIGURES_CACHE_URL",
+        _text,
+        "`redis://host:6379/1`: where computed figures are cached; default REDIS_URL (keys "
+        "under `cunbo:figures:`), else each process's memory",
+    ),
+    Setting(
+        "FIGURES_CACHE_SECONDS",
+        _int,
+        "seconds a cached figure is kept; a change of data makes it unused at once (3600)",
+    ),
+    Setting(
         "SQLALCHEMY_ENGINE_OPTIONS",
         _json_object,
         'SQLAlchemy engine options as JSON, e.g. `{"pool_size": 10}`',
@@ -238,6 +255,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT": "10 per minute",
         "UPLOAD_RATE_LIMIT": "30 per minute",  # per user, the imports page and API together
         "WTF_CSRF_ENABLED": True,
+        # Figures are cached under the data version, so an entry is never stale, only unused.
+        "FIGURES_CACHE": True,
+        "FIGURES_CACHE_URL": None,
+        "FIGURES_CACHE_SECONDS": 3600,
         "API_TITLE": "Cunbo API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

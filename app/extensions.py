@@ -1,6 +1,10 @@
 """Unbound extensions, bound to the app in the factory."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,3 +31,31 @@ limiter = Limiter(
     swallow_errors=True,
     in_memory_fallback_enabled=True,
 )
+# Computed figures, keyed by their question and the data version (app.models.versions).
+cache = Cache()
+FIGURES_KEY_PREFIX = "cunbo:figures:"
+
+
+def figures_cache_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Flask-Caching settings: Redis when one is configured, else this process's memory.
+
+    Every key holds the data version read from the database, so a process can never serve a
+    figure older than the data, whichever store it uses. Without Redis (the embedded default)
+    each process keeps its own SimpleCache: nothing to share a file store for, no files to
+    clean under instance/, and a miss costs one computation per process.
+    """
+    timeout = config["FIGURES_CACHE_SECONDS"]
+    if not config["FIGURES_CACHE"]:
+        return {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
+    url = config["FIGURES_CACHE_URL"] or config["REDIS_URL"]
+    if not url:
+        return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": timeout}
+    return {
+        "CACHE_TYPE": "RedisCache",
+        "CACHE_REDIS_URL": url,
+        # Beside the broker's keys, never among them; a Redis that is down costs half a second
+        # once per request and the figure is computed as if there were no cache.
+        "CACHE_KEY_PREFIX": FIGURES_KEY_PREFIX,
+        "CACHE_DEFAULT_TIMEOUT": timeout,
+        "CACHE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }

@@ -47,6 +47,13 @@ SAMPLE: dict[str, tuple[str, str, Any]] = {
     "CUNBO_RATELIMIT_ENABLED": ("false", "RATELIMIT_ENABLED", False),
     "CUNBO_RATELIMIT_STORAGE_URI": ("memory://", "RATELIMIT_STORAGE_URI", "memory://"),
     "CUNBO_WTF_CSRF_ENABLED": ("off", "WTF_CSRF_ENABLED", False),
+    "CUNBO_FIGURES_CACHE": ("false", "FIGURES_CACHE", False),
+    "CUNBO_FIGURES_CACHE_URL": (
+        "redis://127.0.0.1:6390/4",
+        "FIGURES_CACHE_URL",
+        "redis://127.0.0.1:6390/4",
+    ),
+    "CUNBO_FIGURES_CACHE_SECONDS": ("60", "FIGURES_CACHE_SECONDS", 60),
 }
 ALIASES = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from flask import Response
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.api.cached import served
 from app.api.errors import add_error_messages
 from app.api.fields import MAX_PAGE_SIZE, MONTH_PATTERN, Day, period_problem
 from app.auth import api_guard, current_scope
@@ -236,64 +239,84 @@ def _answer(
 @blp.route("/retail")
 @blp.arguments(RetailArgs, location="query", error_status_code=400)
 @blp.response(200, RetailSchema)
-def get_retail(args: dict[str, Any]) -> dict[str, Any]:
+def get_retail(args: dict[str, Any]) -> Response:
     """网络零售额 (gross, refund, net, orders, units) grouped `by`, with 未登记商品."""
     scope = _scope(args.get("scope"))
-    return _answer(
-        retail_json,
-        retail,
-        args["from_"],
-        args["to"],
-        args["by"],
-        scope,
-        args["agri"],
-        args.get("limit"),
+    return served(
+        RetailSchema(),
+        {**args, "scope": scope},
+        lambda: _answer(
+            retail_json,
+            retail,
+            args["from_"],
+            args["to"],
+            args["by"],
+            scope,
+            args["agri"],
+            args.get("limit"),
+        ),
     )
 
 
 @blp.route("/growth")
 @blp.arguments(GrowthArgs, location="query", error_status_code=400)
 @blp.response(200, GrowthSchema)
-def get_growth(args: dict[str, Any]) -> dict[str, Any]:
+def get_growth(args: dict[str, Any]) -> Response:
     """当月同比, 累计同比 and 环比 of an indicator; null ratios carry a reason."""
     scope = _scope(args.get("scope"))
-    return _answer(growth_json, growth, args["month"], args["indicator"], scope)
+    return served(
+        GrowthSchema(),
+        {**args, "scope": scope},
+        lambda: _answer(growth_json, growth, args["month"], args["indicator"], scope),
+    )
 
 
 @blp.route("/premium")
 @blp.arguments(PremiumArgs, location="query", error_status_code=400)
 @blp.response(200, PremiumSchema)
-def get_premium(args: dict[str, Any]) -> dict[str, Any]:
+def get_premium(args: dict[str, Any]) -> Response:
     """品牌溢价 of one brand: per product against its baseline, and volume-weighted."""
     _scope(f"brand:{args['brand']}")
-    return _answer(premium_json, premium, args["brand"], args["from_"], args["to"])
+    return served(
+        PremiumSchema(),
+        args,
+        lambda: _answer(premium_json, premium, args["brand"], args["from_"], args["to"]),
+    )
 
 
 @blp.route("/sessions")
 @blp.arguments(SessionsArgs, location="query", error_status_code=400)
 @blp.response(200, SessionsSchema)
-def get_sessions(args: dict[str, Any]) -> dict[str, Any]:
+def get_sessions(args: dict[str, Any]) -> Response:
     """Session KPIs (GPM, UV价值, 客单价, 件均价, 看播转化率, 退款率) with their formulas."""
     room = args.get("room")
     _scope(f"room:{room}" if room else "county")
-    return _answer(sessions_json, sessions_report, args["from_"], args["to"], room)
+    return served(
+        SessionsSchema(),
+        args,
+        lambda: _answer(sessions_json, sessions_report, args["from_"], args["to"], room),
+    )
 
 
 @blp.route("/live")
 @blp.arguments(YearArgs, location="query", error_status_code=400)
 @blp.response(200, LiveSchema)
-def get_live(args: dict[str, Any]) -> dict[str, Any]:
+def get_live(args: dict[str, Any]) -> Response:
     """Per month: sessions, active rooms (活跃直播间) and 村播带货额."""
     _scope("county")
-    return _answer(live_json, live_year, args["year"])
+    return served(LiveSchema(), args, lambda: _answer(live_json, live_year, args["year"]))
 
 
 @targets_blp.route("/progress")
 @targets_blp.arguments(ProgressArgs, location="query", error_status_code=400)
 @targets_blp.response(200, ProgressSchema)
-def get_progress(args: dict[str, Any]) -> dict[str, Any]:
+def get_progress(args: dict[str, Any]) -> Response:
     """Progress of the year's targets as of a day; rows outside the caller's scope are left out."""
-    result = _answer(progress_json, target_progress, args["year"], args.get("as_of"))
+    return served(ProgressSchema(), args, lambda: _progress(args["year"], args.get("as_of")))
+
+
+def _progress(year: int, as_of: dt.date | None) -> dict[str, Any]:
+    result = _answer(progress_json, target_progress, year, as_of)
     allowed = current_scope()
     result["rows"] = [row for row in result["rows"] if allowed.permits(row["scope"])]
     return result

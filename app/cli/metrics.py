@@ -29,6 +29,7 @@ from app.metrics.retail import retail
 from app.metrics.rollup_write import rebuild_all
 from app.metrics.scope import BY_VALUES
 from app.metrics.targets import target_progress
+from app.models import bump_data_version
 
 metrics = AppGroup("metrics", help="统计指标: the figures a county reports (same JSON as the API).")
 
@@ -192,6 +193,7 @@ def rebuild_command() -> None:
     """Recompute every rollup table from the order lines."""
     started = dt.datetime.now()
     rebuild_all()
+    bump_data_version(db.session)
     db.session.commit()
     seconds = (dt.datetime.now() - started).total_seconds()
     click.echo(f"汇总表已重建 (rollups rebuilt) in {seconds:.1f} s")

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.metrics.brand_rollups import STAMP, brand_digest, brand_rollups_current
 from app.metrics.rollup_write import lock_refreshes, refresh_days
 from app.models import Money, OrderLine, PlatformListing, Product, RollupStamp, SalesImport
+from app.models.versions import bump_data_version
 
 ZERO = Decimal("0.00")
 
@@ -92,6 +93,7 @@ def _move(where: list[ColumnElement[bool]], product: ColumnElement[Any]) -> Rema
         update(OrderLine).where(*where).values(product_id=product),
         execution_options={"synchronize_session": False},
     )
+    bump_data_version(db.session)
     touched = frozenset((day, int(shop)) for day, shop, *_ in pairs if day is not None)
     refresh_pairs(touched)
     return Rematched(

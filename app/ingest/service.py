@@ -22,6 +22,7 @@ from app.ingest.storage import open_password, seal_password, store_path
 from app.metrics.rollup_write import lock_refreshes, refresh_days
 from app.models import ColumnMapping, ImportRowError, SalesImport, Shop, utcnow
 from app.models.sales import COUNT_NAMES
+from app.models.versions import bump_data_version
 from app.wording import N_, Wording, say
 
 log = logging.getLogger(__name__)
@@ -303,6 +304,7 @@ def _merge(
     record.sealed_password = None
     if record.read == 0:
         record.message, record.message_en = _pair(_NO_LINES)
+    bump_data_version(db.session)
     db.session.commit()
 
 

@@ -37,6 +37,7 @@ from app.models.sales import ColumnMapping, ImportRowError, OrderLine, SalesImpo
 from app.models.staging import StagedLine
 from app.models.targets import MonthClose, Target
 from app.models.users import ROLES, ApiToken, User, UserScope
+from app.models.versions import DataVersion, bump_data_version, data_version
 
 __all__ = [
     "AGRICULTURAL_CATEGORIES",
@@ -48,6 +49,7 @@ __all__ = [
     "Brand",
     "Category",
     "ColumnMapping",
+    "DataVersion",
     "ImportRowError",
     "LiveRoom",
     "LiveSession",
@@ -86,5 +88,7 @@ __all__ = [
     "UserScope",
     "Village",
     "room_streamers",
+    "bump_data_version",
+    "data_version",
     "utcnow",
 ]

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth import AccessScope
 from app.extensions import db
+from app.models.versions import bump_data_version
 from app.registry.usage import rename_code
 
 Changes = dict[str, tuple[Any, Any]]
@@ -234,6 +235,7 @@ def _apply(resource: Resource, obj: Any, data: dict[str, Any]) -> Any:
             rename_code(resource.scope_type, *changes["code"])
         if resource.after:
             resource.after(obj, extra, changes)
+        bump_data_version(db.session)
         db.session.commit()
     except IntegrityError as exc:
         raise RegistryError(
@@ -273,6 +275,7 @@ def remove(resource: Resource, key: Any, *, scope: AccessScope) -> None:
             db.session.flush()
             if resource.removed:
                 resource.removed(obj)
+            bump_data_version(db.session)
             db.session.commit()
         except IntegrityError as exc:
             raise RegistryError(

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from app.extensions import db
 from app.ingest.rematch import listing_products, rematch_after_registry_change
+from app.models.versions import bump_data_version
 from app.registry.categories import ensure_categories
 from app.registry.loaders.catalog import (
     load_baselines,
@@ -114,6 +115,7 @@ def _load_sheet(spec: SheetSpec, sheet: RawSheet, errors: list[RowError]) -> She
         return SheetCounts(rejected=len(sheet.rows))
     try:
         counts = LOADERS[spec.name](sheet, errors)
+        bump_data_version(db.session)
         db.session.commit()
     except (IntegrityError, DataError) as exc:
         db.session.rollback()

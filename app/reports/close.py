@@ -17,6 +17,7 @@ from app.metrics.periods import (
     parse_month,
 )
 from app.models import LiveSession, MonthClose, OrderLine, utcnow
+from app.models.versions import bump_data_version
 from app.reports.errors import (
     CloseNeedsConfirmation,
     MonthAlreadyClosed,
@@ -94,6 +95,7 @@ def close_month(
     }
     record = MonthClose(month=key, snapshot=snapshot, closed_by_id=user_id, closed_at=closed_at)
     db.session.add(record)
+    bump_data_version(db.session)
     try:
         db.session.commit()
     except IntegrityError as exc:  # a concurrent close of the same month won
