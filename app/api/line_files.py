@@ -10,6 +10,7 @@ Text that a spreadsheet would run as a formula is neutralised (app.spreadsheet).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import tempfile
 from collections.abc import Iterator
@@ -65,7 +66,9 @@ TEXT_COLUMNS = (2, 3, 4, 5, 6, 7, 8, 14, 16, 17, 19, 21)
 CHUNK = 1024 * 1024  # bytes of CSV sent at a time
 CSV_HEAD = ("\ufeff" + ",".join(HEADERS) + "\n").encode("utf-8")  # BOM: Excel reads it as UTF-8
 _PLATFORM = 1
+_QUANTITY = 9
 _STATUS = 13
+_PAID_AT = 15
 
 
 def file_rows(batch: list[tuple[Any, ...]]) -> list[list[Any]]:
@@ -132,13 +135,23 @@ def xlsx_response(filters: LineFilters, access: AccessScope) -> Response:
     target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, **WORKBOOK_OPTIONS})
     styles = CellStyles(
-        workbook, {"text": {}, "head": {"bold": True}, "money": {"num_format": "0.00"}}
+        workbook,
+        {
+            "text": {},
+            "head": {"bold": True},
+            "money": {"num_format": "#,##0.00"},
+            "count": {"num_format": "#,##0"},
+            "time": {"num_format": "yyyy-mm-dd hh:mm:ss"},
+        },
     )
     money, text, quoted = styles["money"], styles["text"], styles.quoted["text"]
+    count, time = styles["count"], styles["time"]
     sheet = workbook.add_worksheet("订单明细")
+    sheet.set_column(_PAID_AT, _PAID_AT, 19)
     for col, header in enumerate(HEADERS):
         write_text(sheet, 0, col, header, styles, "head")
     write_number, write_string = sheet.write_number, sheet.write_string
+    write_datetime, fromisoformat = sheet.write_datetime, dt.datetime.fromisoformat
     row = 0
     for batch in iter_export_rows(filters, access):
         for line in batch:
@@ -148,6 +161,10 @@ def xlsx_response(filters: LineFilters, access: AccessScope) -> Response:
                     write_string(row, col, "", text)
                 elif col in MONEY_COLUMNS:
                     write_number(row, col, float(value), money)
+                elif col == _PAID_AT:  # a real date-time, the Beijing clock the text gives
+                    write_datetime(row, col, fromisoformat(value), time)
+                elif col == _QUANTITY:
+                    write_number(row, col, value, count)
                 elif isinstance(value, int):
                     write_number(row, col, value)
                 else:

@@ -38,7 +38,7 @@ FORMATS: dict[str, dict[str, Any]] = {
     "text": {"num_format": "@"},
     "date": {"num_format": "yyyy-mm-dd"},
     "time": {"num_format": "yyyy-mm-dd hh:mm:ss"},
-    "money": {"num_format": "0.00"},
+    "money": {"num_format": "#,##0.00"},
     "number": {"num_format": "General"},
 }
 Row = tuple[Any, ...]

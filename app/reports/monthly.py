@@ -213,8 +213,8 @@ def session_rows(month: str | dt.date) -> list[dict[str, Any]]:
                 "room": session.room,
                 "room_name": session.room_name,
                 "streamer": session.streamer,
-                "started_at": session.started_at.isoformat(),
-                "ended_at": session.ended_at.isoformat(),
+                "started_at": session.started_at,  # aware Beijing: the sheet keeps its clock
+                "ended_at": session.ended_at,
                 "hours": _places(session.hours, CENT),
                 "sales": _places(kpis.sales, CENT),
                 "order_sales": _places(kpis.order_sales, CENT),

@@ -2,9 +2,11 @@
 
 One structure carries a report whether its figures are live (an open month) or frozen at close
 (a closed month), so both are written to the workbook by the same code. Cell values are typed:
-Decimal for amounts, Fraction for ratios, int for counts, str for text, None for blank. In JSON
-a Decimal is its string ("1234.50") and a Fraction "numerator/denominator", so a frozen report
-reads back to exactly the values it was written from.
+Decimal for amounts, Fraction for ratios, int for counts, str for text, a naive Beijing
+datetime for times, None for blank. In JSON a Decimal is its string ("1234.50"), a Fraction
+"numerator/denominator" and a time ISO text ("2026-10-01T14:32:00"), so a frozen report reads
+back to exactly the values it was written from (a time frozen as aware text, as reports once
+stored it, reads back as its Beijing clock time).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
+
+from app.beijing import ZONE as BEIJING
 
 # (header, row key, format name, column width)
 Column = tuple[str, str, str, int]
@@ -43,9 +47,9 @@ SESSION_COLUMNS: list[Column] = [
     ("直播间", "room", "text", 8),
     ("账号昵称", "room_name", "text", 14),
     ("主播", "streamer", "text", 8),
-    ("开始时间", "started_at", "text", 26),
-    ("结束时间", "ended_at", "text", 26),
-    ("时长(小时)", "hours", "number", 10),
+    ("开始时间", "started_at", "datetime", 17),
+    ("结束时间", "ended_at", "datetime", 17),
+    ("时长(小时)", "hours", "hours", 10),
     ("成交金额", "sales", "money", 12),
     ("订单成交金额", "order_sales", "money", 12),
     ("差额", "sales_difference", "money", 10),
@@ -66,7 +70,7 @@ PREMIUM_COLUMNS: list[Column] = [
     ("单位价格", "unit_price", "price", 12),
     ("基准价", "baseline", "price", 12),
     ("基准类型", "kind", "text", 12),
-    ("销量(计价单位)", "units", "number", 14),
+    ("销量(计价单位)", "units", "quantity", 14),
     ("销售额", "net", "money", 14),
     ("溢价率", "premium", "percent", 10),
     ("溢价额", "extra", "money", 14),
@@ -89,7 +93,7 @@ TABLES: dict[str, list[Column]] = {
     "platforms": PLATFORM_COLUMNS,
 }
 
-Cell = Decimal | Fraction | int | str | None
+Cell = Decimal | Fraction | int | str | dt.datetime | None
 Row = dict[str, Cell]
 
 
@@ -118,6 +122,8 @@ def cell(value: Any, kind: str) -> Cell:
         return None
     if kind == "text":
         return str(value)
+    if kind == "datetime":
+        return _beijing_clock(value)
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int | Fraction | Decimal):
@@ -130,6 +136,20 @@ def cell(value: Any, kind: str) -> Cell:
     except InvalidOperation:
         return text  # a word where a number goes is written as text
     return number if number.is_finite() else text
+
+
+def _beijing_clock(value: Any) -> dt.datetime | str:
+    """A time as the naive Beijing clock time a spreadsheet shows; text that is no time stays."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, dt.datetime):
+        return str(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(BEIJING).replace(tzinfo=None)
+    return value.replace(microsecond=0)
 
 
 def report_json(report: MonthlyReport) -> dict[str, Any]:
@@ -161,6 +181,8 @@ def report_from_json(data: dict[str, Any]) -> MonthlyReport:
 
 
 def _json_cell(value: Cell) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
     if isinstance(value, Decimal):
@@ -171,8 +193,8 @@ def _json_cell(value: Cell) -> Any:
 def _typed_cell(value: Any, kind: str) -> Cell:
     if value is None or isinstance(value, int):
         return value
-    if kind == "text":
-        return str(value)
+    if kind in ("text", "datetime"):
+        return cell(value, kind)
     text = str(value)
     numerator, slash, denominator = text.partition("/")
     if slash and numerator.lstrip("-").isdigit() and denominator.isdigit():

@@ -27,8 +27,8 @@ FORMATS: dict[str, dict[str, Any]] = {
     "hint": {"bold": True, "bg_color": "#F2F2F2", "border": 1, "font_color": "#595959"},
     "text": {"num_format": "@"},
     "date": {"num_format": "yyyy-mm-dd"},
-    "money": {"num_format": "0.00"},
-    "number": {"num_format": "0"},
+    "money": {"num_format": "#,##0.00"},
+    "number": {"num_format": "#,##0"},
 }
 FIGURE_COLUMNS = ("订单行数", "网络零售额（元）", "首次支付日期", "最近支付日期")
 

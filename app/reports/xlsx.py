@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, BinaryIO
@@ -27,11 +28,15 @@ FORMATS: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 12},
     "text": {},
     "money": {"num_format": "#,##0.00"},
-    "price": {"num_format": "#,##0.0000"},
+    "price": {"num_format": "#,##0.00##"},
     "number": {"num_format": "#,##0.00"},
-    "integer": {"num_format": "0"},
+    "quantity": {},  # General: 2 and 2.5, no trailing zeros (nor a trailing point)
+    "hours": {"num_format": "#,##0.0"},
+    "integer": {"num_format": "#,##0"},
     "percent": {"num_format": "0.0%"},
-    "points": {"num_format": "0.00"},
+    "points": {"num_format": '+0.0" 百分点";-0.0" 百分点";0.0" 百分点"'},
+    # A real date-time (Beijing clock), which sorts and filters as one.
+    "datetime": {"num_format": "yyyy-mm-dd hh:mm"},
 }
 
 
@@ -87,6 +92,8 @@ def _cell(
         sheet.write_blank(row, col, None, formats[kind])
     elif isinstance(value, str):
         write_text(sheet, row, col, value, formats, kind)
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(row, col, value, formats[kind])
     elif isinstance(value, Fraction):
         sheet.write_number(row, col, value.numerator / value.denominator, formats[kind])
     else:
