@@ -37,6 +37,7 @@ from app.registry.live_sessions import (
     save_session,
 )
 from app.web.figure_links import SESSION_SCOPES
+from app.web.formatting import hours
 from app.web.nav import roles_for
 from app.web.session_form import COUNT_FIELDS, LABELS, parse_session_form
 
@@ -197,7 +198,9 @@ def _saved(live: LiveSession, *, again: bool) -> tuple[Response, int] | Response
         message = _("这场直播已经保存过了（%(room)s），没有重复记录。", room=room)
     else:
         message = _(
-            "已保存 %(room)s 的场次，时长 %(hours)s 小时。", room=room, hours=live.duration_hours
+            "已保存 %(room)s 的场次，时长 %(hours)s 小时。",
+            room=room,
+            hours=hours(live.duration_hours, unit=False),
         )
     if _wants_json():
         answer = jsonify(id=live.id, room=room, client_id=live.client_id, message=message)

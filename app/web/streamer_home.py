@@ -1,15 +1,58 @@
-"""A streamer's home: their rooms and latest sessions, with the button to log a new one."""
+"""A streamer's home: each room's last session against the room's own average (成交金额, GPM,
+UV价值, 转化率), the trend over the streamer's sessions with the order-based 成交金额 beside the
+typed one, the latest sessions, and the button to log a new one."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
 from flask import render_template
-from sqlalchemy import select
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from app.auth import current_scope
+from app.beijing import day_of
 from app.extensions import db
+from app.metrics.live_sessions import KPI_BASES, SessionKpis, SessionRow, sessions_report
 from app.models import LiveRoom, LiveSession
+from app.web.charts import ACCENT, SECOND
 
 RECENT_SESSIONS = 10
+TREND_SESSIONS = 60  # the latest sessions drawn in the trend
+AVERAGE_DAYS = 365  # the room's own average: its sessions of the year up to the last one
+COUNT_NAMES = {
+    "items": _l("成交件数"),
+    "buyers": _l("成交人数"),
+    "viewers": _l("场观人数"),
+    "views": _l("观看次数"),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One figure of the last session beside the room's average and how far it is from it."""
+
+    key: str
+    label: str
+    kind: str  # amount | percent
+    last: Decimal | None
+    average: Decimal | None
+    change: Decimal | None  # a fraction of the average (amount), or 百分点 (percent)
+    note: str | None  # why the last or the average is unknown, or what it leaves out
+
+
+@dataclass(frozen=True)
+class RoomHome:
+    room: LiveRoom
+    last: SessionRow | None
+    sessions: int  # in the average
+    since: dt.date | None
+    figures: list[Comparison]
+    rows: list[SessionRow]  # the sessions of the average, oldest first
 
 
 def streamer_home() -> str:
@@ -20,7 +63,7 @@ def streamer_home() -> str:
             select(LiveRoom).where(scope.where(room=LiveRoom.code)).order_by(LiveRoom.code)
         )
     )
-    sessions = list(
+    recent = list(
         db.session.scalars(
             select(LiveSession)
             .join(LiveSession.room)
@@ -29,4 +72,127 @@ def streamer_home() -> str:
             .limit(RECENT_SESSIONS)
         )
     )
-    return render_template("pages/my_rooms.html", rooms=rooms, sessions=sessions)
+    homes = [_room_home(room) for room in rooms]
+    trend = _trend([row for home in homes for row in home.rows])
+    return render_template(
+        "pages/my_rooms.html",
+        rooms=rooms,
+        homes=homes,
+        sessions=recent,
+        trend=trend,
+    )
+
+
+def _window(room: LiveRoom) -> tuple[dt.date, dt.date] | None:
+    last = db.session.scalar(
+        select(func.max(LiveSession.started_at)).where(LiveSession.room_id == room.id)
+    )
+    if last is None:
+        return None
+    end = day_of(last)
+    return end - dt.timedelta(days=AVERAGE_DAYS - 1), end
+
+
+def _room_home(room: LiveRoom) -> RoomHome:
+    window = _window(room)
+    if window is None:
+        return RoomHome(room, None, 0, None, [], [])
+    report = sessions_report(window[0], window[1], room.code)
+    last = report.sessions[-1]
+    count = report.session_count
+    total = report.total
+    with_orders = [row.kpis.order_sales for row in report.sessions if row.kpis.order_sales]
+    order_average = (
+        sum(with_orders, Decimal(0)) / len(with_orders)
+        if with_orders and total.order_sales is not None
+        else None
+    )
+    figures = [
+        _compare("sales", _("成交金额（填报）"), "amount", last.kpis.sales, total.sales / count),
+        _compare(
+            "order_sales",
+            _("订单成交金额"),
+            "amount",
+            last.kpis.order_sales,
+            order_average,
+            _("上一场没有归属的订单行") if last.kpis.order_sales is None else None,
+        ),
+        _ratio("gpm", "GPM", "amount", last.kpis, total),
+        _ratio("uv_value", _("UV价值"), "amount", last.kpis, total),
+        _ratio("conversion", _("转化率"), "percent", last.kpis, total),
+    ]
+    return RoomHome(room, last, count, window[0], figures, report.sessions)
+
+
+def _ratio(key: str, label: str, kind: str, last: SessionKpis, total: SessionKpis) -> Comparison:
+    """A KPI of the last session beside the same KPI over the room's sessions (their sums, so
+    a session missing the count it needs is left out, as the note says)."""
+    needs = [name for name in KPI_BASES[key] if name != "sales"]
+    notes: list[str] = []
+    last_missing = [str(COUNT_NAMES[name]) for name in needs if getattr(last, name) is None]
+    if last_missing:
+        notes.append(_("上一场未填%(what)s", what=_("、").join(last_missing)))
+    elif getattr(last, key) is None:
+        notes.append(_("上一场%(what)s为 0", what=str(COUNT_NAMES[KPI_BASES[key][1]])))
+    left_out = max((total.missing.get(name, 0) for name in needs), default=0)
+    if left_out:
+        what = _("、").join(str(COUNT_NAMES[name]) for name in needs if total.missing.get(name))
+        notes.append(_("平均未计入 %(n)d 场缺%(what)s的", n=left_out, what=what))
+    note = _("；").join(notes) or None
+    return _compare(key, label, kind, getattr(last, key), getattr(total, key), note)
+
+
+def _compare(
+    key: str,
+    label: str,
+    kind: str,
+    last: Decimal | None,
+    average: Decimal | None,
+    note: str | None = None,
+) -> Comparison:
+    change: Decimal | None = None
+    if last is not None and average is not None:
+        if kind == "percent":
+            change = (last - average) * 100
+        elif average != 0:
+            change = (last - average) / average
+    return Comparison(key, label, kind, last, average, change, note)
+
+
+def _trend(rows: list[SessionRow]) -> dict[str, Any] | None:
+    """ECharts option: the typed 成交金额 and the order-based one over the latest sessions."""
+    rows = sorted(rows, key=lambda row: row.started_at)[-TREND_SESSIONS:]
+    if not rows:
+        return None
+    labels = [row.started_at.strftime("%m-%d") for row in rows]
+    rooms = {row.room for row in rows}
+    if len(rooms) > 1:
+        labels = [f"{label} {row.room}" for label, row in zip(labels, rows, strict=True)]
+    return {
+        "color": [ACCENT, SECOND],
+        "animation": False,
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 12, "top": 36, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value"},
+        "series": [
+            {
+                "name": _("成交金额（填报）"),
+                "type": "line",
+                "data": [float(row.kpis.sales) for row in rows],
+                "symbolSize": 5,
+            },
+            {
+                "name": _("订单成交金额"),
+                "type": "line",
+                "data": [_number(row.kpis.order_sales) for row in rows],
+                "symbolSize": 5,
+                "lineStyle": {"type": "dashed"},
+            },
+        ],
+    }
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)

@@ -213,3 +213,50 @@ def test_a_stored_entry_is_sent_with_the_token_of_a_fresh_page(
     sent = {**data, "csrf_token": token.group(1)}
     assert streamer.post("/sessions/new", data=sent, headers=headers).status_code == 201
     assert len(stored(app)) == 1
+
+
+def test_home_compares_the_last_session_with_the_rooms_average(streamer: FlaskClient) -> None:
+    """The last session beside the room's own average; a blank 场观人数 leaves that session out
+    of the average UV价值 (and says so) instead of counting it as 0."""
+    assert streamer.post("/sessions/new", data=GOOD).status_code == 302
+    later = {
+        **GOOD,
+        "start": "2024-05-02T20:00",
+        "end": "2024-05-02T21:00",
+        "sales": "1000",
+        "items": "10",
+        "buyers": "10",
+        "viewers": "",
+        "views": "10000",
+    }
+    assert streamer.post("/sessions/new", data=later).status_code == 302
+    page = streamer.get("/me").get_data(as_text=True)
+    assert "上一场 2024-05-02 20:00–21:00" in page and "2 场的平均相比" in page
+    gpm = _row(page, "gpm")
+    assert 'title="100.00"' in gpm and 'title="333.64"' in gpm  # (12,345.6 + 1,000) × 1000 / 40,000
+    assert "−70.0%" in gpm
+    uv = _row(page, "uv_value")
+    assert 'title="1.03"' in uv  # 12,345.60 / 12,000: the second session is left out
+    assert "上一场未填场观人数" in uv and "平均未计入 1 场缺场观人数的" in uv
+    assert 'id="session-trend"' in page and "订单成交金额" in page
+    assert 'rel="manifest"' in page and "js/offline.js" in page
+
+
+def _row(page: str, key: str) -> str:
+    start = page.index(f'data-figure="{key}"')
+    return page[start : page.index("</tr>", start)]
+
+
+def test_service_worker_and_manifest_are_served_from_the_root(client: FlaskClient) -> None:
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    assert worker.headers["Service-Worker-Allowed"] == "/"
+    source = worker.get_data(as_text=True)
+    assert "__ASSETS__" not in source and '"/assets/js/offline.js"' in source
+    assert '["/sessions/new", "/me"]' in source  # the pages it keeps for offline use
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.mimetype == "application/manifest+json"
+    body = manifest.get_json(force=True)
+    assert body["name"] == "村播" and body["display"] == "standalone"
+    for icon in body["icons"]:
+        assert client.get(icon["src"]).status_code == 200

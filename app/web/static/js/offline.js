@@ -1,0 +1,291 @@
+/* The session form without network.
+   On the form and the streamer's home ([data-offline]): registers the service worker (sw.js),
+   keeps a session typed without network in the phone (localStorage) instead of losing it,
+   shows "待同步 N 场", and sends the waiting entries when the network returns.
+   Each entry carries the client id (a UUID) the form was given when it was opened; the server
+   stores an id once, so an entry sent twice (a lost answer, two tabs) is still one session.
+   The security token is not kept with the entry: a fresh one is read from the form page just
+   before sending, so a token that expired while the phone was offline does not matter, and a
+   page of another site still cannot send anything. */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-offline]");
+  if (!box) { return; }
+  var KEY = "cunbo.pending.v1";
+  var user = box.getAttribute("data-user") || "";
+  var formUrl = box.getAttribute("data-form-url");
+  var homeUrl = box.getAttribute("data-home-url");
+  var form = document.querySelector("form.session-form");
+  var countLine = box.querySelector("[data-pending-count]");
+  var list = box.querySelector("[data-pending-list]");
+  var note = box.querySelector("[data-offline-note]");
+  var syncing = false;
+
+  function text(name, n) {
+    return (box.getAttribute("data-text-" + name) || "").replace("{n}", String(n));
+  }
+
+  function newId() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) {
+      return (b + 0x100).toString(16).slice(1);
+    }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20),
+      hex.slice(20)].join("-");
+  }
+
+  function load() {
+    try {
+      var all = JSON.parse(window.localStorage.getItem(KEY) || "[]");
+      return Array.isArray(all) ? all : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function store(all) { window.localStorage.setItem(KEY, JSON.stringify(all)); }
+
+  function mine(all) { return all.filter(function (entry) { return entry.user === user; }); }
+
+  function say(message, kind) {
+    if (!note) { return; }
+    note.textContent = message || "";
+    note.className = message ? "flash flash-" + (kind || "success") : "";
+    note.hidden = !message;
+    if (message) { box.hidden = false; }
+  }
+
+  function describe(entry) {
+    var fields = entry.fields || {};
+    return [fields.room, (fields.start || "").replace("T", " ")].filter(Boolean).join(" · ");
+  }
+
+  function render() {
+    var entries = mine(load());
+    var waiting = entries.filter(function (entry) { return !entry.error; });
+    var failed = entries.filter(function (entry) { return entry.error; });
+    box.hidden = entries.length === 0 && !(note && note.textContent);
+    countLine.hidden = waiting.length === 0;
+    countLine.textContent = waiting.length ? text("pending", waiting.length) : "";
+    countLine.setAttribute("data-count", String(waiting.length));
+    list.textContent = "";
+    entries.forEach(function (entry) {
+      var item = document.createElement("li");
+      item.setAttribute("data-client-id", entry.client_id);
+      item.textContent = describe(entry);
+      if (entry.error) {
+        item.className = "failed";
+        var why = document.createElement("span");
+        why.className = "hint";
+        why.textContent = text("failed", 1) + entry.error;
+        item.appendChild(why);
+        if (form) { item.appendChild(button(text("restore"), function () { restore(entry); })); }
+        item.appendChild(button(text("discard"), function () { drop(entry.client_id); }));
+      }
+      list.appendChild(item);
+    });
+  }
+
+  function button(label, action) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "button small";
+    b.textContent = label;
+    b.addEventListener("click", action);
+    return b;
+  }
+
+  function drop(clientId) {
+    store(load().filter(function (entry) { return entry.client_id !== clientId; }));
+    render();
+  }
+
+  function update(clientId, changes) {
+    store(load().map(function (entry) {
+      return entry.client_id === clientId ? Object.assign({}, entry, changes) : entry;
+    }));
+  }
+
+  // A refused entry goes back into the form (same client id) to be corrected and saved.
+  function restore(entry) {
+    Object.keys(entry.fields).forEach(function (name) {
+      var field = form.elements.namedItem(name);
+      if (field && name !== "csrf_token") { field.value = entry.fields[name]; }
+    });
+    drop(entry.client_id);
+    say(entry.error, "error");
+    form.scrollIntoView();
+  }
+
+  function ensureId() {
+    if (!form) { return; }
+    var field = form.elements.namedItem("client_id");
+    if (field && !field.value) { field.value = newId(); }
+  }
+
+  function keep(event) {
+    if (navigator.onLine !== false) { return; } // online: the form is sent as usual
+    event.preventDefault();
+    if (!form.checkValidity()) { form.reportValidity(); return; }
+    ensureId();
+    var fields = {};
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token") { fields[name] = String(value); }
+    });
+    var all = load();
+    if (!all.some(function (entry) { return entry.client_id === fields.client_id; })) {
+      all.push({ client_id: fields.client_id, user: user, fields: fields,
+        kept_at: new Date().toISOString() });
+      store(all);
+    }
+    // A fresh form for the next session, on the same room.
+    Array.prototype.forEach.call(form.querySelectorAll("input"), function (input) {
+      if (input.type !== "hidden") { input.value = ""; }
+    });
+    form.elements.namedItem("client_id").value = newId();
+    say(text("kept"), "success");
+    render();
+    window.scrollTo(0, 0);
+  }
+
+  function freshToken() {
+    return fetch(formUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (response.redirected || !response.ok) { return null; }
+        return response.text().then(function (page) {
+          var found = page.match(/<meta name="csrf-token" content="([^"]+)">/);
+          return found ? found[1] : null;
+        });
+      });
+  }
+
+  function send(entry, token) {
+    var body = new URLSearchParams(entry.fields);
+    body.set("csrf_token", token);
+    return fetch(formUrl, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) {
+        // A sign-in page (the session ended) or a refused token: try again later.
+        return { status: response.status === 400 ? "token" : "login" };
+      }
+      return response.json().then(function (answer) {
+        if (response.status === 200 || response.status === 201) { return { status: "saved" }; }
+        var problems = answer.errors ? Object.keys(answer.errors).map(function (name) {
+          return answer.errors[name];
+        }).join("；") : "";
+        return { status: "refused", message: problems || answer.message || "" };
+      });
+    });
+  }
+
+  function syncAll() {
+    if (syncing || navigator.onLine === false) { return Promise.resolve(); }
+    var waiting = mine(load()).filter(function (entry) { return !entry.error; });
+    if (!waiting.length) { return Promise.resolve(); }
+    syncing = true;
+    var sent = 0;
+    var retried = false;
+    function next(token, index) {
+      if (index >= waiting.length) { return Promise.resolve(); }
+      var entry = waiting[index];
+      return send(entry, token).then(function (result) {
+        if (result.status === "saved") {
+          drop(entry.client_id);
+          sent += 1;
+          return next(token, index + 1);
+        }
+        if (result.status === "refused") {
+          update(entry.client_id, { error: result.message });
+          return next(token, index + 1);
+        }
+        if (result.status === "token" && !retried) {
+          retried = true;
+          return freshToken().then(function (again) {
+            return again ? next(again, index) : say(text("login"), "error");
+          });
+        }
+        say(text("login"), "error");
+        return null;
+      });
+    }
+    return freshToken().then(function (token) {
+      if (!token) { say(text("login"), "error"); return null; }
+      return next(token, 0);
+    }).catch(function () {
+      return null; // the network went again: the entries wait for the next chance
+    }).then(function () {
+      syncing = false;
+      render();
+      if (sent) {
+        if (!form && homeUrl && window.location.pathname === homeUrl) {
+          // The home lists the sessions: show it again with the ones just sent.
+          window.sessionStorage.setItem("cunbo.synced", String(sent));
+          window.location.reload();
+          return;
+        }
+        say(text("synced", sent), "success");
+        render();
+      }
+    });
+  }
+
+  function sync() {
+    if (navigator.locks && navigator.locks.request) {
+      // One tab at a time sends the phone's entries.
+      return navigator.locks.request("cunbo-sync", syncAll);
+    }
+    return syncAll();
+  }
+
+  function registerWorker() {
+    if (!("serviceWorker" in navigator)) { return; }
+    var url = box.getAttribute("data-worker-url");
+    navigator.serviceWorker.register(url, { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      if (navigator.onLine !== false && registration.active) {
+        registration.active.postMessage({ type: "keep-pages" });
+      }
+      box.setAttribute("data-worker", "ready");
+    }).catch(function () { return null; });
+    Array.prototype.forEach.call(
+      document.querySelectorAll("form[action$='/logout']"),
+      function (logout) {
+        logout.addEventListener("submit", function () {
+          var worker = navigator.serviceWorker.controller;
+          if (worker) { worker.postMessage({ type: "forget-pages" }); }
+        });
+      }
+    );
+  }
+
+  var synced = window.sessionStorage.getItem("cunbo.synced");
+  if (synced) {
+    window.sessionStorage.removeItem("cunbo.synced");
+    say(text("synced", synced), "success");
+  }
+  if (form) {
+    ensureId();
+    form.addEventListener("submit", keep);
+  }
+  window.addEventListener("online", function () { say(""); sync(); });
+  window.addEventListener("offline", function () { say(text("offline"), "warning"); render(); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { sync(); }
+  });
+  window.setInterval(sync, 30000);
+  render();
+  registerWorker();
+  sync();
+}());

@@ -1,0 +1,176 @@
+"""The streamer's phone (390×844): the home compares the last session with the room's own
+average; a blank 场观人数 is accepted and shown as —; a session typed without network waits in
+the phone as 待同步 1 场 and is stored exactly once when the network returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import LiveSession
+from tests.browser.conftest import shot, sign_in
+
+PHONE = {"width": 390, "height": 844, "is_mobile": True, "has_touch": True}
+
+
+def fits(page: Any) -> bool:
+    """Nothing wider than the phone's 390 px (a mobile browser widens its viewport to fit)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= 390"))
+
+
+def stored_at(app: Flask, start_utc: dt.datetime) -> list[tuple[int | None, str | None]]:
+    """(场观人数, client_id) of every session starting at `start_utc` (naive UTC)."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(LiveSession.viewers, LiveSession.client_id).where(
+                LiveSession.started_at == start_utc
+            )
+        ).all()
+        db.session.remove()
+    return [tuple(row) for row in rows]
+
+
+def fill_session(page: Any, day: dt.date, viewers: str = "") -> None:
+    page.fill("#start", f"{day}T06:00")
+    page.fill("#end", f"{day}T07:00")
+    page.fill("#sales", "860")
+    page.fill("#items", "12")
+    page.fill("#buyers", "12")
+    page.fill("#viewers", viewers)
+
+
+def test_streamer_home_compares_the_last_session_with_the_rooms_average(
+    new_page: Any, shots: Path
+) -> None:
+    page = new_page(**PHONE)
+    sign_in(page, "streamer1")
+    assert page.url.endswith("/me")
+    room = page.locator(".room-home").first
+    labels = room.locator("table.compare th[scope=row]").all_inner_texts()
+    assert [label.split("\n")[0] for label in labels] == [
+        "成交金额（填报）",
+        "订单成交金额",
+        "GPM",
+        "UV价值",
+        "转化率",
+    ]
+    assert "上一场" in room.inner_text() and "平均" in room.inner_text()
+    assert room.locator("[data-figure=sales] [data-average]").inner_text() != "—"
+    page.wait_for_selector("#session-trend canvas")
+    series = page.locator("#session-trend").evaluate(
+        "el => echarts.getInstanceByDom(el).getOption().series.map(s => s.name)"
+    )
+    assert series == ["成交金额（填报）", "订单成交金额"]
+    assert fits(page)
+    shot(page, shots, "streamer-home-phone")
+    # The home is installable: a manifest with 村播 and its PNG icons.
+    manifest = page.request.get(page.locator("link[rel=manifest]").get_attribute("href")).json()
+    assert manifest["name"] == "村播" and {i["sizes"] for i in manifest["icons"]} >= {
+        "192x192",
+        "512x512",
+    }
+    assert page.errors == []
+
+
+def test_a_blank_viewers_field_is_accepted_and_shown_as_a_dash(
+    new_page: Any, shots: Path, live_app: Flask
+) -> None:
+    page = new_page(**PHONE)
+    sign_in(page, "streamer1")
+    page.click("text=记录一场直播")
+    page.wait_for_selector("#start")
+    day = dt.date(2024, 12, 29)
+    fill_session(page, day, viewers="")
+    page.click("form.session-form button[type=submit]")
+    page.wait_for_url("**/me")
+    assert "已保存" in page.locator(".flash").first.inner_text()
+    card = page.locator(".card.session", has_text=f"{day} 06:00")
+    assert card.locator("[data-viewers]").inner_text() == "—"
+    [(viewers, _client_id)] = stored_at(live_app, dt.datetime(2024, 12, 28, 22, 0))
+    assert viewers is None  # unknown, not 0
+    assert fits(page)
+    shot(page, shots, "streamer-blank-viewers-phone")
+    assert page.errors == []
+
+
+def test_a_session_typed_offline_waits_and_is_stored_once(
+    new_page: Any, shots: Path, live_app: Flask
+) -> None:
+    page = new_page(**PHONE)
+    context = page.context
+    sign_in(page, "streamer1")
+    page.goto("/sessions/new")
+    # The service worker takes the page under its control and keeps a copy of the form.
+    page.wait_for_selector("[data-offline][data-worker=ready]", state="attached")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_timeout(500)  # the copies of the form and the home are kept
+
+    context.set_offline(True)
+    day = dt.date(2024, 12, 28)
+    start_utc = dt.datetime(2024, 12, 27, 22, 0)
+    fill_session(page, day, viewers="300")
+    page.click("form.session-form button[type=submit]")
+    pending = page.locator("[data-pending-count]")
+    pending.wait_for()
+    assert pending.inner_text() == "待同步 1 场"
+    assert "没有网络" in page.locator("[data-offline-note]").inner_text()
+    assert stored_at(live_app, start_utc) == []
+    assert fits(page)
+    shot(page, shots, "streamer-offline-pending-phone")
+    # Without network the form opens again from the phone, the entry still waiting.
+    page.reload()
+    page.wait_for_selector("#start")
+    assert page.locator("[data-pending-count]").inner_text() == "待同步 1 场"
+    shot(page, shots, "streamer-offline-form-phone")
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("[data-offline-note]:has-text('已同步 1 场')")
+    assert page.locator("[data-pending-count]").is_hidden()
+    [(viewers, client_id)] = stored_at(live_app, start_utc)
+    assert viewers == 300 and client_id
+    shot(page, shots, "streamer-synced-phone")
+
+    # The same entry sent again (an answer lost on the way) is still one session.
+    page.evaluate(
+        """id => localStorage.setItem('cunbo.pending.v1', JSON.stringify([{client_id: id,
+        user: 'streamer1', fields: {room: document.querySelector('#room').value,
+        start: '2024-12-28T06:00', end: '2024-12-28T07:00', sales: '860', items: '12',
+        buyers: '12', viewers: '300', client_id: id}}]))""",
+        client_id,
+    )
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_function("localStorage.getItem('cunbo.pending.v1') === '[]'")
+    assert stored_at(live_app, start_utc) == [(300, client_id)]
+    with live_app.app_context():
+        assert db.session.scalar(
+            select(func.count(LiveSession.id)).where(LiveSession.client_id == client_id)
+        ) == 1
+        db.session.remove()
+    assert page.errors == []
+
+
+def test_the_waiting_count_speaks_english_when_switched(
+    new_page: Any, shots: Path, live_app: Flask
+) -> None:
+    page = new_page(**PHONE)
+    sign_in(page, "streamer1")
+    page.goto("/lang/en?next=/sessions/new")
+    page.wait_for_selector("#start")
+    page.context.set_offline(True)
+    fill_session(page, dt.date(2024, 12, 27), viewers="")
+    page.click("form.session-form button[type=submit]")
+    pending = page.locator("[data-pending-count]")
+    pending.wait_for()
+    assert pending.inner_text() == "1 waiting to sync"
+    shot(page, shots, "streamer-offline-pending-phone-en")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("[data-offline-note]:has-text('Synced: 1')")
+    assert stored_at(live_app, dt.datetime(2024, 12, 26, 22, 0))[0][0] is None
+    assert page.errors == []
