@@ -14,8 +14,6 @@ from app.extensions import db
 from app.metrics.retail import retail
 from app.models import BaselinePrice, Brand
 from app.web import premium_data, registry_forms
-from app.web.charts import year_on_year
-from app.web.dashboard import monthly_trend, trend_links
 from app.web.figures import chosen_span
 from app.web.nav import roles_for
 
@@ -26,13 +24,26 @@ ROLES = roles_for("web_premium.index")
 @bp.route("")
 @roles_required(*ROLES)
 def index() -> str:
-    """The brands the user may see, with sales to date, premium and extra revenue."""
+    """The brand manager's home (the county's, for every brand): brand sales against last
+    year by month, premium by month, share by platform, products against their baselines and
+    those still without one, and each brand's summary."""
     span, years = chosen_span(request.args.get("year"))
-    brands = premium_data.brands_in_scope(current_scope())
+    scope = current_scope()
+    brands = premium_data.brands_in_scope(scope)
+    home = premium_data.brand_home(brands, span) if brands else None
+    trend, trend_links = premium_data.trend_chart(home, span.year) if home else ({}, [])
+    by_month = premium_data.premium_chart(home) if home else {}
     return render_template(
         "premium/index.html",
         span=span,
         years=years,
+        brands=brands,
+        home=home,
+        trend=trend,
+        trend_links=trend_links,
+        by_month=by_month,
+        platforms=premium_data.platform_chart(home) if home else {},
+        add_link=lambda brand, product: premium_data.add_baseline_link(scope, brand, product),
         rows=premium_data.brand_summaries(brands, span),
     )
 
@@ -64,16 +75,20 @@ def _brand_page(
     status: int = 200,
 ) -> Any:
     scope = f"brand:{found.code}"
-    months, this, last = monthly_trend(scope, span)
+    home = premium_data.brand_home([found], span)
+    trend, trend_links = premium_data.trend_chart(home, span.year)
     total = retail(span.period.start, span.period.end, "month", scope).total
+    if not form and request.args.get("product"):
+        # Sent from a product without a baseline: the new-baseline form filled in for it.
+        form = {"product": request.args["product"], "kind": "pre_brand"}
     return render_template(
         "premium/brand.html",
         brand=found,
         span=span,
         years=years,
         total=total,
-        trend=year_on_year(months, this, last, span.year),
-        trend_links=trend_links(scope, months, this, last, branded=True),
+        trend=trend,
+        trend_links=trend_links,
         detail=premium_data.brand_detail(found, span),
         baselines=premium_data.brand_baselines(found),
         can_edit=premium_data.may_edit_baselines(current_scope(), found),

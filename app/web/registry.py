@@ -116,7 +116,8 @@ def edit(kind_name: str, key: str | None = None) -> Any:
             {name: request.form.getlist(name) for name in request.form if _multi(kind, name)}
         )
     else:
-        values = resource.schema().dump(obj) if obj is not None else {}
+        # A new entry may come filled in from the link that sent the reader (?product=…).
+        values = resource.schema().dump(obj) if obj is not None else request.args.to_dict()
     return render_template(
         "registry/edit.html",
         kinds=KINDS,

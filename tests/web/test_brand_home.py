@@ -1,0 +1,127 @@
+"""The brand manager's home (/premium) over the sample county: brand sales by month against
+last year, premium by month, share by platform, products against their baselines and a way to
+add the missing ones; every linked figure opens lines that add up to it."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.web.county import PASSWORD, county_app
+from tests.web.test_drill_links import chart_points, check_lines, figure_links, page
+
+SAMPLE_EXPECTED = "expected.json"
+
+
+@pytest.fixture(scope="module")
+def county(
+    database_url: str, _schema: None, samples: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    yield from county_app(database_url, samples, tmp_path_factory.mktemp("brand-home"))
+
+
+@pytest.fixture(scope="module")
+def expected(samples: Path) -> dict:
+    return json.loads((samples / SAMPLE_EXPECTED).read_text())
+
+
+@pytest.fixture
+def signed_in(county: Flask) -> Callable[[str], FlaskClient]:
+    def sign_in(login: str) -> FlaskClient:
+        client = county.test_client()
+        response = client.post("/login", data={"login": login, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in
+
+
+def option(text: str, chart: str) -> dict:
+    found = re.search(rf'data-chart-option="{chart}">(.*?)</script>', text, re.S)
+    assert found, chart
+    return json.loads(html.unescape(found.group(1)))
+
+
+def test_brand_manager_lands_on_the_brand_home(signed_in, expected) -> None:
+    client = signed_in("brand1")
+    assert client.get("/").headers["Location"] == "/premium"
+    text = page(client, "/premium?year=2024")
+    b01 = expected["premium_2024"]["B01"]
+    # 品牌销售额 to date, the brand's premium and 溢价额.
+    assert 'title="134,852.27"' in text.split('data-kpi="brand_sales"')[1][:600]
+    assert f"+{b01['premium'] * 100:.1f}%" in text.split('data-kpi="premium"')[1][:300]
+    assert 'title="10,423.24"' in text.split('data-kpi="extra_revenue"')[1][:300]
+    # The trend: 2024's months as bars, 2023's as a line, their sum the year's brand sales.
+    trend = option(text, "brand_trend")
+    this, last = trend["series"]
+    assert len(this["data"]) == 12 and round(sum(this["data"]), 2) == 134852.27
+    assert any(value for value in last["data"])
+    premium = option(text, "brand_premium")
+    assert [s["name"] for s in premium["series"]] == ["溢价额", "品牌溢价"]
+    assert any(value is not None for value in premium["series"][1]["data"])
+    # Products against their baselines; P004 has none and offers the brand page's form.
+    products = text.split('id="premium-products"')[1].split("</table>")[0]
+    for product in b01["products"]:
+        assert f'data-product="{product["product"]}"' in products
+        assert f"+{product['premium'] * 100:.1f}%" in products
+    assert 'data-without="P004"' in text
+    add = re.search(r'href="([^"]+)" data-add-baseline="P004"', text).group(1)
+    assert html.unescape(add) == "/premium/B01?product=P004#new-baseline"
+    form = page(client, "/premium/B01?product=P004")
+    assert '<option value="P004" selected>' in form.split('id="new-baseline"')[1]
+    # Share by platform adds up to 100 % of the brand's sales.
+    shares = re.findall(
+        r'<tr data-platform="(\w+)">.*?<td class="num">([\d.]+)%</td>',
+        text.split('id="brand-platforms"')[1],
+    )
+    assert shares and abs(sum(Decimal(s) for _, s in shares) - 100) <= Decimal("0.3")
+    assert "顾乡有礼" not in text  # another brand's name
+
+
+def test_every_figure_of_the_brand_home_opens_its_lines(county, signed_in) -> None:
+    client = signed_in("brand1")
+    text = page(client, "/premium?year=2024")
+    links = [link for link in figure_links(text) if link["drill"]]
+    points = [p for p in chart_points(text) if p["url"].startswith("/lines")]
+    assert len(links) >= 20 and len(points) >= 20
+    assert "/lines?from=2024-01-01&to=2024-12-31&scope=brand%3AB01&branded=1" in [
+        link["url"] for link in links
+    ]
+    for link in links:
+        check_lines(county, client, link["url"], link["drill"], link["shown"])
+    for point in points:
+        check_lines(county, client, point["url"], "net", point["value"].quantize(Decimal("0.01")))
+
+
+def test_county_users_see_the_same_home_for_all_brands(county, signed_in, expected) -> None:
+    client = signed_in("officer1")
+    text = page(client, "/premium?year=2024")
+    total = sum(Decimal(v) for v in expected["brand_sales_2024"].values())
+    kpi = text.split('data-kpi="brand_sales"')[1][:600]
+    assert f'title="{total:,.2f}"' in kpi
+    for code in ("B01", "B02", "B03"):
+        assert f"/premium/{code}?year=2024" in text
+    # The explorer's total behind every linked figure equals it (branded lines of all brands).
+    for link in [link for link in figure_links(text) if link["drill"]]:
+        response = client.get("/api/v1/lines?" + link["url"].split("?", 1)[1])
+        assert response.status_code == 200, link["url"]
+        shown = response.get_json()["total"][link["drill"]]
+        assert Decimal(str(shown)) == link["shown"], link
+    assert "添加基准价" not in text  # officers read; the county centre's admin adds them
+
+
+def test_an_administrator_adds_a_missing_baseline_through_the_registry_form(signed_in) -> None:
+    client = signed_in("admin1")
+    text = page(client, "/premium?year=2024")
+    add = html.unescape(re.search(r'href="([^"]+)" data-add-baseline="P004"', text).group(1))
+    assert add == "/registry/baselines/new?product=P004&kind=pre_brand"
+    form = page(client, add)
+    assert '<option value="P004" selected' in form and '<option value="pre_brand" selected' in form
