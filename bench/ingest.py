@@ -1,12 +1,19 @@
-"""Ingest benchmark (not a test): Cunbo's import against a plain bulk-load baseline, one run.
+"""Ingest benchmark (not a test): Cunbo's import against the floor, measured in the same run.
 
-    createdb -h 127.0.0.1 -U postgres cunbo_ingest_bench   # once; its tables are dropped
-    python bench/ingest.py [--lines 1000000] [--xlsx-lines 200000] [--postgres URL]
+    python bench/ingest.py [--lines 1000000] [--xlsx-lines 200000] [--workers 1,2]
+        [--postgres postgresql://postgres@127.0.0.1:5432/cunbo_ingest_bench]
+        [--floor-postgres postgresql://…/cunbo_ingest_bench_floor]
 
-Writes a 抖店 order CSV and a 微信小店 XLSX, then for SQLite and PostgreSQL measures: the
-baseline (pandas' pyarrow reader + sqlite3.executemany / COPY of the same columns), Cunbo's
-full import, and a re-import of the same file. Each phase runs in its own process so its peak
-memory (max RSS) is its own. Prints lines/s, seconds, ratio to the baseline and peak memory.
+Both PostgreSQL databases are created when missing and their tables dropped. Writes a 抖店
+order CSV and a 微信小店 XLSX, then for SQLite and PostgreSQL measures Cunbo's full import, a
+re-import of the same file, and the floor: the very lines that import stored, bulk-loaded
+(COPY on PostgreSQL, `executemany` on SQLite) into an empty `order_lines` of the same schema
+with all its indexes and foreign keys, plus one `rebuild_all()` of the rollups (bench/floor.py).
+With `--workers 1,2` the PostgreSQL import also runs through a real Celery worker (prefork,
+private redis-server) at each concurrency. Each phase runs in its own process so its peak memory
+(VmHWM) is its own. Prints seconds, lines/s, the ratios the targets of issue 13 name (first
+import ≤ 1.3× the floor, re-import ≤ 0.3× the first import, 2 workers ≥ 1.5× faster than 1,
+peak < 800 MB), and the load average, which says how much the figures can be trusted.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import argparse
 import json
 import os
 import resource
-import sqlite3
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,21 +52,6 @@ CHANNELS_HEADER = (
     "商品名称,商品编码(平台),商品编码(自定义),SKU编码(自定义),商品属性,商品价格(单件),商品实际价格(单件),商品实际价格(总共),是否预售,商品数量,"
     "商品平台券优惠,商品平均运费,活动商家补贴,定制信息,定制预览图,商品发货,商品售后,商品已退款金额"
 ).split(",")
-BASELINE_COLUMNS = [
-    "主订单编号",
-    "子订单编号",
-    "商品ID",
-    "商家编码",
-    "商品数量",
-    "订单应付金额",
-    "订单状态",
-    "售后状态",
-    "订单提交时间",
-    "支付完成时间",
-    "达人ID",
-    "达人昵称",
-    "流量体裁",
-]
 
 
 def write_douyin_csv(path: Path, lines: int, seed: int = 1) -> None:
@@ -112,7 +104,7 @@ def write_channels_xlsx(path: Path, lines: int, seed: int = 2) -> None:
     seconds = np.sort(rng.integers(0, 365 * 86400, lines))
     amounts = rng.integers(500, 30000, lines)
     for row in range(lines):
-        values = ["-"] * len(header)
+        values: list[object] = ["-"] * len(header)
         paid = (base + pd.Timedelta(seconds=int(seconds[row]))).strftime("%Y-%m-%d %H:%M:%S")
         money = f"{amounts[row] / 100:.2f}"
         values[index["订单号"]] = str(3_700_000_000_000_000_000 + row)
@@ -134,79 +126,169 @@ def peak_mb() -> float:
     """This phase's own peak resident memory. `ru_maxrss` survives fork and exec, so a phase
     started by a parent that had grown large would report the parent's peak; the kernel's
     VmHWM belongs to the process's own address space."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+    return _status_mb("self", "VmHWM:") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _status_mb(pid: int | str, field: str) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith(field):
             return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return 0.0
 
 
-def phase_baseline_sqlite(csv_path: Path, db_path: Path) -> dict[str, float]:
-    start = time.perf_counter()
-    frame = pd.read_csv(csv_path, engine="pyarrow", dtype=str, usecols=BASELINE_COLUMNS)
-    connection = sqlite3.connect(db_path)
-    connection.execute(
-        f"CREATE TABLE lines ({', '.join(f'c{i} TEXT' for i in range(len(BASELINE_COLUMNS)))},"
-        " PRIMARY KEY (c1))"
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (2 cores: above 2, phases wait for a CPU)."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def seed_registry(shop: str, platform: str) -> None:
+    """The county the bench's files sell in: one township, village, shop and live room."""
+    from app.extensions import db
+    from app.models import LiveRoom, Shop, Township, Village
+
+    township = Township(code="T01", name="许营镇", county="高新区")
+    village = Village(code="T01V01", name="汪庄村", township=township)
+    shop_row = Shop(code=shop, platform=platform, name="旗舰店", village=village)
+    room = LiveRoom(
+        code="R01",
+        platform="douyin",
+        account_id="62187499831",
+        nickname="焖子达人小姚",
+        village=village,
+        shop=shop_row,
     )
-    marks = ", ".join("?" for _ in BASELINE_COLUMNS)
-    connection.executemany(
-        f"INSERT INTO lines VALUES ({marks})", frame.itertuples(index=False, name=None)
-    )
-    connection.commit()
-    return {"seconds": time.perf_counter() - start, "rows": len(frame), "peak_mb": peak_mb()}
+    db.session.add_all([township, village, shop_row, room])
+    db.session.commit()
 
 
-def phase_baseline_postgres(csv_path: Path, url: str) -> dict[str, float]:
-    import io
+def stored_totals() -> dict[str, str]:
+    """What the stored lines and rollups add up to, to compare runs (as text: exact)."""
+    from sqlalchemy import func, select
 
-    import psycopg
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+    from app.extensions import db
+    from app.models import OrderLine, RollupShopDay
 
-    start = time.perf_counter()
-    frame = pd.read_csv(csv_path, engine="pyarrow", dtype=str, usecols=BASELINE_COLUMNS)
-    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as connection:
-        connection.execute("DROP TABLE IF EXISTS bench_baseline")
-        columns = ", ".join(f"c{i} text" for i in range(len(BASELINE_COLUMNS)))
-        connection.execute(f"CREATE TABLE bench_baseline ({columns}, PRIMARY KEY (c1))")
-        buffer = io.BytesIO()
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
-        with connection.cursor().copy("COPY bench_baseline FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(buffer.getbuffer())
-        connection.execute("DROP TABLE bench_baseline")
-    return {"seconds": time.perf_counter() - start, "rows": len(frame), "peak_mb": peak_mb()}
+    lines, paid = db.session.execute(
+        select(func.count(), func.sum(OrderLine.paid_amount)).select_from(OrderLine)
+    ).one()
+    gross, orders = db.session.execute(
+        select(func.sum(RollupShopDay.gross), func.sum(RollupShopDay.orders))
+    ).one()
+    return {"lines": str(lines), "paid": str(paid), "gross": str(gross), "orders": str(orders)}
 
 
 def phase_import(path: Path, url: str, shop: str, fresh: bool, folder: Path) -> dict[str, float]:
     from app import create_app
     from app.extensions import db
     from app.ingest.service import create_import, run_import
-    from app.models import LiveRoom, Shop, Township, Village
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_FOLDER": str(folder / "uploads")})
     with app.app_context():
         if fresh:
             db.drop_all()
             db.create_all()
-            township = Township(code="T01", name="许营镇", county="高新区")
-            village = Village(code="T01V01", name="汪庄村", township=township)
-            shop_row = Shop(code=shop, platform=_platform(path), name="旗舰店", village=village)
-            room = LiveRoom(
-                code="R01",
-                platform="douyin",
-                account_id="62187499831",
-                nickname="焖子达人小姚",
-                village=village,
-                shop=shop_row,
-            )
-            db.session.add_all([township, village, shop_row, room])
-            db.session.commit()
+            seed_registry(shop, _platform(path))
         start = time.perf_counter()
         record = run_import(create_import(path, shop_code=shop).id)
         seconds = time.perf_counter() - start
         assert record.status == "succeeded", record.message
         return {"seconds": seconds, "rows": record.read, "peak_mb": peak_mb(), **record.counts()}
+
+
+def phase_floor(source_url: str, floor_url: str, dump: str, folder: Path) -> dict[str, float]:
+    """Untimed: an empty schema, the registry rows, the lines read in; then the timed floor."""
+    from app import create_app
+    from app.extensions import db
+    from bench.floor import copy_registry, load_floor, read_sqlite_lines
+
+    config = {"SQLALCHEMY_DATABASE_URI": floor_url, "UPLOAD_FOLDER": str(folder / "uploads")}
+    app = create_app(config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        copy_registry(source_url)
+        lines = Path(dump) if dump != "-" else read_sqlite_lines(source_url)
+        result = load_floor(lines)
+        return {**result, "peak_mb": peak_mb()}
+
+
+def phase_workers(path: Path, url: str, concurrency: int, folder: Path) -> dict[str, object]:
+    """The import as production runs it: queued to a private redis-server, taken by a Celery
+    worker (`app.supervisor` → prefork pool of `concurrency` processes), on a fresh database.
+    Timed from the enqueue to the import's `succeeded` as the database shows it."""
+    from app import create_app
+    from app.extensions import db
+    from app.ingest.service import create_import
+    from app.models import SalesImport
+    from tasks.imports import enqueue_import
+    from tests.faults.procs import PrivateRedis, Worker
+
+    run_folder = folder / f"workers-{concurrency}"
+    shutil.rmtree(run_folder, ignore_errors=True)
+    run_folder.mkdir(parents=True)
+    broker = PrivateRedis(run_folder)
+    broker.start()
+    try:
+        config = {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "UPLOAD_FOLDER": str(folder / "uploads"),
+            "REDIS_URL": broker.url,
+        }
+        app = create_app(config)
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            seed_registry("S01", _platform(path))
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "REDIS_URL": broker.url,
+                "CUNBO_UPLOAD_FOLDER": str(folder / "uploads"),
+            }
+            worker = Worker(env, run_folder / "worker.log", concurrency)
+            worker.start()
+            try:
+                pool = worker.pool_pids()
+                before = {pid: cpu_seconds(pid) for pid in pool}
+                import_id = create_import(path, shop_code="S01").id
+                db.session.commit()
+                start = time.perf_counter()
+                enqueue_import(import_id)
+                while True:
+                    db.session.rollback()  # see what the worker committed
+                    record = db.session.get(SalesImport, import_id, populate_existing=True)
+                    assert record is not None
+                    if record.status in ("succeeded", "failed"):
+                        break
+                    time.sleep(0.05)
+                seconds = time.perf_counter() - start
+                assert record.status == "succeeded", record.message
+                cpu = sorted((cpu_seconds(pid) - before[pid] for pid in pool), reverse=True)
+                peaks = [_status_mb(pid, "VmHWM:") for pid in pool]
+            finally:
+                worker.stop()
+            return {
+                "seconds": seconds,
+                "rows": record.read,
+                "cpu": cpu,
+                "peak_mb": max(peaks),
+                "totals": stored_totals(),
+            }
+    finally:
+        broker.stop()
 
 
 def phase_parse(path: Path) -> dict[str, float]:
@@ -221,31 +303,51 @@ def _platform(path: Path) -> str:
     return "channels" if path.suffix == ".xlsx" else "douyin"
 
 
-def run_phase(*args: str) -> dict[str, float]:
+def run_phase(*args: str) -> dict:
+    """Run one phase in a process of its own; its result, with the load when it started."""
+    load = load_average()
     out = subprocess.run(
-        [sys.executable, __file__, "--phase", *args], check=True, capture_output=True, text=True
+        [sys.executable, __file__, "--phase", *args], capture_output=True, text=True
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    if out.returncode:
+        sys.exit(f"phase {' '.join(args)} failed:\n{out.stderr[-4000:]}")
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), "load": load}
+
+
+def sqlalchemy_url(url: str) -> str:
+    """`postgresql://…` as DATABASE_URL is read: with the driver Cunbo uses."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--lines", type=int, default=1_000_000)
-    parser.add_argument("--xlsx-lines", type=int, default=200_000)
+    parser.add_argument("--xlsx-lines", type=int, default=200_000, help="0: no XLSX phases")
     parser.add_argument(
         "--postgres",
         default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_ingest_bench"
+            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/cunbo_ingest_bench"
         ),
     )
+    parser.add_argument(
+        "--floor-postgres", help="the floor's database (default: --postgres + _floor)"
+    )
+    parser.add_argument("--workers", default="", help="e.g. 1,2: Celery concurrencies to run")
     parser.add_argument("--folder", default=os.path.join(tempfile.gettempdir(), "cunbo-bench"))
     parser.add_argument("--phase", nargs="+")
     args = parser.parse_args()
-    if args.postgres.startswith("postgresql://"):  # the driver Cunbo uses, as DATABASE_URL is read
-        args.postgres = "postgresql+psycopg://" + args.postgres.removeprefix("postgresql://")
+    args.postgres = sqlalchemy_url(args.postgres)
+    args.floor_postgres = sqlalchemy_url(args.floor_postgres or args.postgres + "_floor")
     if args.phase:
         print(json.dumps(_dispatch(args.phase)))
         return
+    from bench.floor import dump_lines, ensure_database
+
+    started = load_average()
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
     csv_path = folder / f"1735720231_{args.lines:08d}bench0000000000000000.csv"
@@ -253,64 +355,136 @@ def main() -> None:
     if not csv_path.exists():
         print(f"writing {csv_path.name} …", flush=True)
         write_douyin_csv(csv_path, args.lines)
-    if not xlsx_path.exists():
+    if args.xlsx_lines and not xlsx_path.exists():
         print(f"writing {xlsx_path.name} …", flush=True)
         write_channels_xlsx(xlsx_path, args.xlsx_lines)
     sqlite_url = f"sqlite:///{folder / 'bench.sqlite'}"
+    floor_sqlite_url = f"sqlite:///{folder / 'floor.sqlite'}"
+    for url in (args.postgres, args.floor_postgres):
+        ensure_database(url)
     report = []
-    for name, url in (("SQLite", sqlite_url), ("PostgreSQL", args.postgres)):
-        if name == "SQLite":
-            (folder / "baseline.sqlite").unlink(missing_ok=True)
-            base = run_phase("baseline-sqlite", str(csv_path), str(folder / "baseline.sqlite"))
-        else:
-            base = run_phase("baseline-postgres", str(csv_path), url)
+    for name, url, floor_url in (
+        ("SQLite", sqlite_url, floor_sqlite_url),
+        ("PostgreSQL", args.postgres, args.floor_postgres),
+    ):
+        print(f"{name}: import, re-import, floor …", flush=True)
         first = run_phase("import", str(csv_path), url, "S01", "fresh", str(folder))
         again = run_phase("import", str(csv_path), url, "S01", "again", str(folder))
-        report.append((name, base, first, again))
-    parse = run_phase("parse", str(xlsx_path))
-    xlsx = run_phase("import", str(xlsx_path), sqlite_url, "S04", "fresh", str(folder))
-    _print(report, parse, xlsx, args)
+        dump = folder / "floor-lines.copy"
+        stored = dump_lines(url, dump)  # untimed: the lines as the first import stored them
+        floor = run_phase(
+            "floor", url, floor_url, str(dump) if name == "PostgreSQL" else "-", str(folder)
+        )
+        assert floor["rows"] == stored, (floor["rows"], stored)
+        report.append((name, floor, first, again))
+    workers = []
+    for concurrency in [int(n) for n in args.workers.split(",") if n.strip()]:
+        print(
+            f"PostgreSQL: import through a Celery worker, concurrency {concurrency} …", flush=True
+        )
+        workers.append(
+            (
+                concurrency,
+                run_phase("workers", str(csv_path), args.postgres, str(concurrency), str(folder)),
+            )
+        )
+    parse = xlsx = None
+    if args.xlsx_lines:
+        parse = run_phase("parse", str(xlsx_path))
+        xlsx = run_phase("import", str(xlsx_path), sqlite_url, "S04", "fresh", str(folder))
+    _print(report, workers, parse, xlsx, args, started, load_average())
 
 
-def _dispatch(phase: list[str]) -> dict[str, float]:
+def _dispatch(phase: list[str]) -> dict:
     kind, *rest = phase
-    if kind == "baseline-sqlite":
-        return phase_baseline_sqlite(Path(rest[0]), Path(rest[1]))
-    if kind == "baseline-postgres":
-        return phase_baseline_postgres(Path(rest[0]), rest[1])
     if kind == "import":
         return phase_import(Path(rest[0]), rest[1], rest[2], rest[3] == "fresh", Path(rest[4]))
+    if kind == "floor":
+        return phase_floor(rest[0], rest[1], rest[2], Path(rest[3]))
+    if kind == "workers":
+        return phase_workers(Path(rest[0]), rest[1], int(rest[2]), Path(rest[3]))
     return phase_parse(Path(rest[0]))
 
 
-def _print(report: list, parse: dict, xlsx: dict, args: argparse.Namespace) -> None:
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def _print(
+    report: list,
+    workers: list,
+    parse: dict | None,
+    xlsx: dict | None,
+    args: argparse.Namespace,
+    started: str,
+    ended: str,
+) -> None:
+    print(f"\nload average at the start: {started}   at the end: {ended}   ({os.cpu_count()} CPUs)")
     print(f"\n抖店 CSV, {args.lines:,} lines")
     print(
-        f"{'database':<11}{'phase':<22}{'seconds':>9}{'lines/s':>12}"
-        f"{'× baseline':>12}{'peak MB':>9}"
+        f"{'database':<11}{'phase':<26}{'seconds':>9}{'lines/s':>11}"
+        f"{'× floor':>9}{'× first':>9}{'peak MB':>9}  load at start"
     )
-    for name, base, first, again in report:
-        for label, result in (
-            ("baseline", base),
-            ("cunbo import", first),
-            ("cunbo re-import", again),
-        ):
-            ratio = result["seconds"] / base["seconds"]
-            print(
-                f"{name:<11}{label:<22}{result['seconds']:>9.2f}"
-                f"{result['rows'] / result['seconds']:>12,.0f}{ratio:>12.2f}"
-                f"{result['peak_mb']:>9.0f}"
-            )
+    for name, floor, first, again in report:
+        rows: list[tuple[str, dict, bool]] = [
+            ("floor: load lines", {**floor, "seconds": floor["load_seconds"]}, False),
+            ("floor: rollup rebuild", {**floor, "seconds": floor["rollup_seconds"]}, False),
+            ("floor", floor, True),
+            ("cunbo import", first, True),
+            ("cunbo re-import", again, True),
+        ]
+        for label, result, full in rows:
+            seconds = result["seconds"]
+            lines = f"{result['rows'] / seconds:>11,.0f}" if seconds else f"{'':>11}"
+            ratio = f"{seconds / floor['seconds']:>9.2f}" if full else f"{'':>9}"
+            again_row = label == "cunbo re-import"
+            versus = f"{seconds / first['seconds']:>9.2f}" if again_row else f"{'':>9}"
+            peak = f"{result['peak_mb']:>9.0f}" if full else f"{'':>9}"
+            load = f"  {result['load']}" if full else ""
+            print(f"{name:<11}{label:<26}{seconds:>9.2f}{lines}{ratio}{versus}{peak}{load}")
+        to_floor = first["seconds"] / floor["seconds"]
+        to_first = again["seconds"] / first["seconds"]
+        peak = max(first["peak_mb"], again["peak_mb"])
         print(
-            f"{'':<11}re-import speed-up: {first['seconds'] / again['seconds']:.2f}× "
-            f"(inserted {again['inserted']}, updated {again['updated']}, "
-            f"unchanged {again['unchanged']})"
+            f"{'':<11}targets: import {to_floor:.2f}× the floor "
+            f"(≤ 1.3: {_verdict(to_floor <= 1.3)}); "
+            f"re-import {to_first:.2f}× the import (≤ 0.3: {_verdict(to_first <= 0.3)}); "
+            f"peak {peak:.0f} MB (< 800: {_verdict(peak < 800)})"
         )
-    print(
-        f"\n微信小店 XLSX, {args.xlsx_lines:,} lines: parse {parse['seconds']:.2f} s "
-        f"({parse['rows'] / parse['seconds']:,.0f} lines/s, peak {parse['peak_mb']:.0f} MB); "
-        f"full import on SQLite {xlsx['seconds']:.2f} s"
-    )
+        print(
+            f"{'':<11}re-import: inserted {again['inserted']}, updated {again['updated']}, "
+            f"unchanged {again['unchanged']}"
+        )
+    if workers:
+        print(f"\nPostgreSQL import through a Celery worker (prefork), {args.lines:,} lines")
+        print(
+            f"{'workers':<9}{'seconds':>9}{'lines/s':>11}{'speed-up':>10}{'peak MB':>9}"
+            "  CPU s per pool process   load at start"
+        )
+        single = workers[0][1]["seconds"]
+        for concurrency, result in workers:
+            cpu = " ".join(f"{value:.1f}" for value in result["cpu"])
+            rate = result["rows"] / result["seconds"]
+            print(
+                f"{concurrency:<9}{result['seconds']:>9.2f}{rate:>11,.0f}"
+                f"{single / result['seconds']:>9.2f}×{result['peak_mb']:>9.0f}  {cpu:<24}"
+                f"{result['load']}"
+            )
+        if len(workers) > 1:
+            speedup = single / workers[-1][1]["seconds"]
+            same = len({json.dumps(result["totals"], sort_keys=True) for _, result in workers}) == 1
+            print(
+                f"target: {workers[-1][0]} workers ≥ 1.5× faster than {workers[0][0]}: "
+                f"{speedup:.2f}× ({_verdict(speedup >= 1.5)}); stored lines and rollup totals "
+                f"identical for every worker count: {'yes' if same else 'NO'} "
+                f"({workers[0][1]['totals']})"
+            )
+    if parse is not None and xlsx is not None:
+        print(
+            f"\n微信小店 XLSX, {args.xlsx_lines:,} lines: parse {parse['seconds']:.2f} s "
+            f"({parse['rows'] / parse['seconds']:,.0f} lines/s, peak {parse['peak_mb']:.0f} MB); "
+            f"full import on SQLite {xlsx['seconds']:.2f} s"
+        )
 
 
 if __name__ == "__main__":
