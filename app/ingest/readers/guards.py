@@ -27,9 +27,11 @@ from .sheet_extent import _MALFORMED, CellScan
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 
-# A 200,000-row x 64-column export of inline strings is about 1.3 GB of sheet XML and compresses
-# 10-17x; a bomb needs far more than 100x to be small. Both limits count real inflated bytes.
-MAX_UNCOMPRESSED = 2 << 30  # all entries together
+# A 200,000-row x 64-column export of inline strings is about 0.7-1.3 GB of sheet XML and
+# compresses 10-17x; a bomb needs far more than 100x to be small. Both limits count real inflated
+# bytes. Sheets are read streaming (memory flat), so the total bounds time, not memory: a
+# 1,000,000-row export is about 3.5-6.5 GB.
+MAX_UNCOMPRESSED = 8 << 30  # all entries together
 MAX_RATIO = 100  # inflated / compressed, per entry and over the whole archive
 RATIO_FLOOR = 4 << 20  # until this much is inflated any ratio is allowed (tiny parts)
 MAX_ENTRIES = 5_000
@@ -118,11 +120,13 @@ def decrypt(path: Path, password: str | None) -> bytes | None:
     return out.getvalue()
 
 
-def check_zip(source: Path | bytes) -> None:
-    """Refuse a workbook archive that would hurt the worker, before calamine opens it.
+def check_zip(source: Path | bytes, sheets: bool = True) -> None:
+    """Refuse a workbook archive that would hurt the worker, before any parser opens it.
 
     Every entry is inflated once, in pieces, counting the bytes really produced (a header may
     lie) against a total and a ratio; sheet XML is scanned on the way for its real extent.
+    With `sheets=False` worksheet parts are left out: the streaming reader inflates them
+    through `stream_entry`, under the same limits, and measures their extent as it reads.
     """
     with _binary(source) as fh:
         try:
@@ -135,6 +139,8 @@ def check_zip(source: Path | bytes) -> None:
         size = fh.seek(0, io.SEEK_END)
         budget = _Budget()
         for info in sorted(infos, key=lambda i: i.filename != "[Content_Types].xml"):
+            if not sheets and is_worksheet(info.filename):
+                continue
             budget.start_entry()
             scan = CellScan(budget)
             types = info.filename == "[Content_Types].xml"
@@ -143,6 +149,28 @@ def check_zip(source: Path | bytes) -> None:
                     raise ImportFileError(say(_MACRO), code="macro_workbook")
                 scan.feed(piece)
             scan.finish()
+
+
+def is_worksheet(name: str) -> bool:
+    """A worksheet part by its conventional place (xl/worksheets/…xml)."""
+    lowered = name.lower()
+    return lowered.startswith("xl/worksheets/") and lowered.endswith(".xml")
+
+
+def stream_entry(fh: BinaryIO, info: zipfile.ZipInfo) -> Iterator[tuple[bytes, float]]:
+    """An entry's inflated bytes in pieces, each with the share of the entry read so far,
+    refused as a bomb or as too large on the real bytes, as `check_zip` would."""
+    size = fh.seek(0, io.SEEK_END)
+    budget = _Budget()
+    whole = max(info.compress_size, 1)
+    crc = 0
+    for piece in _inflate(fh, info, size, budget):
+        crc = zlib.crc32(piece, crc)
+        yield piece, min(budget.entry_read / whole, 1.0)
+    if budget.entry_inflated != info.file_size or crc != info.CRC:  # what zipfile refuses too
+        raise ImportFileError(
+            say(_CORRUPT, detail=say(N_("压缩数据无效"))), code="corrupt_workbook"
+        )
 
 
 @contextlib.contextmanager

@@ -15,10 +15,11 @@ from app.wording import N_, Wording, say
 
 from ..errors import ImportFileError
 
-# Cells of all sheets together, counting each sheet as its dense range A1:<last cell> (what
-# calamine allocates) or its number of cells, whichever is larger. About 110 bytes a cell in
-# calamine: 200k x 64 (12.8 M) is the largest legitimate export.
-MAX_CELLS = 16_000_000
+# Cells of all sheets together, counting each sheet as its dense range A1:<last cell> (what a
+# spreadsheet lays out) or its number of cells, whichever is larger. Workbooks are read
+# streaming, so this bounds the time a sheet may take, not memory: 1,000,000 rows x 64 columns
+# (64 M) fits, a far cell such as XFD1048576 (17 billion) does not.
+MAX_CELLS = 134_000_000
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384  # Excel's own limits
 MAX_TAG = 1 << 20  # a <c> or <row> start tag longer than this is not a spreadsheet's
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')

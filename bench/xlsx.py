@@ -1,0 +1,130 @@
+"""XLSX reading benchmark (not a test): rows per second and peak memory of parsing a wide export.
+
+    python bench/xlsx.py [--rows 200000 1000000] [--folder DIR] [--no-old]
+
+Writes a 64-column 微信小店 XLSX of each size (bench/ingest.py's writer, inline strings as
+platform exports write them), then measures, each in a process of its own so the peak memory
+(VmHWM) is the phase's own:
+
+- read: the sheet's needed columns as raw text batches (`Source.batches`), the reader alone;
+- parse: `open_export(...).iter_chunks()`, i.e. reading plus cleaning, parsing and the
+  normalised lines, as an import sees it (the 微信 whole-file prepass included).
+
+"new" is the streaming reader; "old" is the whole-sheet reader it replaced (the guards' full
+scan, then python-calamine loading the sheet), still importable as `XlsSource`. The old reader
+is skipped above 200,000 rows: it needs about 7 GB at 1,000,000. The load average is printed
+with each figure: on a shared machine, compare only figures measured in one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+OLD_LIMIT = 200_000  # rows: beyond this the whole-sheet reader does not fit in memory
+
+
+def peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _use_old_reader() -> None:
+    """Route workbooks through the whole-sheet path: full guard scan, calamine, XlsSource."""
+    from app.ingest.readers import guards, xlsx_source
+
+    def whole_sheets(path: Path, password: str | None, kind: str):  # type: ignore[no-untyped-def]
+        guards.check_zip(path)
+        yield from xlsx_source._calamine_sheets(path)
+
+    xlsx_source.open_workbook_sheets = whole_sheets  # type: ignore[assignment]
+
+
+def phase(kind: str, reader: str, path: Path) -> dict[str, float]:
+    if reader == "old":
+        _use_old_reader()
+    from app.ingest import open_export
+
+    start = time.perf_counter()
+    export = open_export(path)
+    opened = time.perf_counter() - start
+    rows = 0
+    if kind == "read":
+        for batch in export.source.batches(export.columns, export.chunk_rows):
+            rows += len(batch.frame)
+    else:
+        for chunk in export.iter_chunks():
+            rows += chunk.rows_read
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "open_seconds": opened, "rows": rows, "peak_mb": peak_mb()}
+
+
+def run_phase(kind: str, reader: str, path: Path) -> dict[str, float]:
+    load = os.getloadavg()[0]
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", kind, reader, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["load"] = load
+    return result
+
+
+def ensure_file(folder: Path, rows: int) -> Path:
+    from ingest import write_channels_xlsx
+
+    path = folder / f"微信小店订单_wxbench_2024年12月31日20时00分00秒_{rows}.xlsx"
+    if not path.exists():
+        print(f"writing {path.name} …", flush=True)
+        start = time.perf_counter()
+        write_channels_xlsx(path, rows)
+        size = path.stat().st_size >> 20
+        print(f"  {size} MB in {time.perf_counter() - start:.0f} s", flush=True)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, nargs="+", default=[200_000, 1_000_000])
+    parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()) / "cunbo-bench")
+    parser.add_argument("--no-old", action="store_true", help="skip the whole-sheet reader")
+    parser.add_argument("--phase", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        kind, reader, path = args.phase
+        print(json.dumps(phase(kind, reader, Path(path))))
+        return
+    args.folder.mkdir(parents=True, exist_ok=True)
+    print(f"{'rows':>9} {'reader':<4} {'phase':<5} {'rows/s':>9} {'seconds':>8} "
+          f"{'peak MB':>8} {'load':>5}")  # fmt: skip
+    for rows in args.rows:
+        path = ensure_file(args.folder, rows)
+        readers = ["new"] if args.no_old or rows > OLD_LIMIT else ["new", "old"]
+        for reader in readers:
+            for kind in ("read", "parse"):
+                r = run_phase(kind, reader, path)
+                print(
+                    f"{rows:>9,} {reader:<4} {kind:<5} {r['rows'] / r['seconds']:>9,.0f} "
+                    f"{r['seconds']:>8.2f} {r['peak_mb']:>8.0f} {r['load']:>5.2f}",
+                    flush=True,
+                )
+        if rows > OLD_LIMIT and not args.no_old:
+            print(f"{rows:>9,} old  (not run: the whole sheet would need about 7 GB)")
+
+
+if __name__ == "__main__":
+    main()
