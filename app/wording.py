@@ -64,6 +64,21 @@ class Wording:
         return self.zh
 
 
+@dataclass(frozen=True, slots=True)
+class Named(Wording):
+    """A name inside a message that is not a catalog entry: a registry label and its code name
+    (基准价 / baselines), said as the one or the other."""
+
+    english_name: str = ""
+
+    def say(self, language: str = "zh") -> str:
+        return self.english_name if language == "en" else self.template
+
+
+def named(chinese: str, english_name: str) -> Named:
+    return Named(chinese, english_name=english_name)
+
+
 def say(template: str, **values: object) -> Wording:
     return Wording(template, values)
 

@@ -21,6 +21,7 @@ from app.api.pagination import page_json, page_schema
 from app.auth import api_guard, current_scope
 from app.registry import records
 from app.registry.records import RegistryError, Resource
+from app.wording import reader_language
 
 STATUS = {"not_found": 404, "invalid": 422, "conflict": 409, "in_use": 409, "out_of_scope": 403}
 
@@ -33,9 +34,10 @@ class ListArgsSchema(Schema):
 
 def refuse(error: RegistryError) -> NoReturn:
     """The registry's refusal as the API's error answer (422 names the fields)."""
+    message = error.say(reader_language())
     if error.field_errors:
-        abort(STATUS[error.code], errors={"json": error.field_errors}, message=error.message)
-    abort(STATUS[error.code], message=error.message)
+        abort(STATUS[error.code], errors={"json": error.field_errors}, message=message)
+    abort(STATUS[error.code], message=message)
 
 
 def answering(call: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,6 +12,7 @@ from app.metrics.facts import Query, Source, line_totals
 from app.metrics.live import session_counts
 from app.metrics.periods import Period
 from app.metrics.scope import Scope
+from app.wording import N_, named, say
 
 MONEY_INDICATORS = ("net_retail", "agri_net_retail", "live_sales", "brand_sales")
 SESSION_INDICATORS = ("live_sessions", "live_hours", "active_rooms")
@@ -48,7 +49,8 @@ def indicator_value(
     products from their join date; live_sessions / live_hours / active_rooms from sessions."""
     if indicator in LINE_QUERIES:
         if scope.kind == "streamer" and indicator != "live_sales":
-            raise MetricsError(f"{INDICATORS[indicator]}不按主播统计 (no streamer scope)")
+            what = named(INDICATORS[indicator], indicator)
+            raise MetricsError(say(N_("{what}不按主播统计"), what=what))
         query = Query(period, None, scope, **LINE_QUERIES[indicator])
         totals = line_totals(query, source, orders=False).get(None)
         if totals is None:
@@ -63,4 +65,4 @@ def indicator_value(
         }
         value = values[indicator]
         return Figure(value, counts.sessions > 0)
-    raise MetricsError(f"未知指标 {indicator!r} (unknown indicator)")
+    raise MetricsError(say(N_("未知指标“{indicator}”"), indicator=indicator))

@@ -15,6 +15,7 @@ from app.metrics.periods import Period, add_months, parse_date
 from app.metrics.ratios import divide
 from app.metrics.scope import COUNTY, Scope
 from app.models import BaselinePrice, Brand, Product
+from app.wording import N_, say
 
 # Which explicit baseline wins when a product has several valid in the period.
 KIND_ORDER = ("pre_brand", "non_brand", "reference")
@@ -83,7 +84,7 @@ def premium(
     period = Period(parse_date(start), parse_date(end))
     brand_row = db.session.scalar(select(Brand).where(Brand.code == brand))
     if brand_row is None:
-        raise MetricsError(f"未知品牌编码 {brand!r} (unknown brand code)")
+        raise MetricsError(say(N_("未知品牌编码“{brand}”"), brand=brand))
     products = db.session.scalars(
         select(Product).where(Product.brand_id == brand_row.id).order_by(Product.code)
     ).all()

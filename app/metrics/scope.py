@@ -8,6 +8,7 @@ from app.codes import SCOPE_TYPES
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.models import Brand, LiveRoom, Streamer, Township, Village
+from app.wording import N_, named, say
 
 BY_VALUES = (
     "day",
@@ -64,7 +65,8 @@ def parse_scope(text: str | None, *, allow_streamer: bool = False) -> Scope:
     model = _MODELS[kind]
     row_id = db.session.scalar(db.select(model.id).where(model.code == code))
     if row_id is None:
-        raise MetricsError(f"未知{SCOPE_TYPES[kind]}编码 {code!r} (unknown {kind} code)")
+        what = named(SCOPE_TYPES[kind], kind)
+        raise MetricsError(say(N_("未知{what}编码“{code}”"), what=what, code=code))
     return Scope(kind, code, row_id)
 
 

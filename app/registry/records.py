@@ -29,9 +29,15 @@ from app.auth import AccessScope
 from app.extensions import db
 from app.models.versions import bump_data_version
 from app.registry.usage import rename_code
+from app.wording import N_, Wording, named, say
 
 Changes = dict[str, tuple[Any, Any]]
 ERROR_CODES = ("not_found", "invalid", "conflict", "in_use", "out_of_scope")
+
+
+NOT_FOUND = N_("{label}{what}“{key}”不存在")
+NOT_IN_SCOPE = N_("{label}{what}“{key}”不存在或不在您的管辖范围内")
+REF_OUT_OF_SCOPE = N_("{label}“{code}”不存在或不在您的管辖范围内，不能为它登记{resource}。")
 
 
 class RegistryError(Exception):
@@ -42,12 +48,20 @@ class RegistryError(Exception):
     """
 
     def __init__(
-        self, code: str, message: str, field_errors: Mapping[str, list[str]] | None = None
+        self,
+        code: str,
+        message: str | Wording,
+        field_errors: Mapping[str, list[str]] | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(str(message))
         self.code = code
-        self.message = message
+        self.message = str(message)  # Chinese
+        self.wording = message if isinstance(message, Wording) else None
         self.field_errors = dict(field_errors or {})
+
+    def say(self, language: str = "zh") -> str:
+        """The reason in `language` (Chinese where it has no English)."""
+        return self.wording.say(language) if self.wording is not None else self.message
 
     @classmethod
     def invalid(cls, field_errors: Mapping[str, list[str]]) -> RegistryError:
@@ -112,12 +126,14 @@ def find(resource: Resource, key: Any, *, scope: AccessScope) -> Any:
     found = db.session.scalars(db.select(resource.model).where(column == key, *where)).first()
     if found is None:
         what = "编号" if resource.key == "id" else "编码"
-        message = f"{resource.label}{what}“{key}”不存在"
+        values = {
+            "label": named(resource.label, resource.name),
+            "what": named(what, resource.key),
+            "key": key,
+        }
         if where:  # a scoped caller: the row may exist outside the scope, which is not revealed
-            message += (
-                f"或不在您的管辖范围内 / No {resource.name} with {resource.key} {key} in your scope"
-            )
-        raise RegistryError("not_found", message)
+            raise RegistryError("not_found", say(NOT_IN_SCOPE, **values))
+        raise RegistryError("not_found", say(NOT_FOUND, **values))
     return found
 
 
@@ -192,11 +208,12 @@ def _check_scoped_refs(resource: Resource, data: Mapping[str, Any], scope: Acces
         if code is not None:
             found = db.session.scalar(db.select(model.id).where(model.code == code, clause(scope)))
         if found is None:
-            raise RegistryError(
-                "out_of_scope",
-                f"{label}“{code}”不存在或不在您的管辖范围内，不能为它登记{resource.label}。"
-                f" / {name.capitalize()} {code} does not exist or is outside your scope.",
-            )
+            values = {
+                "label": named(label, name.capitalize()),
+                "code": code,
+                "resource": named(resource.label, resource.name),
+            }
+            raise RegistryError("out_of_scope", say(REF_OUT_OF_SCOPE, **values))
 
 
 def _apply(resource: Resource, obj: Any, data: dict[str, Any]) -> Any:

@@ -17,6 +17,7 @@ from app.auth import current_scope
 from app.registry import records
 from app.registry.records import RegistryError, Resource
 from app.registry.resources import resource
+from app.wording import reader_language
 
 # marshmallow's own English messages, said the way the rest of the pages say them.
 _PLAIN = {
@@ -91,7 +92,7 @@ def delete(name: str, obj: Any, key: Any) -> Outcome:
 
 def _refused(error: RegistryError) -> Outcome:
     flat = _flatten(error.field_errors)
-    return Outcome(errors=flat, message=None if flat else error.message)
+    return Outcome(errors=flat, message=None if flat else error.say(reader_language()))
 
 
 def _flatten(messages: Any) -> dict[str, str]:

@@ -10,6 +10,7 @@ call it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -666,17 +667,22 @@ def test_a_brand_manager_cannot_change_another_brands_baselines(
 ) -> None:
     before = _baselines(app)
 
-    response = signed_in("brand").open(path.format(**county), method=method, json=body)
+    client = signed_in("brand")
+    response = client.open(path.format(**county), method=method, json=body)
 
     assert response.status_code == status, response.json
     assert set(response.json) <= {"code", "status", "message", "errors"}
     message = response.json["message"]
-    assert "不在您的管辖范围内" in message  # said in Chinese and in English
+    assert "不在您的管辖范围内" in message  # in Chinese, with no English mixed in
+    assert not re.search("[A-Za-z]{4,}", message.replace("baselines", "")), message
+    # The same refusal in English, when the reader reads English.
+    client.get("/?lang=en")
+    english = client.open(path.format(**county), method=method, json=body).json["message"]
     if status == 404:
-        assert f"No baselines with id {county['baseline_b02']} in your scope" in message
+        assert english == f"No baselines with id {county['baseline_b02']} in your scope"
     else:
         product = (body or {})["product"]
-        assert f"Product {product} does not exist or is outside your scope" in message
+        assert english.startswith(f"Product {product} does not exist or is outside your scope")
     assert _baselines(app) == before
 
 
