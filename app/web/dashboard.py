@@ -111,12 +111,14 @@ def kpi_rows(scope: str, choice: PeriodChoice) -> list[KpiRow]:
     """The chosen period's cards; by default 本月 (month to date) and 本年累计 (year to date)."""
     if not choice.default:
         whole_year = choice.period.start == dt.date(choice.year, 1, 1)
+        # A year's previous period is last year: 环比 would repeat 同比.
+        previous = None if choice.previous == choice.last_year else choice.previous
         return [
             KpiRow(
                 "period",
                 choice.label,
                 choice.period,
-                kpis(scope, choice.period, choice.previous, choice.previous_label),
+                kpis(scope, choice.period, previous, choice.previous_label),
                 target=whole_year,
             )
         ]
@@ -171,7 +173,7 @@ def kpis(
             note=Markup(_("成交额 %(gross)s 元，退款 %(refund)s 元", **parts)),
             link=link,
             mom=change(now.net, earlier.net) if earlier and earlier.orders else None,
-            mom_label=previous_label,
+            mom_label=previous_label if previous else None,
         )
     ]
     others = [
@@ -191,7 +193,16 @@ def kpis(
             mom = change(value, base.value) if base and base.recorded else None
         link = indicator_link(key, scope, period)
         cards.append(
-            Kpi(key, label, value, kind, growth, link=link, mom=mom, mom_label=previous_label)
+            Kpi(
+                key,
+                label,
+                value,
+                kind,
+                growth,
+                link=link,
+                mom=mom,
+                mom_label=previous_label if previous else None,
+            )
         )
     if scope == "county":
         card = brand_premium_kpi(brand_premiums(period))

@@ -70,11 +70,17 @@ def dashboard() -> str:
 def dashboard_table(key: str) -> Response:
     """One table of the dashboard (a ranking, the townships, the brands) as XLSX, for the same
     period and scope as the page."""
-    param = scope_param(current_scope())
+    access = current_scope()
+    param = scope_param(access)
+    asked = request.args.get("scope")  # a township page's tables, for who may see it
+    if asked and asked.startswith("township:"):
+        if not access.permits(asked):
+            abort(403)
+        param = asked
     if param is None:
         abort(404)
     choice = choose_period(request.args)
-    table = dashboard_export(key, param, choice, current_scope())
+    table = dashboard_export(key, param, choice, access)
     if table is None:
         abort(404)
     heading = f"{table.title} · {choice.period.start} — {choice.period.end}"

@@ -17,6 +17,7 @@ from app.web.figure_links import lines_link, month_links, month_session_links, s
 from app.web.figures import data_years, linked_row
 from app.web.nav import roles_for
 from app.web.periods import PeriodChoice, choose_period
+from app.web.rankings import ranking_tables
 
 bp = Blueprint("web_places", __name__)
 
@@ -40,6 +41,9 @@ def township(code: str) -> str:
         trend=year_on_year(months, this, last, span.year),
         trend_links=trend_links(scope, months, this, last),
         villages=_village_rows(scope, span),
+        rankings=ranking_tables(
+            scope, span, retail(span.period.start, span.period.end, "platform", scope).total.net
+        ),
         shops=place_data.shops_with_sales(found, span),
         rooms=place_data.rooms_with_activity(found, span),
         targets=place_data.township_targets(code, span, current_scope()),

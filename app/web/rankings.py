@@ -106,7 +106,7 @@ def ranking(level: str, scope: str, choice: PeriodChoice, total: Decimal, top: i
             ),
             Column("orders", _("订单数"), "count"),
             Column("yoy", _("同比"), "change"),
-            Column("share", _("占%(where)s网络零售额", where=where), "percent"),
+            Column("share", _("占%(where)s", where=where), "percent"),
         ],
     )
     rooms = _streamer_rooms([row.key for row in now_rows]) if level == "streamer" else {}

@@ -277,3 +277,38 @@ def test_exports_follow_the_scope(signed_in) -> None:
     sheet = workbook(client, "/dashboard/tables/village.xlsx?period=year&year=2024")
     assert "汪庄村" in [row[1].value for row in sheet.iter_rows(min_row=4)]
     page(signed_in("streamer1"), "/dashboard/tables/township.xlsx", 403)
+
+
+def test_a_township_page_ranks_one_level_down_and_exports_its_tables(signed_in) -> None:
+    client = signed_in("officer1")
+    html = page(client, "/townships/T01?period=year&year=2024")
+    for key in ("village", "shop", "room", "streamer", "product"):
+        assert f'data-ranking="{key}"' in html, key
+    assert "scope=township%3AT01" in html  # the export links name the township
+    shown = ranking(html, "village")
+    sheet = workbook(
+        client, "/dashboard/tables/village.xlsx?scope=township:T01&period=year&year=2024"
+    )
+    exported = [(row[1].value, row[2].value) for row in sheet.iter_rows(min_row=4) if row[1].value]
+    assert [name for name, _ in exported] == [name for name, _ in shown]
+    assert [f"{net:,.2f}" for _, net in exported] == [net for _, net in shown]
+    # A township officer may export its own township's tables, not another's.
+    town = signed_in("town1")
+    workbook(town, "/dashboard/tables/shop.xlsx?scope=township:T01")
+    page(town, "/dashboard/tables/shop.xlsx?scope=township:T02", 403)
+
+
+def test_a_year_is_compared_with_last_year_once(signed_in) -> None:
+    html = page(signed_in("officer1"), "/dashboard?period=year&year=2024")
+    net = card(html, "period", "net_retail")
+    assert "同比" in net and "环比" not in net
+
+
+def test_periods_and_rankings_read_in_english(signed_in) -> None:
+    client = signed_in("officer1")
+    html = page(client, "/dashboard?lang=en&period=quarter&quarter=2024Q2")
+    for text in ("Q2 2024", "Townships ranked", "Products ranked", "vs previous", "Share of"):
+        assert text in html, text
+    wrong = page(client, "/dashboard?lang=en&period=month&month=June")
+    assert "Write the month as year-month" in wrong and "showing the default period" in wrong
+    page(client, "/dashboard?lang=zh")
