@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import render_template
@@ -152,10 +152,11 @@ def _compare(
 ) -> Comparison:
     change: Decimal | None = None
     if last is not None and average is not None:
+        # Rounded as shown (0.1 百分点, 0.1%), so that a 0.0 is not coloured as a fall.
         if kind == "percent":
-            change = (last - average) * 100
+            change = ((last - average) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
         elif average != 0:
-            change = (last - average) / average
+            change = ((last - average) / average).quantize(Decimal("0.001"), ROUND_HALF_UP)
     return Comparison(key, label, kind, last, average, change, note)
 
 

@@ -148,9 +148,12 @@ def test_a_session_typed_offline_waits_and_is_stored_once(
     page.wait_for_function("localStorage.getItem('cunbo.pending.v1') === '[]'")
     assert stored_at(live_app, start_utc) == [(300, client_id)]
     with live_app.app_context():
-        assert db.session.scalar(
-            select(func.count(LiveSession.id)).where(LiveSession.client_id == client_id)
-        ) == 1
+        assert (
+            db.session.scalar(
+                select(func.count(LiveSession.id)).where(LiveSession.client_id == client_id)
+            )
+            == 1
+        )
         db.session.remove()
     assert page.errors == []
 
@@ -173,4 +176,40 @@ def test_the_waiting_count_speaks_english_when_switched(
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_selector("[data-offline-note]:has-text('Synced: 1')")
     assert stored_at(live_app, dt.datetime(2024, 12, 26, 22, 0))[0][0] is None
+    page.goto("/lang/zh?next=/me")  # the choice is the account's: back to Chinese
+    assert page.errors == []
+
+
+def test_an_entry_the_server_refuses_goes_back_into_the_form(
+    new_page: Any, shots: Path, live_app: Flask
+) -> None:
+    """Typed offline with the end before the start: when sent, the reason is shown beside the
+    entry and it goes back into the form to be corrected; nothing is stored."""
+    page = new_page(**PHONE)
+    sign_in(page, "streamer1")
+    page.goto("/lang/zh?next=/sessions/new")
+    page.wait_for_selector("#start")
+    page.context.set_offline(True)
+    fill_session(page, dt.date(2024, 12, 26), viewers="100")
+    page.fill("#end", "2024-12-26T05:00")
+    page.click("form.session-form button[type=submit]")
+    page.locator("[data-pending-count]").wait_for()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    refused = page.locator(".pending-list li.failed")
+    refused.wait_for()
+    assert "结束时间必须晚于开始时间" in refused.inner_text()
+    assert page.locator("[data-pending-count]").is_hidden()
+    assert stored_at(live_app, dt.datetime(2024, 12, 25, 22, 0)) == []
+    assert fits(page)
+    shot(page, shots, "streamer-offline-refused-phone")
+    refused.locator("button", has_text="放回表单修改").click()
+    assert page.input_value("#end") == "2024-12-26T05:00"
+    assert page.input_value("#viewers") == "100"
+    assert page.locator(".pending-list li").count() == 0
+    page.fill("#end", "2024-12-26T07:00")
+    page.click("form.session-form button[type=submit]")
+    page.wait_for_url("**/me")
+    [(viewers, client_id)] = stored_at(live_app, dt.datetime(2024, 12, 25, 22, 0))
+    assert viewers == 100 and client_id  # the entry's own id, kept through the correction
     assert page.errors == []
