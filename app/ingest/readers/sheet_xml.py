@@ -281,7 +281,6 @@ def _col_number(letters: bytes) -> int:
 # ---- a piece read vectorised -----------------------------------------------------------------
 
 _PREFIXED = re.compile(rb"<[\w.-]+:c[\s/>]")
-_DELIMS = np.frombuffer(b" \t\r\n/>", np.uint8)
 _C_PAIR = np.frombuffer(b"<c", np.uint16)[0]
 _WINDOW = 48  # bytes read after each wanted cell's start: its tag, or most of a value
 _V_OPEN = np.frombuffer(b"<v>", np.uint8)
@@ -321,6 +320,31 @@ def _ref_rows(pad: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray] 
         if not going.any():
             return row, count
     return None
+
+
+_LT = np.uint64(0x3C3C3C3C3C3C3C3C)
+_ONES = np.uint64(0x0101010101010101)
+_HIGH = np.uint64(0x8080808080808080)
+
+
+def _first_lt(data: bytes, pad: np.ndarray, start: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Offset of the first `<` at or after each start (for `which`), eight bytes at a time."""
+    words = np.ndarray((len(pad) - 8,), "<u8", pad, 0, (1,))
+    end = start.copy()
+    todo = np.flatnonzero(which)
+    offset = 0
+    while len(todo) and offset < _WINDOW:
+        x = words[start[todo] + offset] ^ _LT
+        found = (x - _ONES) & ~x & _HIGH  # the lowest flagged byte is the first `<`
+        hit = found != 0
+        low = found[hit] & (~found[hit] + np.uint64(1))
+        end[todo[hit]] = start[todo[hit]] + offset + np.bitwise_count(low - np.uint64(1)) // 8
+        todo = todo[~hit]
+        offset += 8
+    for i in todo:  # a long value: found the plain way
+        at = data.find(b"<", int(start[i]))
+        end[i] = len(data) if at < 0 else at
+    return end
 
 
 def _number_at(pad: np.ndarray, at: np.ndarray, here: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -367,7 +391,8 @@ def fast_piece(
     n = len(data)
     pad = np.frombuffer(data + bytes(_WINDOW + 32), np.uint8)  # reads past the end see zeros
     tags = _pairs(data, n)
-    tags = tags[np.isin(pad[tags + 2], _DELIMS)]
+    after = pad[tags + 2]
+    tags = tags[(after == 32) | (after == 62) | (after == 47) | ((after >= 9) & (after <= 13))]
     starts = tags[(pad[tags + 2] == ord(" ")) & (pad[tags + 3] == ord("r"))]
     starts = starts[(pad[starts + 4] == ord("=")) & (pad[starts + 5] == ord('"'))]
     if len(starts) != len(tags):  # a cell written otherwise: read the piece tag by tag
@@ -401,13 +426,15 @@ def fast_piece(
     at[0], at[1] = last_row, int(col[-1])
     rows = np.unique(crow)
     texts = _values(data, pad, cstart, ref_end, shared, styles)
+    order = sorted(wanted)
+    slot = np.zeros(max(order) + 1, np.int64)
+    slot[order] = np.arange(len(order))
+    index = np.full((len(order), len(rows)), -1, np.int64)
+    index[slot[ccol], np.searchsorted(rows, crow)] = np.arange(len(ccol))
     columns = {}
-    position = np.searchsorted(rows, crow)
-    for c in wanted:
-        picked = np.flatnonzero(ccol == c)
-        index = np.full(len(rows), -1, np.int64)
-        index[position[picked]] = picked
-        columns[c] = pc.take(texts, pa.array(index, mask=index < 0))
+    for j, c in enumerate(order):
+        column = index[j]
+        columns[c] = texts.take(pa.array(column, mask=column < 0))
     return Piece(rows, columns, last_row, last_col)
 
 
@@ -460,13 +487,7 @@ def _values(
     keep_form[other] = _at(pad, after[other], _T_KEEP)
     v_start = np.where(v_form, after + 3, np.where(t_form, after + 7, after + len(_T_KEEP)))
     known = found & (v_form | t_form | keep_form)
-    # where the value ends: the first `<` after its start (most are within the window)
-    tail = pad[v_start[:, None] + np.arange(_WINDOW)] == ord("<")
-    v_end = v_start + np.argmax(tail, axis=1)
-    for i in np.flatnonzero(known & ~tail.any(axis=1)):
-        v_end[i] = data.find(b"<", int(v_start[i]))
-        if v_end[i] < 0:
-            v_end[i] = len(data)
+    v_end = _first_lt(data, pad, v_start, known)  # where the value ends
     closed = np.zeros(k, bool)
     closed[v_form] = _at(pad, v_end[v_form], _V_CLOSE)
     closed[~v_form] = _at(pad, v_end[~v_form], _T_CLOSE)
