@@ -42,6 +42,8 @@ def register_extensions(app: Flask) -> None:
         limiter,
         login_manager,
         migrate,
+        near_cache,
+        near_cache_config,
     )
     from app.models.base import enable_sqlite_pragmas
 
@@ -55,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app)  # the web layer binds its language choice
     limiter.init_app(app)
     cache.init_app(app, config=figures_cache_config(app.config))
+    near_cache.init_app(app, config=near_cache_config(app.config))
     celery_init_app(app)
 
 

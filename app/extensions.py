@@ -31,9 +31,13 @@ limiter = Limiter(
     swallow_errors=True,
     in_memory_fallback_enabled=True,
 )
-# Computed figures, keyed by their question and the data version (app.models.versions).
+# Computed figures, keyed by their question and the data version (app.models.versions):
+# `cache` is shared by every process (Redis), `near_cache` keeps this process's recent answers
+# so that a repeated question costs no trip to Redis either.
 cache = Cache()
+near_cache = Cache()
 FIGURES_KEY_PREFIX = "cunbo:figures:"
+NEAR_ENTRIES = 256
 
 
 def figures_cache_config(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -53,9 +57,21 @@ def figures_cache_config(config: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "CACHE_TYPE": "RedisCache",
         "CACHE_REDIS_URL": url,
-        # Beside the broker's keys, never among them; a Redis that is down costs half a second
-        # once per request and the figure is computed as if there were no cache.
+        # Beside the broker's keys, never among them; a Redis that is down costs at most half a
+        # second per request and the figure is computed as if there were no cache.
         "CACHE_KEY_PREFIX": FIGURES_KEY_PREFIX,
         "CACHE_DEFAULT_TIMEOUT": timeout,
         "CACHE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+
+
+def near_cache_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """This process's copy of answers the shared Redis cache holds; none without Redis (the
+    shared cache is this process's memory already) or with the cache off."""
+    if figures_cache_config(config)["CACHE_TYPE"] != "RedisCache":
+        return {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
+    return {
+        "CACHE_TYPE": "SimpleCache",
+        "CACHE_THRESHOLD": NEAR_ENTRIES,
+        "CACHE_DEFAULT_TIMEOUT": config["FIGURES_CACHE_SECONDS"],
     }

@@ -5,7 +5,9 @@ the language, the Beijing day and the data version (`app.models.versions`), read
 per request.
 Any write that can change a figure raises the version in its own transaction, so a figure is
 never served older than the data it reads; entries of earlier versions are simply never asked
-for again and expire. With no version in the database, nothing is cached.
+for again and expire. With no version in the database, nothing is cached. On Redis, each
+process also keeps its recent answers (`near_cache`), under the same keys, so they are exactly
+as fresh.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from redis.exceptions import RedisError
 
 from app.auth import AccessScope, current_scope
 from app.beijing import today
-from app.extensions import cache, db
+from app.extensions import cache, db, near_cache
 from app.models import data_version
 
 log = logging.getLogger(__name__)
@@ -73,15 +75,22 @@ def _plain(value: Any) -> Any:
 
 
 def _get(key: str) -> bytes | None:
+    near = near_cache.get(key)
+    if isinstance(near, bytes):
+        return near
     try:
         found = cache.get(key)
     except (RedisError, OSError) as exc:  # the cache is down: answer as if it were empty
         log.warning("figures cache unavailable: %s", exc)
         return None
-    return found if isinstance(found, bytes) else None
+    if not isinstance(found, bytes):
+        return None
+    near_cache.set(key, found)
+    return found
 
 
 def _set(key: str, body: bytes) -> None:
+    near_cache.set(key, body)
     try:
         cache.set(key, body)
     except (RedisError, OSError) as exc:

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from app import create_app
-from app.extensions import FIGURES_KEY_PREFIX, db, figures_cache_config
+from app.extensions import FIGURES_KEY_PREFIX, db, figures_cache_config, near_cache_config
 from app.ingest.service import create_import, run_import
 from app.models import SalesImport, bump_data_version, data_version
 from app.reports import close_month
@@ -345,6 +345,12 @@ def test_the_store_is_redis_beside_the_broker_else_each_process_memory() -> None
     assert figures_cache_config(own)["CACHE_REDIS_URL"] == "redis://cache:6379/2"
     off = {**settings, "FIGURES_CACHE": False, "REDIS_URL": None}
     assert figures_cache_config(off)["CACHE_TYPE"] == "NullCache"
+    # each process keeps its recent Redis answers; without Redis its memory is the cache
+    assert near_cache_config({**settings, "REDIS_URL": "redis://b/0"})["CACHE_TYPE"] == (
+        "SimpleCache"
+    )
+    for plain in ({**settings, "REDIS_URL": None}, {**off, "REDIS_URL": "redis://b/0"}):
+        assert near_cache_config(plain)["CACHE_TYPE"] == "NullCache"
 
 
 @pytest.mark.services
