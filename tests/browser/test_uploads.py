@@ -132,3 +132,97 @@ def test_streamer_logs_a_session_on_a_phone(new_page: Any, shots: Path) -> None:
 
 def _manifest(samples: Path) -> list[dict[str, Any]]:
     return json.loads((samples / "manifest.json").read_text())
+
+
+DOUYIN_SAMPLE = "1735720231_d0365b30f76489df9cf6873e3d5ca53f.csv"
+
+
+def _douyin_without_shop(
+    samples: Path, folder: Path, mark: str, rows: int = 3, product: str | None = None
+) -> Path:
+    """A 抖店 export as the platform writes it (no 店铺ID column: it names no shop), its lines
+    moved to 2022, before the sample county's years, with order ids of their own (`mark`) and,
+    with `product`, a 商品ID of its own."""
+    import csv
+    import io
+
+    text = (samples / "exports" / DOUYIN_SAMPLE).read_text(encoding="utf-8-sig")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow(header)
+    for number, row in enumerate(reader):
+        if number == rows:
+            break
+        order = f"\t69{mark}{number:016d}"[:20]
+        row = [cell.replace("2023-", "2022-") for cell in row]
+        row[0] = row[1] = order
+        if product is not None:
+            row[header.index("商品ID")] = f"\t{product}"
+        writer.writerow(row)
+    path = folder / f"抖店订单导出_{mark}.csv"
+    path.write_text(out.getvalue(), encoding="utf-8-sig")
+    return path
+
+
+def _import_of(page: Any, import_id: str) -> dict[str, Any]:
+    answer = page.request.get(f"/api/v1/imports/{import_id}")
+    assert answer.ok
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def test_a_douyin_export_without_a_shop_id_takes_the_users_only_douyin_shop(
+    new_page: Any, shots: Path, samples: Path, tmp_path: Path
+) -> None:
+    # 许营镇's user has one 抖音 shop (S01) beside a 视频号 one: nothing to choose.
+    path = _douyin_without_shop(samples, tmp_path, "1")
+    page = new_page(width=1280, height=900)
+    sign_in(page, "town1")
+    page.goto("/imports")
+    assert page.input_value("#shop") == ""  # left to Cunbo
+    page.set_input_files("#file", str(path))
+    page.click("#upload-button")
+    page.wait_for_selector(FINISHED, timeout=90_000)
+    assert page.get_attribute("#import-status", "data-finished") == "succeeded"
+    assert page.locator("#shop-choice").is_hidden()
+    assert counts(page)["inserted"] == 3 and counts(page)["rejected"] == 0
+    page.goto("/imports?status=succeeded&platform=douyin")
+    row = page.locator("#import-history tbody tr").first
+    assert path.name in row.locator(".file-cell").get_attribute("title")
+    assert "许营好品官方旗舰店" in row.inner_text()
+    assert page.locator(".pill.status-failed").count() == 0
+    shot(page, shots, "upload-shop-picked-desktop")
+    assert page.errors == []
+
+
+def test_two_douyin_shops_fit_the_county_officer_is_asked_on_a_phone(
+    new_page: Any, shots: Path, samples: Path, tmp_path: Path
+) -> None:
+    # A product no 平台商品 row names: its listings cannot tell S01 from S02.
+    path = _douyin_without_shop(samples, tmp_path, "2", product="3999999999999999999")
+    page = new_page(width=390, height=844, is_mobile=True, has_touch=True)
+    sign_in(page, "officer1")
+    page.goto("/imports")
+    before = page.request.get("/api/v1/imports?per_page=1").json()["total"]
+    page.set_input_files("#file", str(path))
+    page.click("#upload-button")
+    page.wait_for_selector("#shop-choice:not([hidden]) [data-shop-choices] button")
+    choices = page.locator("[data-shop-choices] button[name=chosen_shop]")
+    assert [choices.nth(i).get_attribute("value") for i in range(choices.count())] == [
+        "S01",
+        "S02",
+    ]
+    assert "没有写明所属网店" in page.locator("[data-shop-question]").inner_text()
+    assert page.request.get("/api/v1/imports?per_page=1").json()["total"] == before
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, shots, "upload-shop-asked-phone")
+    page.click('[data-shop-choices] button[value="S02"]')
+    page.wait_for_selector(FINISHED, timeout=90_000)
+    assert page.get_attribute("#import-status", "data-finished") == "succeeded"
+    assert page.locator("#shop-choice").is_hidden()
+    latest = page.request.get("/api/v1/imports?per_page=1").json()
+    assert latest["total"] == before + 1 and latest["items"][0]["shop"] == "S02"
+    shot(page, shots, "upload-shop-chosen-phone")
+    assert page.errors == []
