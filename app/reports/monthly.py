@@ -27,7 +27,7 @@ from app.metrics.periods import (
 )
 from app.metrics.premium import premium
 from app.metrics.scope import COUNTY, Scope
-from app.models import Brand, MonthClose, Target, utcnow
+from app.models import Brand, MonthClose, Product, Streamer, Target, utcnow
 from app.reports.figures import COUNTY_NAME, month_adjustments, scopes, township_names
 from app.reports.sheets import MonthlyReport, report_from_json, typed_rows
 
@@ -168,13 +168,15 @@ def premium_rows(month: str | dt.date) -> list[dict[str, Any]]:
     first = parse_month(month)
     start, end = dt.date(first.year, 1, 1), _month_end(first)
     rows: list[dict[str, Any]] = []
+    products = _names(Product)
     for code, name in db.session.execute(select(Brand.code, Brand.name).order_by(Brand.code)):
         result = premium(code, start, end)
         for product in result.products:
             rows.append(
                 {
                     "brand": f"{code} {name}",
-                    "product": product.product,
+                    "product": products.get(product.product, product.product),
+                    "product_code": product.product,
                     "unit_price": _places(product.unit_price, PRICE),
                     "baseline": _places(product.baseline, PRICE),
                     "kind": product.baseline_kind,
@@ -185,7 +187,14 @@ def premium_rows(month: str | dt.date) -> list[dict[str, Any]]:
                 }
             )
         for code_without in result.without_baseline:
-            rows.append({"brand": f"{code} {name}", "product": code_without, "kind": "无基准价"})
+            rows.append(
+                {
+                    "brand": f"{code} {name}",
+                    "product": products.get(code_without, code_without),
+                    "product_code": code_without,
+                    "kind": "无基准价",
+                }
+            )
         rows.append(
             {
                 "brand": f"{code} {name}",
@@ -197,6 +206,11 @@ def premium_rows(month: str | dt.date) -> list[dict[str, Any]]:
     return rows
 
 
+def _names(model: type[Product] | type[Streamer]) -> dict[str, str]:
+    """Registry names by code: a person reads 黑鸡 and 王小花, not G01 and S01."""
+    return dict(db.session.execute(select(model.code, model.name)).tuples().all())
+
+
 def _places(value: Decimal | None, places: Decimal) -> Decimal | None:
     """A figure of the premium or session sheet rounded as the sheet shows it (half up)."""
     return None if value is None else value.quantize(places, rounding=ROUND_HALF_UP)
@@ -206,13 +220,14 @@ def session_rows(month: str | dt.date) -> list[dict[str, Any]]:
     """直播台账: every session started in the month with its KPIs."""
     first = parse_month(month)
     rows = []
+    streamers = _names(Streamer)
     for session in sessions_report(first, _month_end(first)).sessions:
         kpis = session.kpis
         rows.append(
             {
                 "room": session.room,
                 "room_name": session.room_name,
-                "streamer": session.streamer,
+                "streamer": streamers.get(session.streamer or "", session.streamer),
                 "started_at": session.started_at,  # aware Beijing: the sheet keeps its clock
                 "ended_at": session.ended_at,
                 "hours": _places(session.hours, CENT),

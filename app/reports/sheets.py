@@ -66,7 +66,7 @@ SESSION_COLUMNS: list[Column] = [
 ]
 PREMIUM_COLUMNS: list[Column] = [
     ("品牌", "brand", "text", 16),
-    ("商品", "product", "text", 12),
+    ("商品", "product", "text", 16),
     ("单位价格", "unit_price", "price", 12),
     ("基准价", "baseline", "price", 12),
     ("基准类型", "kind", "text", 12),
@@ -74,6 +74,7 @@ PREMIUM_COLUMNS: list[Column] = [
     ("销售额", "net", "money", 14),
     ("溢价率", "premium", "percent", 10),
     ("溢价额", "extra", "money", 14),
+    ("商品编码", "product_code", "text", 10),
 ]
 PLATFORM_COLUMNS: list[Column] = [
     ("平台", "platform", "text", 12),

@@ -174,7 +174,8 @@ def test_report_writes_user_text_that_looks_like_a_formula_as_text(spring: Count
     hyperlink, command, arithmetic, at_sum, tab = ATTACKS
     db.session.execute(update(Township).where(Township.code == "T01").values(name=hyperlink))
     db.session.execute(update(LiveRoom).where(LiveRoom.code == "R01").values(nickname=command))
-    db.session.execute(update(Streamer).where(Streamer.code == "Z01").values(code=arithmetic))
+    streamer = update(Streamer).where(Streamer.code == "Z01")
+    db.session.execute(streamer.values(code=arithmetic, name=arithmetic))
     db.session.execute(update(Brand).where(Brand.code == "B01").values(name=at_sum))
     db.session.execute(update(Product).where(Product.code == "P002").values(code=tab))
     db.session.commit()

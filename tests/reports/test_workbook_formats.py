@@ -95,3 +95,18 @@ def test_line_export_times_and_money_are_typed(county: Flask) -> None:
     assert paid_at.number_format == "yyyy-mm-dd hh:mm:ss"
     assert sheet.cell(2, headers.index("净额") + 1).number_format == "#,##0.00"
     assert sheet.cell(2, headers.index("数量") + 1).number_format == "#,##0"
+
+
+def test_products_and_streamers_are_named(county: Flask) -> None:
+    book, _first = monthly_workbook(county)
+    premiums = list(book["品牌溢价"].iter_rows(values_only=True))
+    headers = premiums[0]
+    product, code = headers.index("商品"), headers.index("商品编码")
+    rows = [row for row in premiums[1:] if row[code]]
+    assert rows and all(row[product] and not re.fullmatch(r"P\d+", row[product]) for row in rows)
+    assert all(re.fullmatch(r"P\d+", row[code]) for row in rows)
+    assert "许营焖子" in [row[product] for row in rows]
+    sessions = list(book["直播台账"].iter_rows(values_only=True))
+    streamer = sessions[0].index("主播")
+    names = {row[streamer] for row in sessions[1:]}
+    assert names and not [n for n in names if n and re.fullmatch(r"Z\d+", n)]
