@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -228,13 +228,18 @@ def brand_premium_kpi(premiums: dict[str, Premium]) -> Kpi:
 
 
 def brand_premiums(period: Period) -> dict[str, Premium]:
-    """The premium of every brand for the period, by brand code."""
+    """The premium of every brand for the period, by brand code (worked out once a request:
+    the premium card and the brands table ask for the same period)."""
+    cache: dict[Period, dict[str, Premium]] = g.setdefault("brand_premiums", {})
+    if period in cache:
+        return cache[period]
     found = {}
     for code in db.session.scalars(select(Brand.code).order_by(Brand.code)):
         try:
             found[code] = premium(code, period.start, period.end)
         except MetricsError:
             continue
+    cache[period] = found
     return found
 
 
