@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.metrics.brand_rollups import STAMP, brand_digest, brand_rollups_current
 from app.metrics.rollup_write import lock_refreshes, refresh_days
-from app.models import Money, OrderLine, PlatformListing, Product, RollupStamp, SalesImport
+from app.models import OrderLine, PlatformListing, Product, RollupStamp, SalesImport
 from app.models.versions import bump_data_version
 
 ZERO = Decimal("0.00")
@@ -47,66 +48,69 @@ def rematch_lines(
     changes nothing the second time. Takes the refresh lock first, as an import's merge does.
     """
     lock_refreshes()
-    line = OrderLine
-    product = resolved_product()
-    wanted = [product.is_not(None), line.product_id.is_distinct_from(product)]
+    line = aliased(OrderLine, name="candidate")
     candidates: list[ColumnElement[bool]] = [line.product_id.is_(None)]
     if platforms is not None:
         candidates = [and_(line.product_id.is_(None), line.platform.in_(sorted(platforms)))]
     if listing_ids:
-        candidates.append(_through_listings(sorted(listing_ids)))
-    return _move([or_(*candidates), *wanted], product)
+        candidates.append(_through_listings(line, sorted(listing_ids)))
+    return _move(line, [or_(*candidates)])
 
 
 def resync_lines(platforms: Collection[str], product_ids: Collection[int]) -> Rematched:
     """Lines matched to these products on these platforms whose listing changed or went:
     each takes the product the registry gives it now, or none (未登记商品 again)."""
     lock_refreshes()
-    line = OrderLine
-    product = resolved_product()
-    where = [
+    line = aliased(OrderLine, name="candidate")
+    where: list[ColumnElement[bool]] = [
         line.platform.in_(sorted(platforms)),
         line.product_id.in_(sorted(product_ids)),
-        line.product_id.is_distinct_from(product),
     ]
-    return _move(where, product)
+    return _move(line, where, to_none=True)
 
 
-def _move(where: list[ColumnElement[bool]], product: ColumnElement[Any]) -> Rematched:
-    """Give the lines `where` selects `product`, then refresh their (day, shop) pairs."""
-    line = OrderLine
-    sale = line.pay_day.is_not(None)
-    pairs = db.session.execute(
+def _move(line: Any, where: list[ColumnElement[bool]], to_none: bool = False) -> Rematched:
+    """Give the lines `where` selects the product the registry names (or none, `to_none`),
+    where it differs from theirs, then refresh their (day, shop) pairs.
+
+    One statement: the product is resolved once per candidate line, and the moved lines'
+    days, shops and amounts come back from the UPDATE itself.
+    """
+    resolved = (
         select(
-            line.pay_day,
-            line.shop_id,
-            func.count(),
-            func.sum(case((sale, 1), else_=0)),
-            func.sum(case((sale, line.paid_amount - line.refund_amount), else_=0), type_=Money()),
+            line.id.label("id"), line.product_id.label("was"), resolved_product(line).label("now")
         )
         .where(*where)
-        .group_by(line.pay_day, line.shop_id)
-    ).all()
-    if not pairs:
-        return Rematched()
-    db.session.execute(
-        update(OrderLine).where(*where).values(product_id=product),
-        execution_options={"synchronize_session": False},
+        .subquery("resolved")
     )
+    target = OrderLine
+    moved = [target.id == resolved.c.id, resolved.c.was.is_distinct_from(resolved.c.now)]
+    if not to_none:
+        moved.append(resolved.c.now.is_not(None))
+    rows = db.session.execute(
+        update(target)
+        .where(*moved)
+        .values(product_id=resolved.c.now)
+        .returning(target.pay_day, target.shop_id, target.paid_amount - target.refund_amount),
+        execution_options={"synchronize_session": False},
+    ).all()
+    if not rows:
+        return Rematched()
     bump_data_version(db.session)
-    touched = frozenset((day, int(shop)) for day, shop, *_ in pairs if day is not None)
+    sales = [(day, int(shop), Decimal(net)) for day, shop, net in rows if day is not None]
+    touched = frozenset((day, shop) for day, shop, _ in sales)
     refresh_pairs(touched)
     return Rematched(
-        lines=sum(int(count) for _, _, count, _, _ in pairs),
-        sale_lines=sum(int(sales or 0) for *_, sales, _ in pairs),
-        net=sum((Decimal(net or 0) for *_, net in pairs), ZERO),
+        lines=len(rows),
+        sale_lines=len(sales),
+        net=sum((net for *_, net in sales), ZERO),
         pairs=touched,
     )
 
 
-def resolved_product() -> ColumnElement[Any]:
-    """SQL over `order_lines`: the product the registry gives the line today, or NULL."""
-    line, listing = OrderLine, PlatformListing
+def resolved_product(line: Any = OrderLine) -> ColumnElement[Any]:
+    """SQL over the lines `line` names: the product the registry gives the line today, or NULL."""
+    listing = PlatformListing
     by_id = (
         select(listing.product_id)
         .where(
@@ -119,15 +123,21 @@ def resolved_product() -> ColumnElement[Any]:
         .where(listing.platform == line.platform, listing.merchant_code == line.merchant_code)
         .scalar_subquery()
     )
-    template = exists().where(SalesImport.id == line.import_id, SalesImport.kind == "template")
+    # One level of subquery, so the import it checks is this line's own.
     by_own_code = (
-        select(Product.id).where(Product.code == line.merchant_code, template).scalar_subquery()
+        select(Product.id)
+        .where(
+            Product.code == line.merchant_code,
+            SalesImport.id == line.import_id,
+            SalesImport.kind == "template",
+        )
+        .scalar_subquery()
     )
     return func.coalesce(by_id, by_merchant_code, by_own_code)
 
 
-def _through_listings(listing_ids: list[int]) -> ColumnElement[bool]:
-    line, listing = OrderLine, PlatformListing
+def _through_listings(line: Any, listing_ids: list[int]) -> ColumnElement[bool]:
+    listing = PlatformListing
     return exists().where(
         listing.id.in_(listing_ids),
         listing.platform == line.platform,

@@ -162,9 +162,14 @@ def test_template_lines_match_a_new_product_by_its_code(stored: County) -> None:
     db.session.commit()
     row = raw(stored, "S01", "t1", "8.80", merchant_code="P900", name="红薯粉条")
     row["import_id"] = template.id
-    stored.add(row)
-    register_product(NewProduct(code="P900", name="红薯粉条"), ListingKeys("douyin", "7777"))
-    assert db.session.scalar(select(OrderLine.product_id).where(OrderLine.order_id == "t1"))
+    # The same 商家编码 in a platform's export is the shop's own code, not Cunbo's product code.
+    exported = raw(stored, "S01", "x1", "9.90", merchant_code="P900", name="红薯粉条 500g")
+    stored.add(row, exported)
+    done = register_product(NewProduct(code="P900", name="红薯粉条"), ListingKeys("douyin", "7777"))
+    matched = dict(db.session.execute(select(OrderLine.order_id, OrderLine.product_id)).all())
+    assert matched["t1"] is not None
+    assert matched["x1"] is None
+    assert done.rematched.lines == 1
 
 
 def test_bad_registrations_say_what_to_fix_and_save_nothing(stored: County) -> None:
