@@ -89,7 +89,6 @@ def main() -> None:
             started = time.perf_counter()
             print(f"generating {args.lines:,} order lines …", flush=True)
             county.generate(args.lines, args.batch)  # type: ignore[attr-defined]
-            db.session.execute(text("UPDATE order_lines SET first_import_id = import_id"))
             db.session.commit()
             print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
             db.session.remove()

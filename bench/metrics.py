@@ -86,7 +86,7 @@ REGISTRY_SQL = [
 LINES_SQL = f"""
 INSERT INTO order_lines (platform, shop_id, order_id, line_id, product_id, quantity,
     paid_amount, refund_amount, status, paid_at, pay_day, live, room_id, import_id,
-    row_hash, zero_value)
+    first_import_id, row_hash, zero_value)
 SELECT ({PLATFORMS})[1 + shop % 6], shop, o::text, n::text,
     CASE WHEN n % 50 = 0 THEN NULL ELSE 1 + ((shop - 1) * 5 + pick) % 3000 END,
     1 + n % 3, paid,
@@ -96,7 +96,7 @@ SELECT ({PLATFORMS})[1 + shop % 6], shop, o::text, n::text,
     DATE '2023-01-01' + day_offset,
     o % 5 = 0,
     CASE WHEN o % 5 = 0 THEN 1 + (shop - 1) % 300 END,
-    :import_id, n, false
+    :import_id, :import_id, n, false
 FROM (
     SELECT n, o,
         1 + ((hashtext(o::text) % 600) + 600) % 600 AS shop,
