@@ -23,6 +23,7 @@ from app.web.formatting import integer, money, percent, points, quantity, signed
 PNG_WIDTH = 1080  # px: a phone screen's width, as WeChat shows a picture full width
 PNG_DPI = 200
 A4 = (8.27, 11.69)  # inches
+PDF_FONTTYPE = 3
 # Families tried first, in order; any other font fontconfig lists for Chinese comes after.
 PREFERRED = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "WenQuanYi Zen Hei")
 INK, MUTED, LINE, CARD, ACCENT = "#1f2933", "#616e7c", "#d9dee4", "#f5f6f8", "#c8372d"
@@ -122,7 +123,9 @@ def _render(brief: MonthlyBrief, layout: Layout, kind: str, font: str | None) ->
     figure = Figure(figsize=(layout.width, height), dpi=PNG_DPI)
     page.paint(figure, height)
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"pdf.fonttype": 42, "svg.fonttype": "none"}):
+    # One family for every text (tick labels too), glyphs embedded as Type 3: Type 42 subsets
+    # each CJK collection with fontTools, seconds per font.
+    with matplotlib.rc_context({"pdf.fonttype": PDF_FONTTYPE, "font.family": [family]}):
         if kind == "pdf":
             metadata = {"Title": _title(brief), "Creator": "Cunbo", "Producer": "Cunbo"}
             figure.savefig(buffer, format="pdf", metadata=metadata)
