@@ -190,7 +190,7 @@ def stored_totals() -> dict[str, str]:
     return {"lines": str(lines), "paid": str(paid), "gross": str(gross), "orders": str(orders)}
 
 
-def phase_import(path: Path, url: str, shop: str, fresh: bool, folder: Path) -> dict[str, float]:
+def phase_import(path: Path, url: str, shop: str, fresh: bool, folder: Path) -> dict[str, object]:
     from app import create_app
     from app.extensions import db
     from app.ingest.service import create_import, run_import
@@ -205,10 +205,18 @@ def phase_import(path: Path, url: str, shop: str, fresh: bool, folder: Path) -> 
         record = run_import(create_import(path, shop_code=shop).id)
         seconds = time.perf_counter() - start
         assert record.status == "succeeded", record.message
-        return {"seconds": seconds, "rows": record.read, "peak_mb": peak_mb(), **record.counts()}
+        peak = peak_mb()
+        counts = record.counts()
+        return {
+            "seconds": seconds,
+            "rows": record.read,
+            "peak_mb": peak,
+            "totals": stored_totals(),
+            **counts,
+        }
 
 
-def phase_floor(source_url: str, floor_url: str, dump: str, folder: Path) -> dict[str, float]:
+def phase_floor(source_url: str, floor_url: str, dump: str, folder: Path) -> dict[str, object]:
     """Untimed: an empty schema, the registry rows, the lines read in; then the timed floor."""
     from app import create_app
     from app.extensions import db
@@ -222,7 +230,7 @@ def phase_floor(source_url: str, floor_url: str, dump: str, folder: Path) -> dic
         copy_registry(source_url)
         lines = Path(dump) if dump != "-" else read_sqlite_lines(source_url)
         result = load_floor(lines)
-        return {**result, "peak_mb": peak_mb()}
+        return {**result, "peak_mb": peak_mb(), "totals": stored_totals()}
 
 
 def phase_workers(path: Path, url: str, concurrency: int, folder: Path) -> dict[str, object]:
@@ -381,6 +389,8 @@ def main() -> None:
                 "floor", url, floor_url, str(dump) if name == "PostgreSQL" else "-", str(folder)
             )
             assert floor["rows"] == stored, (floor["rows"], stored)
+            # The same lines and the same figures, or the floor would measure something else.
+            assert floor["totals"] == again["totals"], (floor["totals"], again["totals"])
             runs.append((floor, first, again))
         report.append((name, *(fastest([run[i] for run in runs]) for i in range(3))))
     concurrencies = [int(n) for n in args.workers.split(",") if n.strip()]
@@ -464,7 +474,8 @@ def _print(
         )
         print(
             f"{'':<11}re-import: inserted {again['inserted']}, updated {again['updated']}, "
-            f"unchanged {again['unchanged']}"
+            f"unchanged {again['unchanged']}; the floor loaded the {floor['rows']:,} lines the "
+            "import stored and its rollups add up to the import's"
         )
     if workers:
         print(f"\nPostgreSQL import through a Celery worker (prefork), {args.lines:,} lines{runs}")
