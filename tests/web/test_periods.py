@@ -285,6 +285,7 @@ def test_a_township_page_ranks_one_level_down_and_exports_its_tables(signed_in) 
     for key in ("village", "shop", "room", "streamer", "product"):
         assert f'data-ranking="{key}"' in html, key
     assert "scope=township%3AT01" in html  # the export links name the township
+    assert "/shops/S01?period=year&amp;year=2024" in html  # places keep the period
     shown = ranking(html, "village")
     sheet = workbook(
         client, "/dashboard/tables/village.xlsx?scope=township:T01&period=year&year=2024"
