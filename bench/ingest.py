@@ -273,6 +273,8 @@ def phase_workers(path: Path, url: str, concurrency: int, folder: Path) -> dict[
                 before = {pid: cpu_seconds(pid) for pid in pool}
                 import_id = create_import(path, shop_code="S01").id
                 db.session.commit()
+                server_before = _backend_cpu()
+                server_seen = dict(server_before)
                 start = time.perf_counter()
                 enqueue_import(import_id)
                 while True:
@@ -281,10 +283,13 @@ def phase_workers(path: Path, url: str, concurrency: int, folder: Path) -> dict[
                     assert record is not None
                     if record.status in ("succeeded", "failed"):
                         break
+                    server_seen.update(_backend_cpu())  # a backend that closes keeps its last
                     time.sleep(0.05)
                 seconds = time.perf_counter() - start
                 assert record.status == "succeeded", record.message
                 cpu = sorted((cpu_seconds(pid) - before[pid] for pid in pool), reverse=True)
+                server_seen.update(_backend_cpu())
+                server = sum(v - server_before.get(pid, 0.0) for pid, v in server_seen.items())
                 peaks = [_status_mb(pid, "VmHWM:") for pid in pool]
             finally:
                 worker.stop()
@@ -292,11 +297,29 @@ def phase_workers(path: Path, url: str, concurrency: int, folder: Path) -> dict[
                 "seconds": seconds,
                 "rows": record.read,
                 "cpu": cpu,
+                "server_cpu": server,
                 "peak_mb": max(peaks),
                 "totals": stored_totals(),
             }
     finally:
         broker.stop()
+
+
+def _backend_cpu() -> dict[int, float]:
+    """CPU seconds so far of every other PostgreSQL backend on this database (a local server:
+    its processes are readable in /proc), to tell the worker's time from the server's."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    pids = db.session.scalars(
+        text(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    ).all()
+    db.session.rollback()
+    return {pid: cpu_seconds(pid) for pid in pids if Path(f"/proc/{pid}").exists()}
 
 
 def phase_parse(path: Path) -> dict[str, float]:
@@ -481,15 +504,16 @@ def _print(
         print(f"\nPostgreSQL import through a Celery worker (prefork), {args.lines:,} lines{runs}")
         print(
             f"{'workers':<9}{'seconds':>9}{'lines/s':>11}{'speed-up':>10}{'peak MB':>9}"
-            "  CPU s per pool process   load at start"
+            "  CPU s: pool processes | PostgreSQL   load at start"
         )
         single = workers[0][1]["seconds"]
         for concurrency, result in workers:
             cpu = " ".join(f"{value:.1f}" for value in result["cpu"])
+            cpu = f"{cpu} | {result['server_cpu']:.1f}"
             rate = result["rows"] / result["seconds"]
             print(
                 f"{concurrency:<9}{result['seconds']:>9.2f}{rate:>11,.0f}"
-                f"{single / result['seconds']:>9.2f}×{result['peak_mb']:>9.0f}  {cpu:<24}"
+                f"{single / result['seconds']:>9.2f}×{result['peak_mb']:>9.0f}  {cpu:<37}"
                 f"{result['load']}"
             )
         if len(workers) > 1:
