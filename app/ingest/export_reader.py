@@ -93,7 +93,7 @@ class ExportReader:
         if not fmt.split_parts:
             return {}
         counts: dict[str, pd.Series] = {}
-        for batch in self.source.batches(self.columns, max(self.chunk_rows, 200_000)):
+        for batch in self.source.batches(self.columns, self.chunk_rows):
             c = Cells(fmt, batch.frame, parse=False)
             for name, values in fmt.prepass_keys(c).items():
                 part = values.value_counts()
