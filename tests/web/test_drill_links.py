@@ -117,6 +117,8 @@ def metrics_total(query: dict[str, str]) -> dict[str, Any] | None:
     if keys:
         by = keys[0]
         assert query.get("basis") != "room" or by == "room", query
+        if query.get("branded") == "1" and not scope.startswith("brand:"):
+            return branded_row(start, end, by, query[by], agri)
         rows = retail(start, end, by, scope, agri)["rows"]
         return next((row for row in rows if row["key"] == query[by]), ZERO)
     if query.get("basis") == "room":
@@ -125,6 +127,16 @@ def metrics_total(query: dict[str, str]) -> dict[str, Any] | None:
         rows = retail(start, end, "brand", scope, agri)["rows"]
         return {"net": str(sum(Decimal(row["net"]) for row in rows if row["key"] is not None))}
     return retail(start, end, "month", scope, agri)["total"]
+
+
+def branded_row(start: str, end: str, by: str, key: str, agri: bool) -> dict[str, Any]:
+    """The branded lines of every brand in one group (the brand home's platform share)."""
+    brands = [row["key"] for row in retail(start, end, "brand", "county", agri)["rows"]]
+    net = Decimal(0)
+    for brand in filter(None, brands):
+        rows = retail(start, end, by, f"brand:{brand}", agri)["rows"]
+        net += sum((Decimal(row["net"]) for row in rows if row["key"] == key), Decimal(0))
+    return {"net": str(net)}
 
 
 def has_explorer(app: Flask) -> bool:
@@ -276,7 +288,9 @@ def test_room_page_links_sessions_and_order_lines(county, signed_in) -> None:
 def test_premium_pages_link_brand_sales_to_branded_lines(county, signed_in, expected) -> None:
     client = signed_in("officer1")
     listing = check_page(county, client, "/premium?year=2024", least_lines=3)
-    shown = {query_of(link["url"])["scope"]: link["shown"] for link in listing["lines"]}
+    # Each brand's row (scope brand:<code>, no product); the home's own figures add them up.
+    queries = [(query_of(link["url"]), link["shown"]) for link in listing["lines"]]
+    shown = {q["scope"]: value for q, value in queries if "scope" in q and len(q) == 4}
     for code, net in expected["brand_sales_2024"].items():
         assert shown[f"brand:{code}"] == Decimal(net)
     found = check_page(county, client, "/premium/B01?year=2024", least_lines=3, least_points=20)
