@@ -33,16 +33,16 @@ log = logging.getLogger(__name__)
 
 
 def served(
-    schema: Schema, args: Mapping[str, Any], compute: Callable[[], dict[str, Any]]
+    schema: type[Schema], args: Mapping[str, Any], compute: Callable[[], dict[str, Any]]
 ) -> Response:
     """The JSON answer of `compute()` dumped with `schema`, from the cache when it holds it."""
-    version = data_version(db.session)
+    version = data_version(db.session.connection())
     key = None if version is None else figure_key(args, current_scope(), version)
     if key is not None:
         body = _get(key)
         if body is not None:
             return current_app.response_class(body, mimetype="application/json")
-    answer = jsonify(schema.dump(compute()))
+    answer = jsonify(schema().dump(compute()))
     if key is not None:
         _set(key, answer.get_data())
     return answer

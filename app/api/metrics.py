@@ -243,7 +243,7 @@ def get_retail(args: dict[str, Any]) -> Response:
     """网络零售额 (gross, refund, net, orders, units) grouped `by`, with 未登记商品."""
     scope = _scope(args.get("scope"))
     return served(
-        RetailSchema(),
+        RetailSchema,
         {**args, "scope": scope},
         lambda: _answer(
             retail_json,
@@ -265,7 +265,7 @@ def get_growth(args: dict[str, Any]) -> Response:
     """当月同比, 累计同比 and 环比 of an indicator; null ratios carry a reason."""
     scope = _scope(args.get("scope"))
     return served(
-        GrowthSchema(),
+        GrowthSchema,
         {**args, "scope": scope},
         lambda: _answer(growth_json, growth, args["month"], args["indicator"], scope),
     )
@@ -278,7 +278,7 @@ def get_premium(args: dict[str, Any]) -> Response:
     """品牌溢价 of one brand: per product against its baseline, and volume-weighted."""
     _scope(f"brand:{args['brand']}")
     return served(
-        PremiumSchema(),
+        PremiumSchema,
         args,
         lambda: _answer(premium_json, premium, args["brand"], args["from_"], args["to"]),
     )
@@ -292,7 +292,7 @@ def get_sessions(args: dict[str, Any]) -> Response:
     room = args.get("room")
     _scope(f"room:{room}" if room else "county")
     return served(
-        SessionsSchema(),
+        SessionsSchema,
         args,
         lambda: _answer(sessions_json, sessions_report, args["from_"], args["to"], room),
     )
@@ -304,7 +304,7 @@ def get_sessions(args: dict[str, Any]) -> Response:
 def get_live(args: dict[str, Any]) -> Response:
     """Per month: sessions, active rooms (活跃直播间) and 村播带货额."""
     _scope("county")
-    return served(LiveSchema(), args, lambda: _answer(live_json, live_year, args["year"]))
+    return served(LiveSchema, args, lambda: _answer(live_json, live_year, args["year"]))
 
 
 @targets_blp.route("/progress")
@@ -312,7 +312,7 @@ def get_live(args: dict[str, Any]) -> Response:
 @targets_blp.response(200, ProgressSchema)
 def get_progress(args: dict[str, Any]) -> Response:
     """Progress of the year's targets as of a day; rows outside the caller's scope are left out."""
-    return served(ProgressSchema(), args, lambda: _progress(args["year"], args.get("as_of")))
+    return served(ProgressSchema, args, lambda: _progress(args["year"], args.get("as_of")))
 
 
 def _progress(year: int, as_of: dt.date | None) -> dict[str, Any]:
