@@ -13,7 +13,9 @@ With `--workers 1,2` the PostgreSQL import also runs through a real Celery worke
 private redis-server) at each concurrency. Each phase runs in its own process so its peak memory
 (VmHWM) is its own. Prints seconds, lines/s, the ratios the targets of issue 13 name (first
 import ≤ 1.3× the floor, re-import ≤ 0.3× the first import, 2 workers ≥ 1.5× faster than 1,
-peak < 800 MB), and the load average, which says how much the figures can be trusted.
+peak < 800 MB), and the load average, which says how much the figures can be trusted: `CPU s`
+is the phase's own process (SQLite runs inside it), `DB CPU` PostgreSQL's backends on the
+phase's database; wall seconds far above the two together mean waiting for a core or the disk.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -154,6 +157,60 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class ServerCpu:
+    """The CPU seconds PostgreSQL's backends on one database spend while the block runs.
+
+    A thread samples the backends (pg_stat_activity, then /proc: a local server) every 0.1 s
+    on a connection of its own, so a backend that closes keeps its last reading. Stays 0 on
+    SQLite, which runs inside the phase's process (its `CPU s`).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.seconds = 0.0
+        self._before: dict[int, float] = {}
+        self._seen: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> ServerCpu:
+        if self.url.startswith("postgresql"):
+            import psycopg
+
+            from bench.floor import plain_url
+
+            self._connection = psycopg.connect(plain_url(self.url), autocommit=True)
+            self._before = self._sample()
+            self._seen = dict(self._before)
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        self._merge(self._sample())
+        self._connection.close()
+        self.seconds = sum(v - self._before.get(pid, 0.0) for pid, v in self._seen.items())
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self._merge(self._sample())
+
+    def _merge(self, sample: dict[int, float]) -> None:
+        for pid, value in sample.items():  # a backend gone meanwhile reads 0: keep its last
+            self._seen[pid] = max(self._seen.get(pid, 0.0), value)
+
+    def _sample(self) -> dict[int, float]:
+        rows = self._connection.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+        return {pid: cpu_seconds(pid) for (pid,) in rows}
+
+
 def seed_registry(shop: str, platform: str) -> None:
     """The county the bench's files sell in: one township, village, shop and live room."""
     from app.extensions import db
@@ -201,14 +258,18 @@ def phase_import(path: Path, url: str, shop: str, fresh: bool, folder: Path) -> 
             db.drop_all()
             db.create_all()
             seed_registry(shop, _platform(path))
-        start = time.perf_counter()
-        record = run_import(create_import(path, shop_code=shop).id)
-        seconds = time.perf_counter() - start
+        import_id = create_import(path, shop_code=shop).id
+        with ServerCpu(url) as server:
+            start, cpu = time.perf_counter(), time.process_time()
+            record = run_import(import_id)
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         assert record.status == "succeeded", record.message
         peak = peak_mb()
         counts = record.counts()
         return {
             "seconds": seconds,
+            "cpu_seconds": cpu,
+            "server_cpu": server.seconds,
             "rows": record.read,
             "peak_mb": peak,
             "totals": stored_totals(),
@@ -229,8 +290,10 @@ def phase_floor(source_url: str, floor_url: str, dump: str, folder: Path) -> dic
         db.create_all()
         copy_registry(source_url)
         lines = Path(dump) if dump != "-" else read_sqlite_lines(source_url)
-        result = load_floor(lines)
-        return {**result, "peak_mb": peak_mb(), "totals": stored_totals()}
+        with ServerCpu(floor_url) as server:
+            result = load_floor(lines)
+        totals = stored_totals()
+        return {**result, "server_cpu": server.seconds, "peak_mb": peak_mb(), "totals": totals}
 
 
 def phase_workers(path: Path, url: str, concurrency: int, folder: Path) -> dict[str, object]:
@@ -273,23 +336,19 @@ def phase_workers(path: Path, url: str, concurrency: int, folder: Path) -> dict[
                 before = {pid: cpu_seconds(pid) for pid in pool}
                 import_id = create_import(path, shop_code="S01").id
                 db.session.commit()
-                server_before = _backend_cpu()
-                server_seen = dict(server_before)
-                start = time.perf_counter()
-                enqueue_import(import_id)
-                while True:
-                    db.session.rollback()  # see what the worker committed
-                    record = db.session.get(SalesImport, import_id, populate_existing=True)
-                    assert record is not None
-                    if record.status in ("succeeded", "failed"):
-                        break
-                    server_seen.update(_backend_cpu())  # a backend that closes keeps its last
-                    time.sleep(0.05)
-                seconds = time.perf_counter() - start
+                with ServerCpu(url) as server:
+                    start = time.perf_counter()
+                    enqueue_import(import_id)
+                    while True:
+                        db.session.rollback()  # see what the worker committed
+                        record = db.session.get(SalesImport, import_id, populate_existing=True)
+                        assert record is not None
+                        if record.status in ("succeeded", "failed"):
+                            break
+                        time.sleep(0.05)
+                    seconds = time.perf_counter() - start
                 assert record.status == "succeeded", record.message
                 cpu = sorted((cpu_seconds(pid) - before[pid] for pid in pool), reverse=True)
-                server_seen.update(_backend_cpu())
-                server = sum(v - server_before.get(pid, 0.0) for pid, v in server_seen.items())
                 peaks = [_status_mb(pid, "VmHWM:") for pid in pool]
             finally:
                 worker.stop()
@@ -297,29 +356,12 @@ def phase_workers(path: Path, url: str, concurrency: int, folder: Path) -> dict[
                 "seconds": seconds,
                 "rows": record.read,
                 "cpu": cpu,
-                "server_cpu": server,
+                "server_cpu": server.seconds,
                 "peak_mb": max(peaks),
                 "totals": stored_totals(),
             }
     finally:
         broker.stop()
-
-
-def _backend_cpu() -> dict[int, float]:
-    """CPU seconds so far of every other PostgreSQL backend on this database (a local server:
-    its processes are readable in /proc), to tell the worker's time from the server's."""
-    from sqlalchemy import text
-
-    from app.extensions import db
-
-    pids = db.session.scalars(
-        text(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-    ).all()
-    db.session.rollback()
-    return {pid: cpu_seconds(pid) for pid in pids if Path(f"/proc/{pid}").exists()}
 
 
 def phase_parse(path: Path) -> dict[str, float]:
@@ -467,7 +509,7 @@ def _print(
     print(f"\n抖店 CSV, {args.lines:,} lines{runs}")
     print(
         f"{'database':<11}{'phase':<26}{'seconds':>9}{'lines/s':>11}"
-        f"{'× floor':>9}{'× first':>9}{'peak MB':>9}  load at start"
+        f"{'× floor':>9}{'× first':>9}{'peak MB':>9}{'CPU s':>7}{'DB CPU':>8}  load at start"
     )
     for name, floor, first, again in report:
         rows: list[tuple[str, dict, bool]] = [
@@ -484,7 +526,8 @@ def _print(
             again_row = label == "cunbo re-import"
             versus = f"{seconds / first['seconds']:>9.2f}" if again_row else f"{'':>9}"
             peak = f"{result['peak_mb']:>9.0f}" if full else f"{'':>9}"
-            load = f"  {result['load']}" if full else ""
+            cpu = f"{result['cpu_seconds']:>7.1f}{result['server_cpu']:>8.1f}"
+            load = f"{cpu}  {result['load']}" if full else ""
             print(f"{name:<11}{label:<26}{seconds:>9.2f}{lines}{ratio}{versus}{peak}{load}")
         to_floor = first["seconds"] / floor["seconds"]
         to_first = again["seconds"] / first["seconds"]
