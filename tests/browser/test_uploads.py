@@ -224,5 +224,9 @@ def test_two_douyin_shops_fit_the_county_officer_is_asked_on_a_phone(
     assert page.locator("#shop-choice").is_hidden()
     latest = page.request.get("/api/v1/imports?per_page=1").json()
     assert latest["total"] == before + 1 and latest["items"][0]["shop"] == "S02"
+    # The finished import heads the history without a reload.
+    first = page.locator("#import-history tbody tr").first
+    assert first.get_attribute("data-import") == str(latest["items"][0]["id"])
+    assert "顾乡有礼抖音小店" in first.inner_text()
     shot(page, shots, "upload-shop-chosen-phone")
     assert page.errors == []

@@ -155,16 +155,30 @@
     if (kind === "password") { form.elements.password.focus(); }
   }
 
+  // A finished import joins the history below without reloading the page (its filters kept).
+  function refreshHistory(done) {
+    var table = document.getElementById("import-history");
+    if (!table) { done(); return; }
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (page) {
+        var fresh = new DOMParser().parseFromString(page, "text/html").getElementById("import-history");
+        if (fresh) { table.replaceWith(fresh); }
+      })
+      .catch(function () { /* the history stays as it was */ })
+      .then(done);
+  }
+
   function watch(id) {
     getJson(url("status", id)).then(function (answer) {
       var record = answer.body;
       if (!answer.ok) { show({}, text.error + (record.message || answer.status)); return; }
       if (record.status === "succeeded") {
         show(record, text.succeeded);
-        panel.setAttribute("data-finished", "succeeded");
+        refreshHistory(function () { panel.setAttribute("data-finished", "succeeded"); });
       } else if (record.status === "failed") {
         show(record, text.failed + (record.message || ""));
-        panel.setAttribute("data-finished", "failed");
+        refreshHistory(function () { panel.setAttribute("data-finished", "failed"); });
         var kind = failureKind(record.code);
         showFailureHint(kind);
         if (kind === "mapping") {
