@@ -114,8 +114,6 @@ def metrics_total(query: dict[str, str]) -> dict[str, Any] | None:
         return {"net": retail(start, end, "month", scope)["unregistered"]["net"]}
     keys = [key for key in BY_FILTERS if key in query]
     assert len(keys) <= 1, query
-    if keys and query.get("branded") == "1":
-        return None  # a brand's lines by platform: retail has no branded filter, the explorer says
     if keys:
         by = keys[0]
         assert query.get("basis") != "room" or by == "room", query
