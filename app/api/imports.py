@@ -23,7 +23,7 @@ from app.ingest.platforms.mapping import REQUIRED as MAPPING_REQUIRED
 from app.ingest.storage import too_large_message
 from app.ingest.summary import errors_csv, import_json
 from app.models import ColumnMapping, SalesImport
-from app.wording import reader_language
+from app.wording import N_, reader_language, say
 from tasks.upload_limits import retry_after, too_many_message, upload_limit
 from tasks.uploads import UploadError, UploadRequest, UploadResult, receive_upload
 
@@ -223,7 +223,8 @@ def _visible(import_id: int) -> SalesImport:
     """The import, if the caller may see it (else 404, revealing nothing)."""
     record = db.session.get(SalesImport, import_id)
     if record is None or not rows.may_see_import(current_scope(), current_user.id, record):
-        abort(404, message=f"导入编号“{import_id}”不存在。 / Import {import_id} not found.")
+        missing = say(N_("导入编号“{number}”不存在。"), number=import_id)
+        abort(404, message=missing.say(reader_language()))
     return record
 
 

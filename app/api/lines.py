@@ -28,6 +28,7 @@ from app.metrics.line_filters import (
 )
 from app.metrics.line_history import HistoryEntry, line_history
 from app.metrics.lines import LineRow, line_detail, line_page, line_total
+from app.wording import reader_language
 
 blp = Blueprint("lines", __name__, url_prefix="/lines", description="订单明细 (order lines)")
 add_error_messages(api_guard(blp))
@@ -268,7 +269,7 @@ def get_lines() -> Any:
         _unreadable(exc)
         raise
     except MetricsError as exc:
-        abort(422, message=str(exc))
+        abort(422, message=exc.say(reader_language()))
         raise
     return {
         "lines": [line_json(line) for line in page.lines],

@@ -31,6 +31,7 @@ from app.metrics.premium import premium
 from app.metrics.retail import retail
 from app.metrics.scope import BY_VALUES
 from app.metrics.targets import target_progress
+from app.wording import reader_language
 
 blp = Blueprint("metrics", __name__, url_prefix="/metrics", description="统计指标 (figures)")
 targets_blp = Blueprint(
@@ -231,7 +232,7 @@ def _answer(
     try:
         found = compute(*args, **kwargs)
     except MetricsError as exc:
-        abort(400, message=str(exc))
+        abort(400, message=exc.say(reader_language()))
         raise  # abort raises; this satisfies the type checker
     return serialise(found)
 

@@ -20,6 +20,7 @@ from app.auth.scope import COUNTY_ROLES
 from app.metrics.errors import MetricsError
 from app.metrics.periods import month_key, parse_month
 from app.reports import ReportsError, close_month, write_monthly_report
+from app.wording import N_, reader_language, say
 
 months_blp = Blueprint("months", __name__, url_prefix="/months", description="月结 (month close)")
 reports_blp = Blueprint("reports", __name__, url_prefix="/reports", description="月报 (reports)")
@@ -49,11 +50,12 @@ class CloseArgs(Schema):
 
 def _month(text: str) -> str:
     if not re.fullmatch(MONTH_PATTERN, text):
-        abort(400, message=f"月份“{text[:20]}”应写成 YYYY-MM（2000 至 2100 年），如 2024-03")
+        wrong = say(N_("月份“{text}”应写成 YYYY-MM（2000 至 2100 年），如 2024-03"), text=text[:20])
+        abort(400, message=wrong.say(reader_language()))
     try:
         return month_key(parse_month(text))
     except MetricsError as exc:
-        abort(400, message=str(exc))
+        abort(400, message=exc.say(reader_language()))
         raise  # abort raises; this satisfies the type checker
 
 

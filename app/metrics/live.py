@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, distinct, func, select
 
+from app.codes import SCOPE_TYPES
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.facts import Query, Source, line_totals
@@ -17,6 +18,7 @@ from app.metrics.periods import Period, month_period, year_period
 from app.metrics.scope import COUNTY, Scope
 from app.metrics.sql import seconds_between
 from app.models import LiveRoom, LiveSession, Village
+from app.wording import N_, named, say
 
 HOUR = Decimal(3600)
 
@@ -69,7 +71,8 @@ def _sessions_in(period: Period, scope: Scope, *columns: Any) -> Select[Any]:
     elif scope.kind == "streamer":
         stmt = stmt.where(LiveSession.streamer_id == scope.id)
     elif scope.kind != "county":
-        raise MetricsError(f"直播场次不按{scope.kind}统计 (sessions have no {scope.kind} scope)")
+        what = named(SCOPE_TYPES.get(scope.kind, scope.kind), scope.kind)
+        raise MetricsError(say(N_("直播场次不按{what}统计"), what=what))
     return stmt
 
 
