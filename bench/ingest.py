@@ -538,6 +538,16 @@ def _print(
             f"re-import {to_first:.2f}× the import (≤ 0.3: {_verdict(to_first <= 0.3)}); "
             f"peak {peak:.0f} MB (< 800: {_verdict(peak < 800)})"
         )
+        work = {
+            key: r["cpu_seconds"] + r["server_cpu"]
+            for key, r in (("floor", floor), ("first", first), ("again", again))
+        }
+        if work["floor"] and work["first"]:  # CPU spent, which waiting for a core does not inflate
+            print(
+                f"{'':<11}by CPU seconds (process + PostgreSQL): import "
+                f"{work['first'] / work['floor']:.2f}× the floor, re-import "
+                f"{work['again'] / work['first']:.2f}× the import"
+            )
         print(
             f"{'':<11}re-import: inserted {again['inserted']}, updated {again['updated']}, "
             f"unchanged {again['unchanged']}; the floor loaded the {floor['rows']:,} lines the "
