@@ -1,6 +1,6 @@
 """Ingest benchmark (not a test): Cunbo's import against the floor, measured in the same run.
 
-    python bench/ingest.py [--lines 1000000] [--xlsx-lines 200000] [--workers 1,2]
+    python bench/ingest.py [--lines 1000000] [--xlsx-lines 200000] [--workers 1,2] [--repeat 2]
         [--postgres postgresql://postgres@127.0.0.1:5432/cunbo_ingest_bench]
         [--floor-postgres postgresql://…/cunbo_ingest_bench_floor]
 
@@ -449,7 +449,7 @@ def main() -> None:
             first = run_phase("import", str(csv_path), url, "S01", "fresh", str(folder))
             again = run_phase("import", str(csv_path), url, "S01", "again", str(folder))
             dump = folder / "floor-lines.copy"
-            stored = dump_lines(url, dump)  # untimed: the lines as the first import stored them
+            stored = dump_lines(url, dump)  # untimed; the re-import of the same file changed none
             floor = run_phase(
                 "floor", url, floor_url, str(dump) if name == "PostgreSQL" else "-", str(folder)
             )
