@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import url_for
@@ -278,8 +278,11 @@ def _number(value: Decimal | None) -> float | None:
 
 
 def _percent_point(value: Decimal | None) -> float | None:
-    """A premium as a percentage with one decimal, for the chart (the tables say it exactly)."""
-    return None if value is None else float(round(value * 100, 1))
+    """A premium as a percentage, rounded half up to one decimal in Decimal as the formatter
+    rounds, handed to the chart as a number (the tables say it exactly)."""
+    if value is None:
+        return None
+    return float((value * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def platform_chart(home: dict[str, Any]) -> dict[str, Any]:
