@@ -204,6 +204,12 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds a cached figure is kept; a change of data makes it unused at once (3600)",
     ),
     Setting(
+        "CUNBO_BRIEF_FONT",
+        _text,
+        "font file (TTF/OTF/TTC) the monthly brief's PDF and PNG are drawn with; default: the "
+        "first Chinese font fontconfig knows (e.g. Debian's fonts-noto-cjk)",
+    ),
+    Setting(
         "SQLALCHEMY_ENGINE_OPTIONS",
         _json_object,
         'SQLAlchemy engine options as JSON, e.g. `{"pool_size": 10}`',

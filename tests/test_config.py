@@ -54,6 +54,7 @@ SAMPLE: dict[str, tuple[str, str, Any]] = {
         "redis://127.0.0.1:6390/4",
     ),
     "CUNBO_FIGURES_CACHE_SECONDS": ("60", "FIGURES_CACHE_SECONDS", 60),
+    "CUNBO_BRIEF_FONT": ("<tmp>/fonts/cjk.ttc", "CUNBO_BRIEF_FONT", "<tmp>/fonts/cjk.ttc"),
 }
 ALIASES = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
 
