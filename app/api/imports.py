@@ -127,6 +127,38 @@ class ImportSchema(Schema):
 ImportPageSchema = page_schema(ImportSchema, "ImportPageSchema", "without errors")
 
 
+class ShopCandidateSchema(Schema):
+    """A shop the upload may be for: send the upload again with `shop` set to its code."""
+
+    code = fields.String(metadata={"description": "shop code 网店编码"})
+    name = fields.String(metadata={"description": "shop name 网店名称"})
+    platform = fields.String(metadata={"enum": list(PLATFORMS)})
+
+
+class UploadRefusalSchema(Schema):
+    """A refused upload: nothing was stored; `code` says why (`shop_required`: choose a shop)."""
+
+    code = fields.Raw(
+        metadata={
+            "description": "why: "
+            + ", ".join(
+                f"`{code}`" for code, status in UPLOAD_ERROR_STATUS.items() if status == 422
+            )
+            + "; the number 422 when the form cannot be read"
+        }
+    )
+    status = fields.String(metadata={"description": "HTTP status phrase"})
+    message = fields.String(metadata={"description": "what to do, in the reader's language"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        metadata={"description": '`shop_required`: `{"form": {"shop": [message]}}`'},
+    )
+    candidates = fields.List(
+        fields.Nested(ShopCandidateSchema),
+        metadata={"description": "`shop_required` only: the shops to choose among"},
+    )
+
+
 class MappingSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     platform = fields.String(required=True, validate=validate.OneOf(list(PLATFORMS)))
@@ -156,6 +188,14 @@ class MappingSchema(Schema):
     schema=ImportSchema,
     description="These bytes were uploaded before: their import",
     success=True,
+)
+@blp.alt_response(
+    422,
+    schema=UploadRefusalSchema,
+    description="Refused before anything was stored: the form cannot be read (`errors`), or "
+    "the file does not name its shop and more than one fits (`code` `shop_required`, the "
+    "shops to choose among in `candidates`; send again with `shop`), or an unknown shop, "
+    "mapping or platform",
 )
 def upload(files: dict[str, Any], form: dict[str, Any]) -> Any:
     """Upload an export; it is imported in the background. Poll GET /imports/<id>.

@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jsonschema import validate as validate_json
 from openapi_spec_validator import validate
 
 from app.extensions import db
 from app.ingest.service import create_import, run_import
 from app.ingest.summary import import_json
 from app.models import SalesImport
+from tests.uploads.test_shop_choice import douyin_csv, post
 
 WITH_ERRORS = "1735720243_2b746495c20c70f5d5fed5f104585d9a.csv"  # 4 rows rejected
 JSON = "application/json"
@@ -116,3 +118,28 @@ def test_the_mappings_answer_as_saved(admin: FlaskClient) -> None:
     assert saved.status_code == 201, saved.get_json()
     assert saved.get_json() == mapping
     assert admin.get("/api/v1/mappings").get_json() == [mapping]
+
+
+def test_an_upload_that_needs_its_shop_answers_as_described(
+    description: dict[str, Any], admin: FlaskClient, registry: None
+) -> None:
+    """The 422 of a file that names no shop while several fit: the shops to choose among."""
+    schema = _schema(description, "/api/v1/imports", "post", "422")
+    candidate = description["components"]["schemas"]["ShopCandidate"]
+    assert set(candidate["properties"]) == {"code", "name", "platform"}
+    assert "shop_required" in schema["properties"]["code"]["description"]
+    assert schema["properties"]["candidates"]["items"]["$ref"].endswith("/ShopCandidate")
+
+    answer = post(admin, douyin_csv("O"))
+
+    assert answer.status_code == 422, answer.get_json()
+    body = answer.get_json()
+    assert body["code"] == "shop_required" and len(body["candidates"]) > 1
+    # The answer holds to the described schema, its candidates to theirs.
+    validate_json(body, {**schema, "properties": {**schema["properties"], "candidates": {}}})
+    for shop in body["candidates"]:
+        validate_json(shop, candidate)
+    # A form that cannot be read answers 422 in the same described shape.
+    unread = admin.post("/api/v1/imports", data={}, content_type="multipart/form-data")
+    assert unread.status_code == 422
+    validate_json(unread.get_json(), schema)
