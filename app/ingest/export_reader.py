@@ -9,8 +9,8 @@ from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import python_calamine as calamine
 
 from app.wording import N_, say
@@ -92,13 +92,24 @@ class ExportReader:
         fmt = self.format
         if not fmt.split_parts:
             return {}
-        counts: dict[str, pd.Series] = {}
+        # A key repeats when it does within a batch or turns up in two batches: each batch's
+        # distinct keys are kept as compact arrow text, counted once at the end (no growing
+        # pandas index realigned per batch).
+        repeated: dict[str, set[str]] = {}
+        distinct: dict[str, list[pa.Array]] = {}
         for batch in self.source.batches(self.columns, self.chunk_rows):
             c = Cells(fmt, batch.frame, parse=False)
             for name, values in fmt.prepass_keys(c).items():
                 part = values.value_counts()
-                counts[name] = part if name not in counts else counts[name].add(part, fill_value=0)
-        return {name: set(series[series > 1].index) for name, series in counts.items()}
+                repeated.setdefault(name, set()).update(part.index[part.to_numpy() > 1])
+                keys = pa.array(part.index.astype("str"), cells.TEXT)
+                distinct.setdefault(name, []).append(keys)
+        for name, parts in distinct.items():
+            if len(parts) > 1:
+                counts = pc.value_counts(pa.chunked_array(parts, cells.TEXT))
+                again = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+                repeated[name].update(again.to_pylist())
+        return repeated
 
     @property
     def warnings(self) -> list[str]:

@@ -238,3 +238,20 @@ def test_header_only_sheet_and_ids_stored_as_numbers(tmp_path: Path) -> None:
     assert result.lines["order_id"].tolist() == ["3700000000000000001"]
     assert [error.row for error in result.errors] == [3]  # the id Excel turned into 3.7E+18
     assert any("Excel" in w for w in result.reader.warnings)
+
+
+def test_repeats_across_chunks_split_lines_as_within_one(tmp_path: Path) -> None:
+    """The 微信 whole-file prepass sees a product repeated in an order whatever the chunking."""
+    from .files import write_xlsx
+    from .test_channels import HEADER, NAME, ORDER, OTHER, P1, P2, row
+
+    rows = [row(ORDER, P1, "40.00", sku="P004-A"), row(OTHER, P2, "9.00", sku="X"),
+            row(ORDER, P1, "50.00", sku="P004-B"), row(OTHER, P2, "9.00", sku="X"),
+            row(OTHER, P1, "5.00", sku="Y")]  # fmt: skip
+    path = write_xlsx(tmp_path / NAME, HEADER, rows, sheet="快递订单")
+    whole = read_all(path).lines["line_id"].tolist()
+    assert whole == [
+        f"{ORDER}:{P1}:P004-A", f"{OTHER}:{P2}:X#1", f"{ORDER}:{P1}:P004-B", f"{OTHER}:{P2}:X#2",
+        f"{OTHER}:{P1}",
+    ]  # fmt: skip
+    assert read_all(path, chunk_rows=1).lines["line_id"].tolist() == whole
