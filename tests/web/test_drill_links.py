@@ -117,7 +117,8 @@ def metrics_total(query: dict[str, str]) -> dict[str, Any] | None:
     if keys:
         by = keys[0]
         assert query.get("basis") != "room" or by == "room", query
-        if query.get("branded") == "1" and not scope.startswith("brand:"):
+        # A brand's own row is branded already; other groupings sum the brands' rows.
+        if query.get("branded") == "1" and by != "brand" and not scope.startswith("brand:"):
             return branded_row(start, end, by, query[by], agri)
         rows = retail(start, end, by, scope, agri)["rows"]
         return next((row for row in rows if row["key"] == query[by]), ZERO)
