@@ -553,6 +553,10 @@ def _print(
             f"unchanged {again['unchanged']}; the floor loaded the {floor['rows']:,} lines the "
             "import stored and its rollups add up to the import's"
         )
+    print(
+        "(the SQLite floor's peak MB holds the lines read out before its clock starts; its "
+        "wall seconds, like every other, include waiting for a core: see CPU s)"
+    )
     if workers:
         print(f"\nPostgreSQL import through a Celery worker (prefork), {args.lines:,} lines{runs}")
         print(
