@@ -10,14 +10,17 @@
   var english = (document.documentElement.lang || "").indexOf("en") === 0;
   var units = english ? [[1e9, "B"], [1e6, "M"], [1e3, "K"]] : [[1e8, "亿"], [1e4, "万"]];
 
+  // Up to two decimals, grouped as the reader's language groups digits (1,234.5).
+  var axisNumber = new Intl.NumberFormat(english ? "en-US" : "zh-CN", { maximumFractionDigits: 2 });
+
   function shortAmount(value) {
     if (value === null || value === undefined || isNaN(value)) { return "—"; }
     for (var i = 0; i < units.length; i++) {
       if (Math.abs(value) >= units[i][0]) {
-        return +(value / units[i][0]).toFixed(2) + units[i][1];
+        return axisNumber.format(value / units[i][0]) + units[i][1];
       }
     }
-    return String(+Number(value).toFixed(2));
+    return axisNumber.format(Number(value));
   }
 
   function fullAmount(value) {
