@@ -27,6 +27,7 @@ from app.beijing import midnight_utc
 from app.extensions import db
 from app.models import LiveRoom, LiveSession, OrderLine, Streamer, Township, Village
 from app.registry.live_sessions import (
+    ClientIdTaken,
     SessionAlreadySaved,
     SessionConflict,
     SessionInvalid,
@@ -124,10 +125,13 @@ def _save(live: LiveSession, data: dict[str, Any]) -> LiveSession:
     _check_room_scope(data)
     if data.get("client_id"):
         data["client_id"] = data["client_id"].lower()
+    scope = current_scope()
     try:
-        return save_session(live, data)
+        return save_session(live, data, sees_room=lambda code: scope.permits(f"room:{code}"))
     except SessionAlreadySaved as exc:
         raise _Repeated(exc.session) from None
+    except ClientIdTaken as exc:
+        abort(409, message=str(exc))
     except SessionInvalid as exc:
         errors = {name: [message] for name, message in exc.problems.items()}
         abort(422, message=f"直播场次有误：{exc}", errors={"json": errors})
@@ -180,8 +184,6 @@ def create_session(data: dict[str, Any]) -> LiveSession | tuple[LiveSession, int
     try:
         return _save(LiveSession(), data)
     except _Repeated as repeated:
-        if not current_scope().permits(f"room:{repeated.session.room.code}"):
-            abort(409, message="client_id 已被另一场次使用")
         return repeated.session, 200
 
 

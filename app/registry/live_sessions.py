@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -130,21 +130,44 @@ class SessionAlreadySaved(ValueError):
         self.session = session
 
 
+class ClientIdTaken(ValueError):
+    """The client id is stored with a session of a room the caller may not see: the caller is
+    told nothing about that session, and nothing is stored."""
+
+    def __init__(self) -> None:
+        super().__init__("client_id 已被另一场次使用")
+
+
+def _repeat(client_id: str | None, sees_room: Callable[[str], bool]) -> None:
+    """Raise SessionAlreadySaved for a session stored under `client_id` in a room the caller
+    sees, ClientIdTaken for one in another room; nothing when the id is new."""
+    earlier = session_by_client_id(client_id)
+    if earlier is None:
+        return
+    if earlier.room is None or not sees_room(earlier.room.code):
+        raise ClientIdTaken()
+    raise SessionAlreadySaved(earlier)
+
+
 def save_session(
-    live: LiveSession, values: Mapping[str, Any], *, created_by_id: int | None = None
+    live: LiveSession,
+    values: Mapping[str, Any],
+    *,
+    sees_room: Callable[[str], bool],
+    created_by_id: int | None = None,
 ) -> LiveSession:
     """Check and store a typed session (new or existing) and commit.
 
     `values` holds `room` and `streamer` codes, `started_at`/`ended_at` (naive UTC) and any
     FIGURES (None = unknown); fields not given keep their current value (unknown for a new
     session). A new session may carry the phone's `client_id`: one already stored under it is
-    SessionAlreadySaved, not a second row.
-    Raises SessionInvalid, SessionConflict or SessionAlreadySaved, leaving the database untouched.
+    SessionAlreadySaved (not a second row) when its room is one the caller sees
+    (`sees_room(room_code)`, the caller's scope), else ClientIdTaken.
+    Raises SessionInvalid, SessionConflict, SessionAlreadySaved or ClientIdTaken, leaving the
+    database untouched.
     """
     client_id = (values.get("client_id") or None) if live.id is None else None
-    earlier = session_by_client_id(client_id)
-    if earlier is not None:
-        raise SessionAlreadySaved(earlier)
+    _repeat(client_id, sees_room)
     problems: dict[str, str] = {}
     room_id: int | None = live.room_id
     if "room" in values:
@@ -190,9 +213,10 @@ def save_session(
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        earlier = session_by_client_id(client_id)
-        if earlier is not None:  # the same phone's entry arrived twice at once
-            raise SessionAlreadySaved(earlier) from None
+        try:  # the same phone's entry arrived twice at once
+            _repeat(client_id, sees_room)
+        except (SessionAlreadySaved, ClientIdTaken) as repeated:
+            raise repeated from None
         other = overlapping_session(room_id, started_at, ended_at)
         if other is not None:
             raise SessionConflict(describe_overlap(other)) from None

@@ -31,6 +31,7 @@ from app.metrics.periods import Period
 from app.metrics.scope import Scope, parse_scope
 from app.models import LiveRoom, LiveSession, Streamer, Township, Village
 from app.registry.live_sessions import (
+    ClientIdTaken,
     SessionAlreadySaved,
     SessionConflict,
     SessionInvalid,
@@ -148,29 +149,42 @@ def rooms_in_scope(scope: AccessScope) -> dict[str, LiveRoom]:
 @roles_required(*roles_for("web_sessions.new"))
 def new() -> tuple[str, int] | tuple[Response, int] | Response:
     """Show the form (optionally for `?room=`); on POST check and save the session."""
-    rooms = rooms_in_scope(current_scope())
+    access = current_scope()
+    rooms = rooms_in_scope(access)
     requested = (request.values.get("room") or "").strip()
     if requested and requested not in rooms:
         abort(403)
     errors: dict[str, str] = {}
     if request.method == "POST":
+        form = request.form.to_dict()
+        status = 422
         try:
             values = parse_session_form(request.form, rooms)
             values["streamer"] = _streamer_code(rooms[values["room"]])
-            live = save_session(LiveSession(), values, created_by_id=current_user.id)
+            live = save_session(
+                LiveSession(),
+                values,
+                sees_room=lambda code: access.permits(f"room:{code}"),
+                created_by_id=current_user.id,
+            )
         except SessionInvalid as exc:
             errors = exc.problems
         except SessionConflict as exc:
             errors = {"start": str(exc)}
+            status = 409
+        except ClientIdTaken:
+            # Another room's session holds this id: the form gets a new one, nothing is said
+            # about that session.
+            errors = {"client_id": _("这条记录的编号已被另一场次使用，请再点一次保存。")}
+            form.pop("client_id", None)
+            status = 409
         except SessionAlreadySaved as exc:
             return _saved(exc.session, again=True)
         else:
             return _saved(live, again=False)
         if _wants_json():
-            status = 409 if set(errors) == {"start"} and "重叠" in errors["start"] else 422
             message = _("有 %(n)d 处需要修改，请看下面标红的地方。", n=len(errors))
             return jsonify(message=message, errors=errors), status
-        form = request.form.to_dict()
     else:
         only = next(iter(rooms)) if len(rooms) == 1 else ""
         form = {"room": requested or only}
@@ -191,8 +205,9 @@ def _wants_json() -> bool:
 
 
 def _saved(live: LiveSession, *, again: bool) -> tuple[Response, int] | Response:
-    """After a save (or a repeat of one already stored): JSON for the offline queue (201, or
-    200 with the stored session), else a flash and the streamer's home or the form again."""
+    """After a save (or a repeat of one already stored): JSON for the phone's form and its
+    offline queue (201, or 200 with the stored session; `next` is the page to go on to), else
+    a flash and that page: the streamer's home, or the form again."""
     room = live.room.code if live.room else ""
     if again:
         message = _("这场直播已经保存过了（%(room)s），没有重复记录。", room=room)
@@ -202,13 +217,18 @@ def _saved(live: LiveSession, *, again: bool) -> tuple[Response, int] | Response
             room=room,
             hours=hours(live.duration_hours, unit=False),
         )
+    after = (
+        url_for("web.my_rooms")
+        if current_user.role == "streamer"
+        else url_for("web_sessions.new", room=room)
+    )
     if _wants_json():
-        answer = jsonify(id=live.id, room=room, client_id=live.client_id, message=message)
+        answer = jsonify(
+            id=live.id, room=room, client_id=live.client_id, message=message, next=after
+        )
         return answer, (200 if again else 201)
     flash(message, "success")
-    if current_user.role == "streamer":
-        return redirect(url_for("web.my_rooms"))
-    return redirect(url_for("web_sessions.new", room=room))
+    return redirect(after)
 
 
 def _streamer_code(room: LiveRoom) -> str | None:

@@ -87,7 +87,11 @@ def login() -> tuple[str, int] | Response:
 def logout() -> Response:
     logout_user()
     flash(_("您已退出登录。"), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The browser's copies of the account's pages go; the service worker's kept pages go
+    # when the sign-in page answers (static/sw.js).
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -241,3 +241,17 @@ def test_the_same_client_id_is_answered_with_the_stored_session(
         assert db.session.scalar(same) == 1
     bad = admin.post(URL, json=session_body(client_id="not-a-uuid", start="2025-02-01 20:00"))
     assert bad.status_code == 422
+
+
+def test_a_client_id_of_a_session_out_of_scope_is_409_and_tells_nothing(
+    client_as: Callable[..., FlaskClient], registry: None
+) -> None:
+    body = session_body(client_id="1a2b3c4d-5e6f-4a0b-8c1d-2e3f4a5b6c7d")
+    assert client_as("admin").post(URL, json=body).status_code == 201
+    streamer = client_as("streamer", room=["R05"])
+    again = streamer.post(
+        URL, json={**body, "room": "R05", "streamer": "Z05", "start": "2025-03-05 20:00"}
+    )
+    assert again.status_code == 409
+    assert again.json["message"] == "client_id 已被另一场次使用"
+    assert "R01" not in str(again.json)

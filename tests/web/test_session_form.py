@@ -260,3 +260,75 @@ def test_service_worker_and_manifest_are_served_from_the_root(client: FlaskClien
     assert body["name"] == "村播" and body["display"] == "standalone"
     for icon in body["icons"]:
         assert client.get(icon["src"]).status_code == 200
+
+
+def _stored_in_another_room(app: Flask, client_id: str) -> int:
+    """A session of room R02 (not the streamer's) stored under `client_id`; its id."""
+    from app.models import LiveRoom
+
+    with app.app_context():
+        room = db.session.scalars(db.select(LiveRoom).where(LiveRoom.code == "R02")).one()
+        live = LiveSession(
+            room_id=room.id,
+            started_at=dt.datetime(2024, 4, 1, 12, 0),
+            ended_at=dt.datetime(2024, 4, 1, 13, 0),
+            sales=Decimal("777.00"),
+            source="typed",
+            client_id=client_id,
+        )
+        db.session.add(live)
+        db.session.commit()
+        return live.id
+
+
+def test_a_client_id_of_another_rooms_session_is_refused_without_telling_of_it(
+    app: Flask, streamer: FlaskClient
+) -> None:
+    """The form answers a repeat only for a session the user may see, as the API does: a
+    client id stored with another room's session is 409, and nothing of that session shows."""
+    other_id = _stored_in_another_room(app, CLIENT_ID)
+    data = {**GOOD, "client_id": CLIENT_ID}
+    answer = streamer.post("/sessions/new", data=data, headers={"Accept": "application/json"})
+    assert answer.status_code == 409
+    body = answer.get_json()
+    assert set(body) == {"message", "errors"} and set(body["errors"]) == {"client_id"}
+    assert "R02" not in answer.get_data(as_text=True)
+    page = streamer.post("/sessions/new", data=data)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422 and "已被另一场次使用" in text
+    assert CLIENT_ID not in text and "R02" not in text  # the form gets a new id
+    assert [s.id for s in stored(app)] == [other_id]
+
+
+def test_an_overlap_is_409_and_other_mistakes_422_for_the_phone(streamer: FlaskClient) -> None:
+    headers = {"Accept": "application/json"}
+    assert streamer.post("/sessions/new", data=GOOD, headers=headers).status_code == 201
+    later = {**GOOD, "start": "2024-05-01T21:00", "end": "2024-05-01T23:00"}
+    overlap = streamer.post("/sessions/new", data=later, headers=headers)
+    assert overlap.status_code == 409
+    assert set(overlap.get_json()["errors"]) == {"start"}
+    wrong = streamer.post(
+        "/sessions/new", data={**later, "end": "2024-05-01T20:00"}, headers=headers
+    )
+    assert wrong.status_code == 422
+
+
+def test_the_phone_is_told_where_to_go_after_a_save(streamer: FlaskClient) -> None:
+    answer = streamer.post("/sessions/new", data=GOOD, headers={"Accept": "application/json"})
+    assert answer.status_code == 201 and answer.get_json()["next"] == "/me"
+
+
+def test_signing_out_clears_the_browsers_copies(streamer: FlaskClient) -> None:
+    answer = streamer.post("/logout")
+    assert answer.status_code == 302
+    assert answer.headers["Clear-Site-Data"] == '"cache"'
+
+
+def test_the_pages_the_phone_keeps_name_their_account(app: Flask, streamer: FlaskClient) -> None:
+    from tests.web.conftest import user_named
+
+    with app.app_context():
+        user_id = user_named("streamer1").id
+    for url in ("/sessions/new", "/me"):
+        page = streamer.get(url).get_data(as_text=True)
+        assert f'<meta name="cunbo-user" content="{user_id}">' in page
