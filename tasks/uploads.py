@@ -67,6 +67,11 @@ _CHOOSE_SHOP = N_(
     "选定其中一个后再上传。"
 )
 _NO_SHOP = N_("请选择网店：没有可以为这个文件上传的网店，请先在名录中登记网店。")
+_NAMES_OTHER_SHOPS = N_(
+    "这个文件写明的网店 {shops} 不存在或不在您的管辖范围内，没有上传："
+    "请只上传您管辖的网店的导出（全县的导出由县中心上传）；"
+    "如果这是您的网店，请联系县中心在名录中登记它的店铺ID。"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +310,8 @@ def _chosen_shop(
     upload: UploadRequest, stored: StoredFile, name: str, mapping: dict[str, str] | None
 ) -> Shop | None:
     """The shop of an upload that named none, from the head of the kept file: None when the
-    rows name theirs (the county centre); refused with the shops to choose among otherwise."""
+    rows name theirs; refused when the file names a shop the uploader may not import for
+    (`shop_out_of_scope`), or with the shops to choose among when it names none that fits."""
     head = read_head(
         stored.path,
         platform=upload.platform,
@@ -314,6 +320,8 @@ def _chosen_shop(
         filename=name,
     )
     choice = choose_shop(head, shops_in_scope(upload.scope), rows_may_name=upload.scope.county)
+    if choice.refuses:
+        raise names_other_shops(choice.outside)
     if not choice.asks:
         return choice.shop
     earlier = _earlier_import(stored.sha256, choice)
@@ -336,6 +344,15 @@ def shop_required(choice: ShopChoice, platform: str | None) -> UploadError:
 
 
 MAX_LISTED_SHOPS = 10
+
+
+def names_other_shops(references: tuple[str, ...]) -> UploadError:
+    """`shop_out_of_scope` for a file whose shop column names shops that are not the uploader's
+    (an unknown one answers alike: nothing is revealed), each named as the file writes it."""
+    listed = "、".join(f"“{ref}”" for ref in references[:MAX_LISTED_SHOPS])
+    if len(references) > MAX_LISTED_SHOPS:
+        listed += "…"
+    return UploadError("shop_out_of_scope", say(_NAMES_OTHER_SHOPS, shops=listed))
 
 
 def _earlier_import(sha256: str, choice: ShopChoice) -> SalesImport | None:

@@ -2,9 +2,11 @@
 
 The file is recognised the way the import will read it (`export_reader.open_export`): its
 platform, whether it has a shop column (天猫 店铺ID, the template's 网店编码), and the product ids
-and merchant codes of its first rows. A file that names its shop needs no choice; otherwise the
-shop is picked when only one fits (the uploader's only shop of the platform, or the one shop
-whose registered listings' products it has sold before), and the uploader is asked otherwise.
+and merchant codes of its first rows. A file that names its shop needs no choice: its rows keep
+the shops they name, and a file naming a shop the uploader may not import for is refused
+(`outside`), never given one of the uploader's shops instead. Only a file that names no shop
+gets one picked when only one fits (the uploader's only shop of the platform, or the one shop
+whose registered listings' products it has sold before); the uploader is asked otherwise.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from app.models import OrderLine, PlatformListing, Shop
 
 from .batch import Cells
 from .errors import ImportFileError
-from .export_reader import open_export
+from .export_reader import _as_import_error, open_export
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ HEAD_ROWS = 2_000  # data rows read to learn the file's products and shops
 # Platforms whose files say nothing about which platform's shops fit (a template without 平台).
 ANY_PLATFORM = (None, "other")
 
-Reason = Literal["given", "file", "only", "listings", "ask"]
+Reason = Literal["given", "file", "only", "listings", "ask", "outside"]
 
 
 @dataclass(frozen=True)
@@ -48,16 +50,23 @@ class FileHead:
 
 @dataclass(frozen=True)
 class ShopChoice:
-    """The shop chosen (`shop`, None when the rows name theirs or when asking), why, and the
-    shops to ask among (`candidates`) when `reason` is `ask`."""
+    """The shop chosen (`shop`, None when the rows name theirs, when asking or refusing), why,
+    the shops to ask among (`candidates`) when `reason` is `ask`, and the shops the file names
+    that the uploader may not import for (`outside`, as the file writes them) when it is
+    `outside`."""
 
     shop: Shop | None
     reason: Reason
     candidates: tuple[Shop, ...] = ()
+    outside: tuple[str, ...] = ()
 
     @property
     def asks(self) -> bool:
         return self.reason == "ask"
+
+    @property
+    def refuses(self) -> bool:
+        return self.reason == "outside"
 
 
 def read_head(
@@ -90,22 +99,22 @@ def read_head(
     if not wanted:
         return FileHead(reader.platform, names_shop)
     try:
-        with closing(reader.source.batches(wanted, HEAD_ROWS)) as batches:
+        with _as_import_error(), closing(reader.source.batches(wanted, HEAD_ROWS)) as batches:
             batch = next(batches, None)
-        if batch is None:
-            return FileHead(reader.platform, names_shop)
-        cells = Cells(reader.format, batch.frame, parse=False)
-        refs = reader.format.shop_ref(cells) if names_shop else None
-        return FileHead(
-            reader.platform,
-            names_shop,
-            _values(cells.text("product_id")) if "product_id" in wanted else frozenset(),
-            _values(cells.text("merchant_code")) if "merchant_code" in wanted else frozenset(),
-            _values(refs) if refs is not None else frozenset(),
-        )
-    except Exception as exc:  # a damaged body: the import reads it again and reports it
+    except (ImportFileError, OSError) as exc:  # a damaged body: the import reports it
         log.info("head of %s not read: %s", filename or path, exc)
         return FileHead(reader.platform, names_shop)
+    if batch is None:
+        return FileHead(reader.platform, names_shop)
+    cells = Cells(reader.format, batch.frame, parse=False)
+    refs = reader.format.shop_ref(cells) if names_shop else None
+    return FileHead(
+        reader.platform,
+        names_shop,
+        _values(cells.text("product_id")) if "product_id" in wanted else frozenset(),
+        _values(cells.text("merchant_code")) if "merchant_code" in wanted else frozenset(),
+        _values(refs) if refs is not None else frozenset(),
+    )
 
 
 def _values(column: pd.Series) -> frozenset[str]:
@@ -116,15 +125,19 @@ def choose_shop(head: FileHead, shops: Sequence[Shop], *, rows_may_name: bool) -
     """The shop of an upload whose uploader chose none, among `shops` (those they may upload for).
 
     `rows_may_name`: the uploader may import lines for whichever shop each row names (the
-    county centre), so a file with a shop column needs no choice at all.
+    county centre), so a file with a shop column needs no choice at all. Anybody else's file
+    that names shops keeps them: one of theirs is the upload's shop, several of theirs leave
+    each row its own, and a shop that is not theirs (or not registered) refuses the file.
+    Only a file that names no shop in its first rows gets the only shop or the listings' one.
     """
     fitting = [shop for shop in shops if _fits(shop, head.platform)]
-    if head.names_shop:
-        if rows_may_name:
-            return ShopChoice(None, "file")
-        named = _named_shops(head, fitting)
-        if len(named) == 1:
-            return ShopChoice(named[0], "file")
+    if head.names_shop and rows_may_name:
+        return ShopChoice(None, "file")
+    if head.names_shop and head.shop_refs:
+        named, outside = _named_shops(head, fitting)
+        if outside:
+            return ShopChoice(None, "outside", outside=outside)
+        return ShopChoice(named[0] if len(named) == 1 else None, "file")
     if head.platform is None and rows_may_name:
         return ShopChoice(None, "file")  # unrecognised: the import fails and says why
     if len(fitting) == 1:
@@ -140,17 +153,17 @@ def _fits(shop: Shop, platform: str | None) -> bool:
     return platform in ANY_PLATFORM or shop.platform == platform
 
 
-def _named_shops(head: FileHead, shops: Sequence[Shop]) -> list[Shop]:
-    """The shops among `shops` the file's shop column names (by code or platform shop id)."""
-    if not head.shop_refs:
-        return []
-    named = [
-        shop
-        for shop in shops
-        if shop.code in head.shop_refs
-        or (shop.platform_shop_id and shop.platform_shop_id in head.shop_refs)
-    ]
-    return named if len(named) == 1 and len(head.shop_refs) == 1 else []
+def _named_shops(head: FileHead, shops: Sequence[Shop]) -> tuple[list[Shop], tuple[str, ...]]:
+    """The shops among `shops` the file's shop column names (by code or platform shop id), and
+    the references it writes that name none of them, sorted."""
+    named: list[Shop] = []
+    outside = []
+    for ref in sorted(head.shop_refs):
+        found = [shop for shop in shops if ref in (shop.code, shop.platform_shop_id)]
+        if not found:
+            outside.append(ref)
+        named.extend(shop for shop in found if shop not in named)
+    return named, tuple(outside)
 
 
 def shops_selling_listed(head: FileHead, shops: Sequence[Shop]) -> list[Shop]:

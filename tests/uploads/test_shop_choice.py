@@ -1,5 +1,7 @@
 """An upload whose file names no shop: the shop is picked when only one fits, asked for when
-several do, and nothing is kept while asking (the page, the API and the CLI alike)."""
+several do, and nothing is kept while asking (the page, the API and the CLI alike). A file that
+names its shops keeps them: one the uploader may not import for refuses the file, never
+booking its lines to the uploader's own shop."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.ingest.service import create_import, run_import
-from app.ingest.shop_choice import choose_shop, read_head
-from app.models import PlatformListing, Product, SalesImport, Shop, Village
+from app.ingest.shop_choice import FileHead, choose_shop, read_head
+from app.models import OrderLine, PlatformListing, Product, SalesImport, Shop, User, Village
 from tests.support import bearer_client
 from tests.uploads.conftest import imports_count, stored_files
 
@@ -30,6 +32,17 @@ def douyin_csv(prefix: str, product: str = LISTED, rows: int = 2) -> bytes:
         for n in range(rows)
     )
     return (HEADER + body).encode()
+
+
+def named_csv(prefix: str, shops: list[str]) -> bytes:
+    """A 抖店 export with a 店铺ID column, one row per entry of `shops` naming that shop."""
+    number = 1000 + ord(prefix)
+    body = "".join(
+        f"6{number:06d}{n:012d},6{number:06d}{n:011d}1,黑猪肉,1,{LISTED},59.90,"
+        f"2022-03-0{n % 9 + 1} 10:00:00,已完成,{shop}\n"
+        for n, shop in enumerate(shops)
+    )
+    return (HEADER.replace("订单状态\n", "订单状态,店铺ID\n") + body).encode()
 
 
 def post(client: FlaskClient, content: bytes, name: str = "抖店订单.csv", **form: str):
@@ -174,3 +187,114 @@ def test_choose_shop_reads_the_head_of_the_file(app: Flask, second_douyin_shop: 
         assert asked.asks and [s.code for s in asked.candidates] == ["P01", "P03"]
         only = choose_shop(head, [s for s in shops if s.code != "P03"], rows_may_name=False)
         assert (only.shop.code, only.reason) == ("P01", "only")
+
+
+def booked_shops(app: Flask) -> dict[str, int]:
+    """How many stored order lines each shop has."""
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(Shop.code, db.func.count(OrderLine.id))
+            .join(OrderLine, OrderLine.shop_id == Shop.id)
+            .group_by(Shop.code)
+        ).all()
+        return {code: count for code, count in rows}
+
+
+@pytest.mark.parametrize("named", [["P03", "P03"], ["P01", "P03"], ["999"]])
+def test_a_file_naming_a_shop_not_the_uploaders_is_refused_and_nothing_kept(
+    app: Flask, second_douyin_shop: None, enqueued: list[int], named: list[str]
+) -> None:
+    # T01's officer has one 抖音 shop (P01); P03 is T02's, 999 is registered nowhere.
+    township = bearer_client(app, "town-t01", "township", {"township": ["T01"]})
+    answer = post(township, named_csv("L", named))
+
+    assert answer.status_code == 403, answer.json
+    assert answer.json["code"] == "shop_out_of_scope"
+    foreign = sorted(set(named) - {"P01"})
+    assert all(f"“{ref}”" in answer.json["message"] for ref in foreign)
+    assert "“P01”" not in answer.json["message"]
+    assert imports_count(app) == 0 and stored_files(app) == [] and enqueued == []
+    assert booked_shops(app) == {}
+    english = township.post(
+        "/api/v1/imports?lang=en",
+        data={"file": (BytesIO(named_csv("L", named)), "抖店订单.csv")},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
+    assert english.json["code"] == "shop_out_of_scope"
+    assert "outside your area" in english.json["message"]
+
+
+def test_a_file_naming_the_uploaders_own_shop_is_imported_to_it(
+    app: Flask, second_douyin_shop: None, enqueued: list[int]
+) -> None:
+    township = bearer_client(app, "town-t01", "township", {"township": ["T01"]})
+    answer = post(township, named_csv("M", ["P01", "P01", "P01"]))
+
+    assert answer.status_code == 202, answer.json
+    assert answer.json["shop"] == "P01" and enqueued == [answer.json["id"]]
+    with app.app_context():
+        assert run_import(answer.json["id"]).status == "succeeded"
+    assert booked_shops(app) == {"P01": 3}
+
+
+def test_rows_past_the_head_naming_another_townships_shop_fail_the_import(
+    app: Flask, second_douyin_shop: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first rows name P01 only, so the upload is taken; a later row names T02's P03.
+    monkeypatch.setattr("app.ingest.shop_choice.HEAD_ROWS", 2)
+    township = bearer_client(app, "town-t01", "township", {"township": ["T01"]})
+    answer = post(township, named_csv("N", ["P01", "P01", "P03", "P01"]))
+    assert answer.status_code == 202 and answer.json["shop"] == "P01"
+
+    with app.app_context():
+        record = run_import(answer.json["id"])
+        assert (record.status, record.code) == ("failed", "shop_out_of_scope")
+        assert "“P03”" in record.message and "“P01”" not in record.message
+    assert booked_shops(app) == {}  # not even P01's rows: all of a file or none of it
+
+
+def test_a_chosen_shop_never_takes_the_rows_of_another_shop(
+    app: Flask, second_douyin_shop: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "named.csv"
+    path.write_bytes(named_csv("O", ["P01", "P03", ""]))
+    with app.app_context():
+        # The county centre chose P01: the row naming P03 stays P03's, the blank one is P01's.
+        county = create_import(path, platform="douyin", shop_code="P01")
+        assert run_import(county.id).status == "succeeded"
+    assert booked_shops(app) == {"P01": 2, "P03": 1}
+
+    path.write_bytes(named_csv("Q", ["P01", "P03"]))
+    bearer_client(app, "town-t01", "township", {"township": ["T01"]})
+    with app.app_context():
+        # T01's officer chose their P01 for the same kind of file: refused whole.
+        user = db.session.scalar(db.select(User).where(User.login == "town-t01"))
+        township = create_import(path, platform="douyin", shop_code="P01", user_id=user.id)
+        record = run_import(township.id)
+        assert (record.status, record.code) == ("failed", "shop_out_of_scope")
+    assert booked_shops(app) == {"P01": 2, "P03": 1}
+
+
+def test_choose_shop_never_gives_a_file_naming_other_shops_the_only_shop(
+    app: Flask, second_douyin_shop: None
+) -> None:
+    with app.app_context():
+        own = db.session.scalars(db.select(Shop).where(Shop.code == "P01")).all()
+        both = db.session.scalars(db.select(Shop).where(Shop.code.in_(["P01", "P03"]))).all()
+        for refs in ({"999"}, {"P01", "999"}, {"P03"}):
+            head = FileHead("douyin", True, shop_refs=frozenset(refs))
+            refused = choose_shop(head, own, rows_may_name=False)
+            assert refused.refuses and refused.shop is None
+            assert refused.outside == tuple(sorted(refs - {"P01"}))
+        own_named = choose_shop(
+            FileHead("douyin", True, shop_refs=frozenset({"P01"})), own, rows_may_name=False
+        )
+        assert (own_named.shop.code, own_named.reason) == ("P01", "file")
+        several = choose_shop(
+            FileHead("douyin", True, shop_refs=frozenset({"P01", "P03"})), both, rows_may_name=False
+        )
+        assert (several.shop, several.reason) == (None, "file")  # each row keeps its own
+        # A shop column left blank in the first rows names nothing: the only shop is picked.
+        blank = choose_shop(FileHead("douyin", True), own, rows_may_name=False)
+        assert (blank.shop.code, blank.reason) == ("P01", "only")
