@@ -189,6 +189,11 @@ def shape(stmt: Select[Any], query: Query, cols: Cols) -> Shaped:
             village = Shop.village_id
         if by == "township" or scope.kind == "township":
             stmt = stmt.join(Village, Village.id == village)
+    if by == "streamer":
+        # Internal grouping (not a public `by`): the streamer of each line's session.
+        if cols.session is None:
+            raise ValueError("grouping by streamer needs the lines' sessions")
+        stmt = stmt.join(LiveSession, LiveSession.id == cols.session)
     where = member_conditions(query, cols.product, cols.room, village, when=cols.when)
     if scope.kind == "streamer":
         sessions = select(LiveSession.id).where(LiveSession.streamer_id == scope.id)
@@ -204,6 +209,7 @@ def shape(stmt: Select[Any], query: Query, cols: Cols) -> Shaped:
         "brand": case((brand_in_effect(cols.when), Product.brand_id), else_=null()),
         "product": cols.product,
         "category": Product.category,
+        "streamer": LiveSession.streamer_id,
     }
     key = keys[by] if by else None
     return Shaped(stmt.where(*where), key, where)

@@ -17,9 +17,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.metrics.indicators import indicator_value
 from app.metrics.rankings import streamer_sales
 from app.metrics.retail import RetailRow, retail
-from app.models import Streamer
+from app.metrics.scope import parse_scope
+from app.models import LiveRoom, Streamer, Village
+from app.models.commerce import room_streamers
 from app.web.figure_links import lines_link
 from app.web.figures import change, share
 from app.web.periods import PeriodChoice, period_args
@@ -79,8 +82,12 @@ def ranking_tables(scope: str, choice: PeriodChoice, total: Decimal) -> list[Tab
 
 
 def ranking(level: str, scope: str, choice: PeriodChoice, total: Decimal, top: int = TOP) -> Table:
-    """The top `top` of `level` by net retail in `scope`, with 同比 and share of `total`."""
+    """The top `top` of `level` by net retail in `scope`, with 同比 and share of the whole:
+    `total` (the scope's 网络零售额) for places, shops and products; the scope's 村播带货额
+    (by the room's village) for rooms and streamers, whose figures are 村播带货额 too."""
     period, before = choice.period, choice.last_year
+    if level in ("room", "streamer"):
+        total = Decimal(indicator_value("live_sales", parse_scope(scope), period).value)
     if level == "streamer":
         now_rows = streamer_sales(period, scope, top)
         last = {row.key: row for row in streamer_sales(before, scope)}
@@ -109,7 +116,7 @@ def ranking(level: str, scope: str, choice: PeriodChoice, total: Decimal, top: i
             Column("share", _("占%(where)s", where=where), "percent"),
         ],
     )
-    rooms = _streamer_rooms([row.key for row in now_rows]) if level == "streamer" else {}
+    rooms = _streamer_rooms([row.key for row in now_rows], scope) if level == "streamer" else {}
     for rank, row in enumerate(now_rows, start=1):
         previous = last.get(row.key)
         table.rows.append(
@@ -156,12 +163,24 @@ def _page(
     return _drill(level, row, scope, choice)
 
 
-def _streamer_rooms(codes: list[str | None]) -> dict[str, str]:
-    """The first room (by code) of each streamer, by streamer code."""
+def _streamer_rooms(codes: list[str | None], scope: str) -> dict[str, str]:
+    """The first room (by code) of each streamer in `scope` (county, township or village), by
+    streamer code: the room page the ranking's reader may open."""
+    where = parse_scope(scope)
+    stmt = (
+        select(Streamer.code, LiveRoom.code)
+        .join(room_streamers, room_streamers.c.streamer_id == Streamer.id)
+        .join(LiveRoom, LiveRoom.id == room_streamers.c.room_id)
+        .where(Streamer.code.in_([code for code in codes if code]))
+        .order_by(Streamer.code, LiveRoom.code)
+    )
+    if where.kind == "township":
+        stmt = stmt.join(Village, Village.id == LiveRoom.village_id).where(
+            Village.township_id == where.id
+        )
+    elif where.kind == "village":
+        stmt = stmt.where(LiveRoom.village_id == where.id)
     found: dict[str, str] = {}
-    streamers = db.session.scalars(select(Streamer).where(Streamer.code.in_(codes)))
-    for streamer in streamers:
-        rooms = sorted(room.code for room in streamer.rooms)
-        if rooms:
-            found[streamer.code] = rooms[0]
+    for streamer, room in db.session.execute(stmt):
+        found.setdefault(streamer, room)
     return found

@@ -299,6 +299,85 @@ def test_a_township_page_ranks_one_level_down_and_exports_its_tables(signed_in) 
     page(town, "/dashboard/tables/shop.xlsx?scope=township:T02", 403)
 
 
+def exported_rows(client: FlaskClient, url: str) -> dict[str, tuple[Decimal, float | None]]:
+    """Name → (net, share) of each row of an exported ranking."""
+    sheet = workbook(client, url)
+    return {
+        str(row[1].value): (Decimal(str(row[2].value)), row[5].value)
+        for row in sheet.iter_rows(min_row=4)
+        if row[1].value
+    }
+
+
+def test_room_and_streamer_shares_are_of_the_scope_live_sales(signed_in, expected) -> None:
+    rooms = expected["live_sales_2024_by_room"]
+    whole = sum((Decimal(v) for v in rooms.values()), Decimal(0))  # the county's 村播带货额
+    client = signed_in("officer1")
+    found = exported_rows(client, "/dashboard/tables/room.xlsx?period=year&year=2024")
+    assert len(found) == len(rooms)
+    for net, share in found.values():
+        assert share == pytest.approx(float(net / whole))
+    assert sum(share or 0 for _, share in found.values()) == pytest.approx(1.0)
+    streamers = exported_rows(client, "/dashboard/tables/streamer.xlsx?period=year&year=2024")
+    for net, share in streamers.values():
+        assert share == pytest.approx(float(net / whole))
+
+
+@pytest.fixture
+def streamer_in_two_townships(county: Flask) -> Iterator[None]:
+    """Z03 (a streamer of R03, in 许营镇 T01) also streams in R02 (顾官屯镇 T02): R02's
+    sessions are made Z03's for the test."""
+    from app.models import LiveRoom, LiveSession, Streamer
+
+    def sessions() -> list[Any]:
+        return list(
+            db.session.scalars(db.select(LiveSession).where(LiveSession.room_id == room.id))
+        )
+
+    with county.app_context():
+        room = db.session.scalar(db.select(LiveRoom).where(LiveRoom.code == "R02"))
+        z03 = db.session.scalar(db.select(Streamer).where(Streamer.code == "Z03"))
+        before = {found.id: found.streamer_id for found in sessions()}
+        z03.rooms.append(room)
+        for found in sessions():
+            found.streamer_id = z03.id
+        db.session.commit()
+    try:
+        yield
+    finally:
+        with county.app_context():
+            room = db.session.scalar(db.select(LiveRoom).where(LiveRoom.code == "R02"))
+            z03 = db.session.scalar(db.select(Streamer).where(Streamer.code == "Z03"))
+            z03.rooms.remove(room)
+            for found in sessions():
+                found.streamer_id = before[found.id]
+            db.session.commit()
+
+
+def test_a_township_ranks_streamers_by_their_sales_in_its_rooms(
+    signed_in, expected, request: pytest.FixtureRequest
+) -> None:
+    url = "/dashboard/tables/streamer.xlsx?period=year&year=2024"
+    town, officer = signed_in("town1"), signed_in("officer1")
+    mine, county_wide = exported_rows(town, url), exported_rows(officer, url)
+    request.getfixturevalue("streamer_in_two_townships")
+    # T01's ranking still shows only what its streamers sold in T01's rooms …
+    assert exported_rows(town, url) == mine
+    rooms = expected["live_sales_2024_by_room"]
+    live_t01 = Decimal(rooms["R01"]) + Decimal(rooms["R03"])
+    assert sum(net for net, _ in mine.values()) <= live_t01
+    assert all(share is not None and 0 < share <= 1 for _, share in mine.values())
+    # … while the county's counts Z03's sessions in R02 too.
+    grown = exported_rows(officer, url)
+    bigger = [name for name in grown if grown[name][0] > county_wide[name][0]]
+    assert len(bigger) == 1 and bigger[0] in mine
+    # The row opens the streamer's room in T01 (R03, not R02), which the officer may open.
+    html = page(town, "/dashboard?period=year&year=2024")
+    link = re.search(r'href="(/rooms/[^"]+)" data-ranking-row="Z03"', html)
+    assert link and link.group(1).startswith("/rooms/R03?")
+    page(town, link.group(1).replace("&amp;", "&"))
+
+
 def test_a_year_is_compared_with_last_year_once(signed_in) -> None:
     html = page(signed_in("officer1"), "/dashboard?period=year&year=2024")
     net = card(html, "period", "net_retail")
