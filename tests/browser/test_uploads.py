@@ -138,11 +138,16 @@ DOUYIN_SAMPLE = "1735720231_d0365b30f76489df9cf6873e3d5ca53f.csv"
 
 
 def _douyin_without_shop(
-    samples: Path, folder: Path, mark: str, rows: int = 3, product: str | None = None
+    samples: Path,
+    folder: Path,
+    mark: str,
+    rows: int = 3,
+    product: str | None = None,
+    shop: str | None = None,
 ) -> Path:
     """A 抖店 export as the platform writes it (no 店铺ID column: it names no shop), its lines
     moved to 2022, before the sample county's years, with order ids of their own (`mark`) and,
-    with `product`, a 商品ID of its own."""
+    with `product`, a 商品ID of its own; with `shop`, a 店铺ID column naming that shop."""
     import csv
     import io
 
@@ -151,7 +156,7 @@ def _douyin_without_shop(
     header = next(reader)
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([*header, "店铺ID"] if shop else header)
     for number, row in enumerate(reader):
         if number == rows:
             break
@@ -160,10 +165,30 @@ def _douyin_without_shop(
         row[0] = row[1] = order
         if product is not None:
             row[header.index("商品ID")] = f"\t{product}"
-        writer.writerow(row)
+        writer.writerow([*row, shop] if shop else row)
     path = folder / f"抖店订单导出_{mark}.csv"
     path.write_text(out.getvalue(), encoding="utf-8-sig")
     return path
+
+
+def test_an_export_naming_another_townships_shop_is_refused_on_the_page(
+    new_page: Any, shots: Path, samples: Path, tmp_path: Path
+) -> None:
+    # 许营镇's user sends a file whose 店铺ID names 顾乡镇's 抖音 shop (S02): never booked to S01.
+    path = _douyin_without_shop(samples, tmp_path, "3", shop="S02")
+    page = new_page(width=1280, height=900)
+    sign_in(page, "town1")
+    page.goto("/imports")
+    before = page.request.get("/api/v1/imports?per_page=1").json()["total"]
+    page.set_input_files("#file", str(path))
+    page.click("#upload-button")
+    status = page.locator("#import-status")
+    status.locator("text=不在您的管辖范围内").wait_for(timeout=30_000)
+    assert "“S02”" in status.inner_text()
+    assert page.locator("#shop-choice").is_hidden()
+    assert page.request.get("/api/v1/imports?per_page=1").json()["total"] == before
+    shot(page, shots, "upload-other-township-refused-desktop")
+    assert page.errors == []
 
 
 def _import_of(page: Any, import_id: str) -> dict[str, Any]:
