@@ -41,6 +41,7 @@ def service_worker() -> Response:
         .replace("__VERSION__", _version())
         .replace("__ASSETS__", current_app.json.dumps(assets))
         .replace("__PAGES__", current_app.json.dumps(pages))
+        .replace("__LOGIN__", current_app.json.dumps(url_for("auth.login")))
     )
     response = Response(text, mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"

@@ -18,6 +18,15 @@ from tests.browser.conftest import shot, sign_in
 PHONE = {"width": 390, "height": 844, "is_mobile": True, "has_touch": True}
 
 
+# Whether the service worker keeps a copy of the page at `path` (for one account only).
+KEPT = """path => caches.keys().then(names => {
+  const kept = names.filter(name => name.startsWith('cunbo-pages-'));
+  return kept.length === 1 && caches.open(kept[0]).then(cache => cache.match(path))
+    .then(Boolean);
+})"""
+PAGE_CACHES = "caches.keys().then(names => names.filter(n => n.startsWith('cunbo-pages')))"
+
+
 def fits(page: Any) -> bool:
     """Nothing wider than the phone's 390 px (a mobile browser widens its viewport to fit)."""
     return bool(page.evaluate("document.documentElement.scrollWidth <= 390"))
@@ -108,7 +117,7 @@ def test_a_session_typed_offline_waits_and_is_stored_once(
     # The service worker takes the page under its control and keeps a copy of the form.
     page.wait_for_selector("[data-offline][data-worker=ready]", state="attached")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_timeout(500)  # the copies of the form and the home are kept
+    page.wait_for_function(KEPT, arg="/sessions/new")  # the copy of the form is kept
 
     context.set_offline(True)
     day = dt.date(2024, 12, 28)
@@ -212,4 +221,94 @@ def test_an_entry_the_server_refuses_goes_back_into_the_form(
     page.wait_for_url("**/me")
     [(viewers, client_id)] = stored_at(live_app, dt.datetime(2024, 12, 25, 22, 0))
     assert viewers == 100 and client_id  # the entry's own id, kept through the correction
+    assert page.errors == []
+
+
+def test_a_session_sent_on_a_signal_without_data_waits_in_the_phone(
+    new_page: Any, shots: Path, live_app: Flask
+) -> None:
+    """The phone thinks it is online but the form's post never arrives: the entry is kept as
+    待同步 1 场 instead of being lost, and stored once when the network works again."""
+    page = new_page(**PHONE)
+    sign_in(page, "streamer1")
+    page.goto("/sessions/new")
+    page.wait_for_selector("[data-offline][data-worker=ready]", state="attached")
+    assert page.evaluate("navigator.onLine") is True
+
+    def no_data(route: Any) -> None:
+        if route.request.method == "POST":
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/sessions/new*", no_data)
+    day = dt.date(2024, 12, 24)
+    start_utc = dt.datetime(2024, 12, 23, 22, 0)
+    fill_session(page, day, viewers="200")
+    page.click("form.session-form button[type=submit]")
+    pending = page.locator("[data-pending-count]")
+    pending.wait_for()
+    assert pending.inner_text() == "待同步 1 场"
+    assert page.url.endswith("/sessions/new")
+    assert page.input_value("#start") == ""  # a fresh form for the next session
+    assert stored_at(live_app, start_utc) == []
+    shot(page, shots, "streamer-no-data-pending-phone")
+
+    page.unroute("**/sessions/new*")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("[data-offline-note]:has-text('已同步 1 场')")
+    [(viewers, client_id)] = stored_at(live_app, start_utc)
+    assert viewers == 200 and client_id
+    assert page.errors == []
+
+
+def test_signing_out_from_any_page_leaves_no_pages_in_the_phone(
+    new_page: Any, shots: Path, live_app: Flask
+) -> None:
+    """The copies of the form and the home are one account's: signing out from a page that is
+    neither of them removes them, and the form cannot be opened offline afterwards."""
+    page = new_page(**PHONE)
+    context = page.context
+    sign_in(page, "streamer1")
+    page.goto("/sessions/new")
+    page.wait_for_selector("[data-offline][data-worker=ready]", state="attached")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function(KEPT, arg="/me")
+    page.wait_for_function(KEPT, arg="/sessions/new")
+
+    page.goto("/account/password")
+    # The menu's sign-out (folded away on a phone), sent as the browser sends it.
+    page.evaluate("document.querySelector(\"form[action$='/logout']\").submit()")
+    page.wait_for_url("**/login*")
+    page.wait_for_function(PAGE_CACHES + ".then(names => names.length === 0)")
+    shot(page, shots, "streamer-signed-out-phone")
+
+    context.set_offline(True)
+    opened = True
+    try:
+        page.goto("/sessions/new")
+    except Exception:
+        opened = False
+    assert not opened or "成交金额" not in page.content()
+    context.set_offline(False)
+
+
+def test_a_mistake_sent_online_is_shown_in_the_form(
+    new_page: Any, shots: Path, live_app: Flask
+) -> None:
+    """Online, the form is sent from the page; a refusal comes back as the form with the
+    problem marked, and nothing is kept in the phone."""
+    page = new_page(**PHONE)
+    sign_in(page, "streamer1")
+    page.goto("/sessions/new")
+    page.wait_for_selector("[data-offline][data-worker=ready]", state="attached")
+    fill_session(page, dt.date(2024, 12, 23), viewers="50")
+    page.fill("#end", "2024-12-23T05:00")
+    page.click("form.session-form button[type=submit]")
+    page.wait_for_selector("#end-error")
+    assert "结束时间必须晚于开始时间" in page.locator("#end-error").inner_text()
+    assert page.input_value("#viewers") == "50"
+    assert page.evaluate("localStorage.getItem('cunbo.pending.v1') || '[]'") == "[]"
+    assert stored_at(live_app, dt.datetime(2024, 12, 22, 22, 0)) == []
+    shot(page, shots, "streamer-online-mistake-phone")
     assert page.errors == []

@@ -2,15 +2,20 @@
    It keeps the files the session form and the streamer's home need, and the last copy of
    those two pages, so that a streamer without network can still open the form and type a
    session; the entry then waits in the phone (offline.js) and is sent when the network
-   returns. Everything else goes to the network as usual. The server fills in VERSION, ASSETS
-   and PAGES. */
+   returns. The copies are one account's: kept under the user id the page names (meta
+   cunbo-user), they go when another account's page comes, and when the sign-in page is
+   answered (signed out, session ended). Everything else goes to the network as usual. The
+   server fills in VERSION, ASSETS, PAGES and LOGIN. */
 "use strict";
 
 var VERSION = "__VERSION__";
 var ASSETS = __ASSETS__;
 var PAGES = __PAGES__;
+var LOGIN = __LOGIN__;
 var FILES = "cunbo-files-" + VERSION;
-var PAGE_CACHE = "cunbo-pages";
+// The kept pages are one account's: "cunbo-pages-<user id>", at most one such cache at a time.
+var PAGE_CACHE = "cunbo-pages-";
+var OWNER = /<meta name="cunbo-user" content="([^"]+)">/;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -23,7 +28,8 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (names) {
       return Promise.all(names.filter(function (name) {
-        return name.indexOf("cunbo-files-") === 0 && name !== FILES;
+        // Old files, and the pages an earlier worker kept without their account.
+        return (name.indexOf("cunbo-files-") === 0 && name !== FILES) || name === "cunbo-pages";
       }).map(function (name) { return caches.delete(name); }));
     }).then(function () { return self.clients.claim(); })
   );
@@ -33,13 +39,38 @@ function pathOf(url) { return new URL(url, self.location.origin).pathname; }
 
 function isPage(url) { return PAGES.indexOf(pathOf(url)) !== -1; }
 
-// A page as the signed-in user sees it (not the sign-in page a redirect led to).
+// The kept pages' caches other than `keep` (every one when `keep` is null) go.
+function forgetPages(keep) {
+  return caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name.indexOf(PAGE_CACHE) === 0 && name !== keep;
+    }).map(function (name) { return caches.delete(name); }));
+  });
+}
+
+// A page as the signed-in user sees it (not the sign-in page a redirect led to), kept under
+// the account named in the page; another account's pages go first.
 function keepPage(path, response) {
-  if (!response || !response.ok || response.redirected || response.type !== "basic") {
-    return Promise.resolve();
+  if (!response || response.redirected || response.type !== "basic" ||
+      pathOf(response.url) === LOGIN) {
+    return forgetPages(null); // signed out: nobody's pages stay in the phone
   }
+  if (!response.ok) { return Promise.resolve(); }
   var copy = response.clone();
-  return caches.open(PAGE_CACHE).then(function (cache) { return cache.put(path, copy); });
+  return response.clone().text().then(function (page) {
+    var owner = page.match(OWNER);
+    if (!owner) { return forgetPages(null); }
+    var name = PAGE_CACHE + owner[1];
+    return forgetPages(name).then(function () { return caches.open(name); })
+      .then(function (cache) { return cache.put(path, copy); });
+  });
+}
+
+function keptPage(path) {
+  return caches.keys().then(function (names) {
+    var name = names.filter(function (one) { return one.indexOf(PAGE_CACHE) === 0; })[0];
+    return name ? caches.open(name).then(function (cache) { return cache.match(path); }) : null;
+  });
 }
 
 function fetchPage(path) {
@@ -57,7 +88,7 @@ self.addEventListener("message", function (event) {
     })));
   } else if (data.type === "forget-pages") {
     // Signing out: the copies of the user's pages go.
-    event.waitUntil(caches.delete(PAGE_CACHE));
+    event.waitUntil(forgetPages(null));
   }
 });
 
@@ -67,15 +98,22 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   var path = pathOf(request.url);
+  if (request.mode === "navigate" && path === LOGIN) {
+    // The sign-in page answered (signed out, or the session ended): the kept pages go.
+    event.respondWith(fetch(request).then(function (response) {
+      event.waitUntil(forgetPages(null));
+      return response;
+    }));
+    return;
+  }
   if (request.mode === "navigate" && isPage(request.url)) {
     // The network first; without it, the last copy of the page.
     event.respondWith(
       fetch(request).then(function (response) {
-        event.waitUntil(keepPage(path, response));
+        if (response.type !== "opaqueredirect") { event.waitUntil(keepPage(path, response)); }
         return response;
       }).catch(function () {
-        return caches.open(PAGE_CACHE).then(function (cache) { return cache.match(path); })
-          .then(function (kept) { return kept || Response.error(); });
+        return keptPage(path).then(function (kept) { return kept || Response.error(); });
       })
     );
     return;

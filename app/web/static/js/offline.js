@@ -1,6 +1,7 @@
 /* The session form without network.
    On the form and the streamer's home ([data-offline]): registers the service worker (sw.js),
-   keeps a session typed without network in the phone (localStorage) instead of losing it,
+   sends the form itself and keeps a session in the phone (localStorage) instead of losing it
+   when there is no network or the network fails on the way (a signal but no data),
    shows "待同步 N 场", and sends the waiting entries when the network returns.
    Each entry carries the client id (a UUID) the form was given when it was opened; the server
    stores an id once, so an entry sent twice (a lost answer, two tabs) is still one session.
@@ -129,15 +130,19 @@
     if (field && !field.value) { field.value = newId(); }
   }
 
-  function keep(event) {
-    if (navigator.onLine !== false) { return; } // online: the form is sent as usual
-    event.preventDefault();
-    if (!form.checkValidity()) { form.reportValidity(); return; }
+  var SEND_TIMEOUT = 20000; // ms: a phone with a signal but no data waits no longer
+
+  // The form's entry as kept in the phone (without the security token).
+  function entryFields() {
     ensureId();
     var fields = {};
     new FormData(form).forEach(function (value, name) {
       if (name !== "csrf_token") { fields[name] = String(value); }
     });
+    return fields;
+  }
+
+  function keep(fields) {
     var all = load();
     if (!all.some(function (entry) { return entry.client_id === fields.client_id; })) {
       all.push({ client_id: fields.client_id, user: user, fields: fields,
@@ -152,6 +157,52 @@
     say(text("kept"), "success");
     render();
     window.scrollTo(0, 0);
+  }
+
+  // The form is sent from here, not by the browser: when the network fails on the way (a
+  // signal but no data, a timeout, a gateway that cannot reach the server) the entry is kept
+  // in the phone instead of being lost. A refusal is sent again the usual way, so that the
+  // server shows the form with its problems marked.
+  function submit(event) {
+    event.preventDefault();
+    if (!form.checkValidity()) { form.reportValidity(); return; }
+    var fields = entryFields();
+    if (navigator.onLine === false) { keep(fields); return; }
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.disabled = true; }
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? window.setTimeout(function () { controller.abort(); },
+      SEND_TIMEOUT) : null;
+    fetch(form.action || formUrl, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      signal: controller ? controller.signal : undefined,
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (response.status >= 502 && response.status <= 504 &&
+          type.indexOf("application/json") === -1) {
+        return "network";
+      }
+      if ((response.status === 200 || response.status === 201) &&
+          type.indexOf("application/json") !== -1) {
+        return response.json().then(function (answer) {
+          window.sessionStorage.setItem("cunbo.saved", answer.message || "");
+          window.location.assign(answer.next || window.location.href);
+          return "saved";
+        });
+      }
+      return "again";
+    }, function () {
+      return "network"; // no answer (TypeError) or no answer in time (AbortError)
+    }).then(function (outcome) {
+      if (timer) { window.clearTimeout(timer); }
+      if (outcome === "saved") { return; }
+      if (button) { button.disabled = false; }
+      if (outcome === "network") { keep(fields); return; }
+      form.submit(); // refused, signed out or a stale token: the server's page says why
+    });
   }
 
   function freshToken() {
@@ -275,9 +326,14 @@
     window.sessionStorage.removeItem("cunbo.synced");
     say(text("synced", synced), "success");
   }
+  var saved = window.sessionStorage.getItem("cunbo.saved");
+  if (saved !== null) {
+    window.sessionStorage.removeItem("cunbo.saved");
+    if (saved) { say(saved, "success"); }
+  }
   if (form) {
     ensureId();
-    form.addEventListener("submit", keep);
+    form.addEventListener("submit", submit);
   }
   window.addEventListener("online", function () { say(""); sync(); });
   window.addEventListener("offline", function () { say(text("offline"), "warning"); render(); });
