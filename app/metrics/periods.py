@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from app.beijing import midnight_utc
 from app.metrics.errors import MetricsError
+from app.wording import N_, say
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,9 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise MetricsError(f"结束日期 {self.end} 早于开始日期 {self.start} (to is before from)")
+            raise MetricsError(
+                say(N_("结束日期 {end} 早于开始日期 {start}"), end=self.end, start=self.start)
+            )
 
     @property
     def days(self) -> int:
@@ -106,7 +109,7 @@ def parse_date(text: str | dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(str(text).strip())
     except ValueError as exc:
-        raise MetricsError(f"日期格式应为 YYYY-MM-DD: {text!r} (bad date)") from exc
+        raise MetricsError(say(N_("日期格式应为 YYYY-MM-DD，收到“{text}”"), text=text)) from exc
 
 
 def parse_month(text: str | dt.date) -> dt.date:
@@ -120,7 +123,7 @@ def parse_month(text: str | dt.date) -> dt.date:
             raise ValueError(value)
         return dt.date(int(year), int(month), 1)
     except ValueError as exc:
-        raise MetricsError(f"月份格式应为 YYYY-MM: {text!r} (bad month)") from exc
+        raise MetricsError(say(N_("月份格式应为 YYYY-MM，收到“{text}”"), text=text)) from exc
 
 
 def month_key(day: dt.date) -> str:
@@ -141,7 +144,7 @@ def quarter_of(day: dt.date) -> int:
 def quarter_period(year: int, quarter: int) -> Period:
     """The calendar quarter `quarter` (1–4) of `year`."""
     if quarter not in (1, 2, 3, 4):
-        raise MetricsError(f"季度应为 1 至 4，收到 {quarter!r}")
+        raise MetricsError(say(N_("季度应为 1 至 4，收到 {quarter}"), quarter=quarter))
     first = dt.date(year, 3 * quarter - 2, 1)
     return Period(first, month_end(add_months(first, 2)))
 
@@ -151,8 +154,13 @@ def parse_quarter(text: str) -> Period:
     value = str(text).strip().upper().replace("-", "")
     year, sep, quarter = value.partition("Q")
     if not sep or len(year) != 4 or not year.isdigit() or quarter not in ("1", "2", "3", "4"):
-        raise MetricsError(f"季度格式应为 YYYYQn（如 2024Q2），收到 {text!r}")
+        raise MetricsError(say(N_("季度格式应为 YYYYQn（如 2024Q2），收到“{text}”"), text=text))
     return quarter_period(int(year), int(quarter))
+
+
+def whole_months(period: Period) -> bool:
+    """Whether the period runs from a month's first day to a month's last day."""
+    return period.start.day == 1 and period.end == month_end(period.end)
 
 
 def previous_period(period: Period, months: int | None = None) -> Period:
@@ -162,9 +170,10 @@ def previous_period(period: Period, months: int | None = None) -> Period:
     earlier (by default as many months as it touches): a month with the previous month, a
     quarter with the previous quarter, a year with the previous year, month-to-date (1–5 June)
     with the same days of the month before (1–5 May), quarter-to-date (`months=3`) with the same
-    days of the quarter before. Any other range is compared with as many days just before it.
+    days of the quarter before. `months=0`, and any range not starting on a 1st, is compared
+    with as many days just before it (1 March–15 April 2025 with 14 January–28 February).
     """
-    if period.start.day == 1:
+    if period.start.day == 1 and months != 0:
         return period.shift_months(-(months or len(months_in(period))))
     stop = period.start - dt.timedelta(days=1)
     return Period(stop - dt.timedelta(days=period.days - 1), stop)

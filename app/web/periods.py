@@ -28,11 +28,13 @@ from app.metrics.periods import (
     month_end,
     month_key,
     month_period,
+    months_in,
     parse_date,
     parse_month,
     parse_quarter,
     previous_period,
     quarter_of,
+    whole_months,
     year_period,
 )
 from app.web.figures import latest_data_day
@@ -40,6 +42,7 @@ from app.web.figures import latest_data_day
 KINDS = ("month", "quarter", "year", "custom")
 MONTHS_OF = {"month": 1, "quarter": 3, "year": 12}
 LONGEST_RANGE_DAYS = 366 * 3
+EARLIEST_YEAR = 2000  # no period starts before (earlier years have no data, nor a year before)
 
 
 @dataclass(frozen=True)
@@ -66,9 +69,13 @@ class PeriodChoice:
 
     @property
     def previous(self) -> Period:
-        """The period just before (环比): the previous month, quarter or year to the same day,
-        or as many days just before a custom range."""
-        return previous_period(self.period, MONTHS_OF.get(self.kind))
+        """The period just before (环比): the previous month, quarter or year to the same day;
+        for a custom range of whole months, as many months before it, and for any other custom
+        range as many days just before it."""
+        if self.kind == "custom":
+            months = len(months_in(self.whole)) if whole_months(self.whole) else 0
+            return previous_period(self.period, months)
+        return previous_period(self.period, MONTHS_OF[self.kind])
 
     @property
     def year(self) -> int:
@@ -155,8 +162,10 @@ def _asked(kind: str, args: Mapping[str, Any]) -> PeriodChoice:
         params = {"quarter": f"{whole.start.year}Q{quarter_of(whole.start)}"}
     elif kind == "year":
         text = _required(args, "year", _("年度"))
-        if not text.isdigit() or len(text) != 4 or int(text) < 2000:
+        if not text.isdigit() or len(text) != 4:
             raise PeriodUnreadable(_("年度应为四位数字，如 2024"))
+        if int(text) < EARLIEST_YEAR:
+            raise PeriodUnreadable(too_early_message(text))
         whole = year_period(int(text))
         params = {"year": text}
     elif kind == "custom":
@@ -172,10 +181,22 @@ def _asked(kind: str, args: Mapping[str, Any]) -> PeriodChoice:
         params = {"from": start.isoformat(), "to": end.isoformat()}
     else:
         raise PeriodUnreadable(_("时段应为月、季度、年度或自定义"))
+    if too_early(whole.start):
+        raise PeriodUnreadable(too_early_message(whole.start.isoformat()))
     now = today()
     if whole.start > now:
         raise PeriodUnreadable(_("%(start)s 尚未开始", start=whole.start))
     return PeriodChoice(kind, whole, min(whole.end, now), params={"period": kind, **params})
+
+
+def too_early(start: dt.date) -> bool:
+    """Whether a period starting on `start` begins before the earliest year shown."""
+    return start.year < EARLIEST_YEAR
+
+
+def too_early_message(asked: str) -> str:
+    """The reader's message for a period (as asked) that begins before the earliest year."""
+    return _("时段不能早于 %(year)d 年，收到 %(asked)s", year=EARLIEST_YEAR, asked=asked)
 
 
 def _read(parse: Callable[[str], Any], text: str, what: str) -> Any:

@@ -43,6 +43,7 @@ from app.web.brief_image import BriefFontMissing, brief_pdf, brief_png
 from app.web.drill import lines_url
 from app.web.figures import chosen_span
 from app.web.nav import roles_for
+from app.web.periods import too_early, too_early_message
 
 reports_bp = Blueprint("web_reports", __name__, url_prefix="/reports")
 months_bp = Blueprint("web_months", __name__, url_prefix="/months")
@@ -92,6 +93,9 @@ def brief(month: str) -> Response:
         abort(404)
     if first > beijing.today():
         abort(404)  # a month not begun has nothing to tell
+    if too_early(first):
+        flash(too_early_message(month), "error")
+        return redirect(url_for("web_reports.index"))
     found = monthly_brief(first)
     font = current_app.config.get("CUNBO_BRIEF_FONT")
     try:

@@ -75,6 +75,28 @@ def test_bad_input_is_refused_clearly() -> None:
         Period(D(2024, 2, 2), D(2024, 2, 1))
 
 
+def test_refusals_are_said_in_chinese_and_english() -> None:
+    from app.metrics.periods import parse_date, parse_quarter, quarter_period
+
+    cases = [
+        (lambda: parse_date("2024-02-30"), "日期格式应为 YYYY-MM-DD", "Write dates as YYYY-MM-DD"),
+        (lambda: parse_month("2024-13"), "月份格式应为 YYYY-MM", "Write months as YYYY-MM"),
+        (lambda: parse_quarter("2024Q5"), "季度格式应为 YYYYQn", "Write quarters as YYYYQn"),
+        (lambda: quarter_period(2024, 5), "季度应为 1 至 4", "The quarter should be 1 to 4"),
+        (
+            lambda: Period(D(2024, 2, 2), D(2024, 2, 1)),
+            "结束日期 2024-02-01 早于开始日期 2024-02-02",
+            "The end date 2024-02-01 is before the start date 2024-02-02",
+        ),
+    ]
+    for refused, chinese, english in cases:
+        with pytest.raises(MetricsError) as caught:
+            refused()
+        assert chinese in str(caught.value) and english in caught.value.say("en")
+        # The Chinese carries no English tail.
+        assert "(bad" not in str(caught.value) and "(to is" not in str(caught.value)
+
+
 def test_quarters() -> None:
     from app.metrics.periods import parse_quarter, quarter_of, quarter_period
 
@@ -116,3 +138,14 @@ def test_previous_period(start, end, before_start, before_end) -> None:
         assert previous_period(Period(start, end), 3) == Period(D(2024, 7, 1), D(2024, 8, 15))
     if start.day != 1:
         assert before.days == Period(start, end).days and before.end == start - dt.timedelta(1)
+
+
+def test_previous_period_by_days_when_told() -> None:
+    from app.metrics.periods import previous_period, whole_months
+
+    # A custom range from the 1st that is not whole months: the 46 days just before it.
+    odd = Period(D(2025, 3, 1), D(2025, 4, 15))
+    assert not whole_months(odd)
+    assert previous_period(odd, 0) == Period(D(2025, 1, 14), D(2025, 2, 28))
+    assert whole_months(Period(D(2025, 3, 1), D(2025, 4, 30)))
+    assert whole_months(Period(D(2024, 2, 1), D(2024, 2, 29)))

@@ -131,12 +131,52 @@ def test_the_default_is_the_latest_month_with_data_and_its_year(county) -> None:
         ("period=custom&from=2020-01-01&to=2024-03-05", "最长三年"),
         ("period=week", "时段应为"),
         ("period=year&year=2999", "尚未开始"),
+        # Before 2000 in any form: the same clear message, never a failed page.
+        ("period=month&month=0001-01", "时段不能早于 2000 年"),
+        ("period=quarter&quarter=0001Q1", "时段不能早于 2000 年"),
+        ("period=custom&from=0001-01-03&to=0001-01-05", "时段不能早于 2000 年"),
+        ("period=year&year=1999", "时段不能早于 2000 年"),
+        ("period=month&month=1999-12", "时段不能早于 2000 年"),
     ],
 )
 def test_a_period_that_cannot_be_read_falls_back_to_the_default(county, query, says) -> None:
     choice = chosen(county, query)
     assert choice.default and choice.period == Period(D(2024, 12, 1), D(2024, 12, 31))
     assert choice.error and says in choice.error
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "period=month&month=0001-01",
+        "period=quarter&quarter=0001Q1",
+        "period=custom&from=0001-01-03&to=0001-01-05",
+        "period=year&year=0001",
+    ],
+)
+def test_a_period_before_2000_shows_the_default_with_a_message(signed_in, query) -> None:
+    client = signed_in("officer1")
+    for url in ("/dashboard?", "/townships/T01?"):
+        html = page(client, url + query)
+        assert "时段不能早于 2000 年" in html and "已显示默认时段" in html
+    english = page(client, "/dashboard?lang=en&" + query)
+    assert "A period cannot begin before 2000" in english
+    page(client, "/dashboard?lang=zh")
+
+
+def test_a_brief_before_2000_says_so_instead_of_failing(signed_in) -> None:
+    client = signed_in("officer1")
+    response = client.get("/reports/brief/0001-01?format=png")
+    assert response.status_code == 302 and response.location.endswith("/reports")
+    assert "时段不能早于 2000 年" in page(client, "/reports")
+
+
+def test_a_custom_range_from_the_first_is_compared_with_the_days_just_before(county) -> None:
+    odd = chosen(county, "period=custom&from=2024-03-01&to=2024-04-15")
+    assert odd.previous == Period(D(2024, 1, 15), D(2024, 2, 29))  # the 46 days before
+    assert odd.previous_label == "前一时段"
+    months = chosen(county, "period=custom&from=2024-03-01&to=2024-04-30")
+    assert months.previous == Period(D(2024, 1, 1), D(2024, 2, 29))  # the two months before
 
 
 def test_the_page_says_why_it_shows_the_default(signed_in) -> None:
