@@ -25,7 +25,7 @@ from app.codes import PLATFORMS
 from app.extensions import db
 from app.ingest import ImportFileError
 from app.ingest.service import create_import
-from app.ingest.shop_choice import ShopChoice, choose_shop, read_head
+from app.ingest.shop_choice import ShopChoice, choose_shop, others_named, read_head
 from app.ingest.storage import StoredFile, keep_stream, too_large_message
 from app.models import ColumnMapping, SalesImport, Shop
 from app.wording import N_, Wording, say
@@ -163,6 +163,8 @@ def receive_upload(upload: UploadRequest, *, enqueue: bool = True) -> UploadResu
         stored = _keep(upload, name)
         if shop is None:
             shop = _chosen_shop(upload, stored, name, mapping)
+        elif not upload.scope.county:
+            _check_named_shops(upload, stored, name, mapping)
         _one_at_a_time(stored.sha256)
         existing = existing_import(stored.sha256, shop)
         if existing is not None:
@@ -328,6 +330,23 @@ def _chosen_shop(
     if earlier is not None:
         raise _AnswerWith(earlier)
     raise shop_required(choice, head.platform)
+
+
+def _check_named_shops(
+    upload: UploadRequest, stored: StoredFile, name: str, mapping: dict[str, str] | None
+) -> None:
+    """A shop chosen by anybody but the county centre: refused when the file's first rows
+    name a registered shop that is not theirs (its rows would keep that shop)."""
+    head = read_head(
+        stored.path,
+        platform=upload.platform,
+        password=upload.password,
+        mapping=mapping,
+        filename=name,
+    )
+    others = others_named(head, shops_in_scope(upload.scope))
+    if others:
+        raise names_other_shops(others)
 
 
 def shop_required(choice: ShopChoice, platform: str | None) -> UploadError:

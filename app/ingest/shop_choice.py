@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from app.extensions import db
 from app.models import OrderLine, PlatformListing, Shop
@@ -164,6 +164,26 @@ def _named_shops(head: FileHead, shops: Sequence[Shop]) -> tuple[list[Shop], tup
             outside.append(ref)
         named.extend(shop for shop in found if shop not in named)
     return named, tuple(outside)
+
+
+def others_named(head: FileHead, shops: Sequence[Shop]) -> tuple[str, ...]:
+    """The references of the file's shop column that name a registered shop not among `shops`,
+    sorted: a file given one of the uploader's shops that carries another shop's rows."""
+    own = {ref for shop in shops for ref in (shop.code, shop.platform_shop_id) if ref}
+    unknown = sorted(head.shop_refs - own)
+    if not unknown:
+        return ()
+    registered = db.session.scalars(
+        select(Shop).where(
+            or_(
+                Shop.code.in_(unknown),
+                and_(Shop.platform == head.platform, Shop.platform_shop_id.in_(unknown)),
+            )
+        )
+    ).all()
+    return tuple(
+        ref for ref in unknown if any(ref in (s.code, s.platform_shop_id) for s in registered)
+    )
 
 
 def shops_selling_listed(head: FileHead, shops: Sequence[Shop]) -> list[Shop]:

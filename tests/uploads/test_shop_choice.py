@@ -238,6 +238,23 @@ def test_a_file_naming_the_uploaders_own_shop_is_imported_to_it(
     assert booked_shops(app) == {"P01": 3}
 
 
+def test_a_chosen_shop_does_not_let_a_file_naming_another_townships_shop_in(
+    app: Flask, second_douyin_shop: None, enqueued: list[int]
+) -> None:
+    township = bearer_client(app, "town-t01", "township", {"township": ["T01"]})
+    answer = post(township, named_csv("R", ["P01", "P03"]), shop="P01")
+
+    assert answer.status_code == 403, answer.json
+    assert answer.json["code"] == "shop_out_of_scope" and "“P03”" in answer.json["message"]
+    assert imports_count(app) == 0 and stored_files(app) == [] and enqueued == []
+    # Their own shop named, or a 店铺ID the registry does not know: the chosen shop takes it.
+    own = post(township, named_csv("S", ["P01", "4473829"]), shop="P01")
+    assert own.status_code == 202 and own.json["shop"] == "P01"
+    with app.app_context():
+        assert run_import(own.json["id"]).status == "succeeded"
+    assert booked_shops(app) == {"P01": 2}
+
+
 def test_rows_past_the_head_naming_another_townships_shop_fail_the_import(
     app: Flask, second_douyin_shop: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
