@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app import beijing
 from app.codes import INDICATORS
 from app.extensions import db
 from app.metrics.facts import Query, line_totals
 from app.metrics.indicators import LINE_QUERIES, indicator_value
-from app.metrics.periods import Period, month_key, month_period, parse_month
+from app.metrics.periods import Period, month_end, month_key, month_period, parse_month
 from app.metrics.scope import COUNTY
 from app.metrics.targets import status_for
 from app.models import MonthClose, Township
@@ -88,8 +89,10 @@ def monthly_brief(month: str | dt.date) -> MonthlyBrief:
     report = monthly_report(first)
     county = _county_rows(report)
     this = month_period(first)
-    last = _net(this.last_year())
-    last_agri = _net(this.last_year(), agri=True)
+    # 同比 of a month still running compares its days so far with the same days a year before.
+    so_far = Period(first, max(first, min(month_end(first), beijing.today())))
+    last = _net(so_far.last_year())
+    last_agri = _net(so_far.last_year(), agri=True)
     figures = _closed_figures(key)
     kpis = BriefKpis(
         net_retail=county[NET]["month"],

@@ -3,6 +3,7 @@ with the monthly report's numbers, in the county's words; only for those who see
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -65,6 +66,27 @@ def test_the_brief_has_the_monthly_reports_figures(county: Flask) -> None:
     assert brief.trend[5].this_year == brief.kpis.net_retail
     assert all(p.this_year is None for p in brief.trend[6:])
     assert all(p.last_year > 0 for p in brief.trend)
+
+
+def test_a_running_months_yoy_is_against_the_same_days_last_year(
+    county: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fractions import Fraction
+
+    from app import beijing
+    from app.metrics.retail import retail
+
+    with county.app_context():
+        whole = monthly_brief(MONTH)  # June is over: compared with all of June 2023
+        june = retail("2023-06-01", "2023-06-30", "platform").total.net
+        monkeypatch.setattr(beijing, "today", lambda: dt.date(2024, 6, 10))
+        running = monthly_brief(MONTH)  # on 10 June: compared with 1–10 June 2023
+        ten_days = retail("2023-06-01", "2023-06-10", "platform").total.net
+        agri_days = retail("2023-06-01", "2023-06-10", "platform", agri=True).total.net
+    assert 0 < ten_days < june
+    assert whole.kpis.net_yoy == Fraction(whole.kpis.net_retail) / Fraction(june) - 1
+    assert running.kpis.net_yoy == Fraction(running.kpis.net_retail) / Fraction(ten_days) - 1
+    assert running.kpis.agri_yoy == Fraction(running.kpis.agri_net_retail) / Fraction(agri_days) - 1
 
 
 def test_pdf_is_one_a4_page_in_the_countys_words(county: Flask, signed_in) -> None:
