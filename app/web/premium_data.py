@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -172,16 +173,7 @@ def brand_home(brands: list[Brand], span: Span) -> dict[str, Any]:
             home_lines(brands, m.period) if m.net is not None else None for m in months
         ],
         "last_year_links": [home_lines(brands, _month_last_year(m)) for m in months],
-        "month_rows": [
-            {
-                "month": m,
-                "link": home_lines(brands, m.period),
-                "last_year_link": home_lines(brands, _month_last_year(m)),
-                "yoy": change(m.net, m.last_year) if m.last_year else None,
-            }
-            for m in months
-            if m.net is not None
-        ],
+        "month_rows": [_month_row(brands, codes, m) for m in months if m.net is not None],
         "platforms": [
             {
                 "key": share.platform,
@@ -195,6 +187,23 @@ def brand_home(brands: list[Brand], span: Span) -> dict[str, Any]:
         "rows": rows,
         "without": without,
         "products": len(products),
+    }
+
+
+def _month_row(
+    brands: list[Brand], codes: list[str], month: brand_home_metrics.BrandMonth
+) -> dict[str, Any]:
+    """A row of the month table with its 同比. A month still running (cut at `as_of`) is set
+    beside the same days a year earlier, not last year's whole month."""
+    before = _month_last_year(month)
+    if month.period.end < month_end(month.period.start):
+        before = month.period.last_year()
+        month = replace(month, last_year=brand_home_metrics.brands_net(codes, before))
+    return {
+        "month": month,
+        "link": home_lines(brands, month.period),
+        "last_year_link": home_lines(brands, before),
+        "yoy": change(month.net, month.last_year) if month.last_year else None,
     }
 
 

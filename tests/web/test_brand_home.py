@@ -4,6 +4,7 @@ add the missing ones; every linked figure opens lines that add up to it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -99,6 +100,32 @@ def test_every_figure_of_the_brand_home_opens_its_lines(county, signed_in) -> No
         check_lines(county, client, link["url"], link["drill"], link["shown"])
     for point in points:
         check_lines(county, client, point["url"], "net", point["value"].quantize(Decimal("0.01")))
+
+
+def test_a_running_month_is_compared_with_the_same_days_last_year(
+    county, signed_in, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.web import figures
+
+    client = signed_in("brand1")
+
+    def june(text: str) -> list[str]:
+        row = re.search(r'<tr data-month="2024-06">(.*?)</tr>', text, re.S)
+        assert row, "2024-06"
+        return re.findall(r'<td class="num">(.*?)</td>', row.group(1), re.S)
+
+    over = june(page(client, "/premium?year=2024"))  # June is over: against all of June 2023
+    monkeypatch.setattr(figures, "today", lambda: dt.date(2024, 6, 10))
+    text = page(client, "/premium?year=2024")  # on 10 June: against 1–10 June 2023
+    running = june(text)
+    links = {link["url"]: link for link in figure_links(text) if link["drill"]}
+    days = "/lines?from=2023-06-01&to=2023-06-10&scope=brand%3AB01&branded=1"
+    assert days in links and "from=2023-06-01&to=2023-06-30" not in " ".join(links)
+    check_lines(county, client, days, links[days]["drill"], links[days]["shown"])
+    now = links["/lines?from=2024-06-01&to=2024-06-10&scope=brand%3AB01&branded=1"]["shown"]
+    before = links[days]["shown"]
+    assert 0 < before and running[1] != over[1]
+    assert f"{(now - before) / before * 100:+,.1f}%".replace("-", "−") in running[2]
 
 
 def test_county_users_see_the_same_home_for_all_brands(county, signed_in, expected) -> None:
