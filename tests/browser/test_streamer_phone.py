@@ -312,3 +312,41 @@ def test_a_mistake_sent_online_is_shown_in_the_form(
     assert stored_at(live_app, dt.datetime(2024, 12, 22, 22, 0)) == []
     shot(page, shots, "streamer-online-mistake-phone")
     assert page.errors == []
+
+
+def test_another_accounts_page_replaces_the_kept_pages(new_page: Any, live_app: Flask) -> None:
+    """Even when a second account signs in without the phone showing the sign-in page, the
+    first account's kept pages go as soon as a page of the second comes."""
+    import re
+
+    from tests.web.county import PASSWORD
+
+    page = new_page(**PHONE)
+    sign_in(page, "streamer1")
+    page.goto("/sessions/new")
+    page.wait_for_selector("[data-offline][data-worker=ready]", state="attached")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function(KEPT, arg="/me")
+    first = page.evaluate(PAGE_CACHES)
+
+    # streamer1 signs out and another account signs in behind the page's back (not through
+    # the worker, so the sign-in page never reaches it).
+    mine = page.locator("meta[name=csrf-token]").get_attribute("content")
+    out = page.request.post("/logout", form={"csrf_token": mine or ""}, max_redirects=0)
+    assert out.status == 302
+    form = page.request.get("/login").text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token
+    signed = page.request.post(
+        "/login",
+        form={"csrf_token": token.group(1), "login": "town1", "password": PASSWORD},
+        max_redirects=0,
+    )
+    assert signed.status == 302
+    page.goto("/sessions/new")
+    page.wait_for_function(
+        f"first => {PAGE_CACHES}.then(names => names.length === 1 && names[0] !== first)",
+        arg=first[0],
+    )
+    assert not page.evaluate(KEPT, "/me")  # streamer1's home is no longer in the phone
+    page.wait_for_function(KEPT, arg="/sessions/new")
