@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
+from app import beijing
 from app.extensions import db
 from app.metrics.errors import MetricsError
 from app.metrics.facts import Source
@@ -63,8 +64,8 @@ def target_progress(
     year: int, as_of: str | dt.date | None = None, source: Source = "rollup"
 ) -> TargetProgress:
     """Target progress (SPEC §6, typed): every target of `year`, measured from its period's start
-    to `as_of` (default: today, or the year's end for a past year)."""
-    day = parse_date(as_of) if as_of else min(dt.date.today(), dt.date(year, 12, 31))
+    to `as_of` (default: today in Beijing, or the year's end for a past year)."""
+    day = parse_date(as_of) if as_of else min(beijing.today(), dt.date(year, 12, 31))
     targets = db.session.scalars(
         select(Target).where(Target.year == year).order_by(Target.id)
     ).all()

@@ -86,6 +86,20 @@ def test_progress_on_leap_day(targets: County) -> None:
     assert (t01["projection_run_rate"], t01["projection_seasonal"]) == ("1220.00", "200.00")
 
 
+def test_progress_is_as_of_today_in_beijing(
+    targets: County, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import beijing
+    from app.metrics.targets import target_progress as progress
+
+    # 01:00 on 29 February in Beijing is still the 28th on a UTC server's clock.
+    monkeypatch.setattr(beijing, "today", lambda: D(2024, 2, 29))
+    found = progress(2024)
+    assert found.as_of == D(2024, 2, 29)
+    assert target_progress(2024) == target_progress(2024, "2024-02-29")
+    assert progress(2023).as_of == D(2023, 12, 31)  # a past year runs to its end
+
+
 def test_lagging_and_missing_last_year(targets: County) -> None:
     t02 = target_progress(2024, "2024-02-29")["rows"][2]
     assert (t02["actual"], t02["completion"], t02["gap_pp"], t02["status"]) == (
