@@ -254,11 +254,26 @@ def test_a_session_sent_on_a_signal_without_data_waits_in_the_phone(
     assert stored_at(live_app, start_utc) == []
     shot(page, shots, "streamer-no-data-pending-phone")
 
+    # A gateway that cannot reach the server answers 502: that entry waits too.
+    page.unroute("**/sessions/new*")
+
+    def gateway(route: Any) -> None:
+        if route.request.method == "POST":
+            route.fulfill(status=502, content_type="text/html", body="<h1>502 Bad Gateway</h1>")
+        else:
+            route.continue_()
+
+    page.route("**/sessions/new*", gateway)
+    fill_session(page, dt.date(2024, 12, 22), viewers="80")
+    page.click("form.session-form button[type=submit]")
+    page.wait_for_selector("[data-pending-count]:has-text('待同步 2 场')")
+
     page.unroute("**/sessions/new*")
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_selector("[data-offline-note]:has-text('已同步 1 场')")
+    page.wait_for_selector("[data-offline-note]:has-text('已同步 2 场')")
     [(viewers, client_id)] = stored_at(live_app, start_utc)
     assert viewers == 200 and client_id
+    assert [row[0] for row in stored_at(live_app, dt.datetime(2024, 12, 21, 22, 0))] == [80]
     assert page.errors == []
 
 

@@ -119,6 +119,10 @@
       var field = form.elements.namedItem(name);
       if (field && name !== "csrf_token") { field.value = entry.fields[name]; }
     });
+    if ((entry.error_fields || []).indexOf("client_id") !== -1) {
+      // The id is another session's: the corrected entry goes with a new one.
+      form.elements.namedItem("client_id").value = newId();
+    }
     drop(entry.client_id);
     say(entry.error, "error");
     form.scrollIntoView();
@@ -226,6 +230,10 @@
       headers: { Accept: "application/json" },
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
+      if (response.status >= 502 && response.status <= 504 &&
+          type.indexOf("application/json") === -1) {
+        return { status: "later" }; // a gateway without the server: the entries wait
+      }
       if (type.indexOf("application/json") === -1) {
         // A sign-in page (the session ended) or a refused token: try again later.
         return { status: response.status === 400 ? "token" : "login" };
@@ -235,7 +243,8 @@
         var problems = answer.errors ? Object.keys(answer.errors).map(function (name) {
           return answer.errors[name];
         }).join("；") : "";
-        return { status: "refused", message: problems || answer.message || "" };
+        return { status: "refused", message: problems || answer.message || "",
+          fields: answer.errors ? Object.keys(answer.errors) : [] };
       });
     });
   }
@@ -257,7 +266,7 @@
           return next(token, index + 1);
         }
         if (result.status === "refused") {
-          update(entry.client_id, { error: result.message });
+          update(entry.client_id, { error: result.message, error_fields: result.fields });
           return next(token, index + 1);
         }
         if (result.status === "token" && !retried) {
@@ -266,6 +275,7 @@
             return again ? next(again, index) : say(text("login"), "error");
           });
         }
+        if (result.status === "later") { return null; }
         say(text("login"), "error");
         return null;
       });
