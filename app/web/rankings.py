@@ -25,6 +25,7 @@ from app.models import LiveRoom, Streamer, Village
 from app.models.commerce import room_streamers
 from app.web.figure_links import lines_link
 from app.web.figures import change, share
+from app.web.formatting import full_number
 from app.web.periods import PeriodChoice, period_args
 
 TOP = 10
@@ -132,8 +133,17 @@ def ranking(level: str, scope: str, choice: PeriodChoice, total: Decimal, top: i
                 "link": _drill(level, row, scope, choice),
             }
         )
-    if level == "streamer":
-        table.note = _("主播的村播带货额按其场次归属的订单行计。")
+    if level in ("room", "streamer"):
+        notes = [
+            _(
+                "占比为占%(where)s村播带货额（%(total)s 元）。",
+                where=where,
+                total=full_number(total),
+            )
+        ]
+        if level == "streamer":
+            notes.insert(0, _("主播的村播带货额按其场次归属的订单行计。"))
+        table.note = "".join(notes)
     return table
 
 

@@ -361,6 +361,11 @@ def test_room_and_streamer_shares_are_of_the_scope_live_sales(signed_in, expecte
     streamers = exported_rows(client, "/dashboard/tables/streamer.xlsx?period=year&year=2024")
     for net, share in streamers.values():
         assert share == pytest.approx(float(net / whole))
+    # The page says what the shares are of, under each of the two tables.
+    html = page(client, "/dashboard?period=year&year=2024")
+    for key in ("room", "streamer"):
+        section = re.search(rf'data-ranking="{key}"(.*?)</section>', html, re.S)
+        assert section and f"占比为占全县村播带货额（{whole:,.2f} 元）" in section.group(1)
 
 
 @pytest.fixture
