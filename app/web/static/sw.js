@@ -39,18 +39,26 @@ function pathOf(url) { return new URL(url, self.location.origin).pathname; }
 
 function isPage(url) { return PAGES.indexOf(pathOf(url)) !== -1; }
 
+// Raised whenever kept pages go, so that a page asked for before (a slow answer to the
+// previous account) is not kept after.
+var forgotten = 0;
+
 // The kept pages' caches other than `keep` (every one when `keep` is null) go.
 function forgetPages(keep) {
+  if (keep === null) { forgotten += 1; }
   return caches.keys().then(function (names) {
-    return Promise.all(names.filter(function (name) {
+    var gone = names.filter(function (name) {
       return name.indexOf(PAGE_CACHE) === 0 && name !== keep;
-    }).map(function (name) { return caches.delete(name); }));
+    });
+    if (gone.length) { forgotten += 1; }
+    return Promise.all(gone.map(function (name) { return caches.delete(name); }));
   });
 }
 
 // A page as the signed-in user sees it (not the sign-in page a redirect led to), kept under
-// the account named in the page; another account's pages go first.
-function keepPage(path, response) {
+// the account named in the page; another account's pages go first. `asked` is the value of
+// `forgotten` when the page was asked for.
+function keepPage(path, response, asked) {
   if (!response || response.redirected || response.type !== "basic" ||
       pathOf(response.url) === LOGIN) {
     return forgetPages(null); // signed out: nobody's pages stay in the phone
@@ -58,6 +66,7 @@ function keepPage(path, response) {
   if (!response.ok) { return Promise.resolve(); }
   var copy = response.clone();
   return response.clone().text().then(function (page) {
+    if (asked !== forgotten) { return null; } // pages went since: this answer is too old
     var owner = page.match(OWNER);
     if (!owner) { return forgetPages(null); }
     var name = PAGE_CACHE + owner[1];
@@ -74,8 +83,9 @@ function keptPage(path) {
 }
 
 function fetchPage(path) {
+  var asked = forgotten;
   return fetch(path, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
-    return keepPage(path, response).then(function () { return response; });
+    return keepPage(path, response, asked).then(function () { return response; });
   });
 }
 
@@ -108,9 +118,12 @@ self.addEventListener("fetch", function (event) {
   }
   if (request.mode === "navigate" && isPage(request.url)) {
     // The network first; without it, the last copy of the page.
+    var asked = forgotten;
     event.respondWith(
       fetch(request).then(function (response) {
-        if (response.type !== "opaqueredirect") { event.waitUntil(keepPage(path, response)); }
+        if (response.type !== "opaqueredirect") {
+          event.waitUntil(keepPage(path, response, asked));
+        }
         return response;
       }).catch(function () {
         return keptPage(path).then(function (kept) { return kept || Response.error(); });
