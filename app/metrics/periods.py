@@ -66,6 +66,12 @@ def month_period(first: dt.date) -> Period:
     return Period(month_start(first), month_end(first))
 
 
+def month_so_far(first: dt.date, today: dt.date) -> Period:
+    """The month of `first` up to `today` while it runs; the whole month once it is over."""
+    start = month_start(first)
+    return Period(start, max(start, min(month_end(first), today)))
+
+
 def year_period(year: int) -> Period:
     return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
 

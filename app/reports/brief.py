@@ -20,7 +20,13 @@ from app.codes import INDICATORS
 from app.extensions import db
 from app.metrics.facts import Query, line_totals
 from app.metrics.indicators import LINE_QUERIES, indicator_value
-from app.metrics.periods import Period, month_end, month_key, month_period, parse_month
+from app.metrics.periods import (
+    Period,
+    month_key,
+    month_period,
+    month_so_far,
+    parse_month,
+)
 from app.metrics.scope import COUNTY
 from app.metrics.targets import status_for
 from app.models import MonthClose, Township
@@ -90,7 +96,7 @@ def monthly_brief(month: str | dt.date) -> MonthlyBrief:
     county = _county_rows(report)
     this = month_period(first)
     # 同比 of a month still running compares its days so far with the same days a year before.
-    so_far = Period(first, max(first, min(month_end(first), beijing.today())))
+    so_far = month_so_far(first, beijing.today())
     last = _net(so_far.last_year())
     last_agri = _net(so_far.last_year(), agri=True)
     figures = _closed_figures(key)

@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import select
 
+from app import beijing
 from app.codes import INDICATORS, PLATFORMS
 from app.extensions import db
 from app.metrics.facts import Query, line_totals
@@ -22,6 +23,7 @@ from app.metrics.periods import (
     elapsed_fraction,
     month_end,
     month_key,
+    month_so_far,
     parse_month,
     year_period,
 )
@@ -75,7 +77,8 @@ def township_rows(
 
     `frozen` holds month figures by scope and indicator that stand in for the live ones."""
     first = parse_month(month)
-    this = Period(first, _month_end(first))
+    # A month still running is reported to today, against the same days a year before.
+    this = month_so_far(first, beijing.today())
     to_date = Period(dt.date(first.year, 1, 1), this.end)
     elapsed, days = elapsed_fraction(year_period(first.year), this.end)
     time_progress = Fraction(elapsed, days)
@@ -139,7 +142,7 @@ def _month_end(first: dt.date) -> dt.date:
 def platform_rows(month: str | dt.date) -> list[dict[str, Any]]:
     """平台分布: net retail per platform this month, year to date and last year to date."""
     first = parse_month(month)
-    this = Period(first, _month_end(first))
+    this = month_so_far(first, beijing.today())
     to_date = Period(dt.date(first.year, 1, 1), this.end)
     groups = [
         line_totals(Query(period, "platform"), orders=False)

@@ -155,3 +155,22 @@ def test_without_a_chinese_font_the_page_says_what_to_install(
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "没有可以显示中文的字体" in page and "fonts-noto-cjk" in page
+
+
+def test_a_running_months_report_is_to_date_against_the_same_days_last_year(
+    county: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On 10 June the 月报's 1–本月累计 runs to 10 June, and its 上年同期 to 10 June 2023."""
+    from app import beijing
+    from app.metrics.retail import retail
+    from app.reports.monthly import township_rows
+
+    with county.app_context():
+        monkeypatch.setattr(beijing, "today", lambda: dt.date(2024, 6, 10))
+        row = township_rows(MONTH)[0]  # 全县 网络零售额
+        ytd = retail("2024-01-01", "2024-06-10", "platform").total.net
+        last_ytd = retail("2023-01-01", "2023-06-10", "platform").total.net
+        whole_june = retail("2024-01-01", "2024-06-30", "platform").total.net
+    assert (row["name"], row["indicator"]) == ("全县", "网络零售额")
+    assert (row["ytd"], row["last_ytd"]) == (ytd, last_ytd)
+    assert ytd < whole_june
