@@ -19,7 +19,7 @@ from app.reports.brief import monthly_brief
 from app.web import brief_image
 from app.web.brief_image import PNG_WIDTH
 from app.web.formatting import money, signed_percent
-from tests.web.county import PASSWORD, county_app
+from tests.web.county import county_app, signed_in_as
 
 MONTH = "2024-06"
 
@@ -33,13 +33,7 @@ def county(
 
 @pytest.fixture
 def signed_in(county: Flask) -> Callable[[str], FlaskClient]:
-    def sign_in(login: str) -> FlaskClient:
-        client = county.test_client()
-        response = client.post("/login", data={"login": login, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return sign_in
+    return signed_in_as(county)
 
 
 def test_the_brief_has_the_monthly_reports_figures(county: Flask) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.auth.accounts import NewUser, create_user
@@ -43,3 +44,15 @@ def county_app(database_url: str, samples: Path, folder: Path) -> Iterator[Flask
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+def signed_in_as(app: Flask) -> Callable[[str], FlaskClient]:
+    """`sign_in(login)`: a test client of `app` signed in as that sample user."""
+
+    def sign_in(login: str) -> FlaskClient:
+        client = app.test_client()
+        response = client.post("/login", data={"login": login, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return sign_in

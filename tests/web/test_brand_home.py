@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.county import PASSWORD, county_app
+from tests.web.county import county_app, signed_in_as
 from tests.web.test_drill_links import chart_points, check_lines, figure_links, page
 
 SAMPLE_EXPECTED = "expected.json"
@@ -36,13 +36,7 @@ def expected(samples: Path) -> dict:
 
 @pytest.fixture
 def signed_in(county: Flask) -> Callable[[str], FlaskClient]:
-    def sign_in(login: str) -> FlaskClient:
-        client = county.test_client()
-        response = client.post("/login", data={"login": login, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return sign_in
+    return signed_in_as(county)
 
 
 def option(text: str, chart: str) -> dict:

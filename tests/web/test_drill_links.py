@@ -26,7 +26,7 @@ from flask.testing import FlaskClient
 
 from app.metrics.line_filters import BY_FILTERS
 from tests.figures_json import retail
-from tests.web.county import PASSWORD, county_app
+from tests.web.county import county_app, signed_in_as
 
 LINK = re.compile(r'<a class="drill" href="([^"]+)"([^>]*)>(.*?)</a>', re.S)
 ATTRIBUTE = re.compile(r'data-(drill|sessions|value)="([^"]*)"')
@@ -46,13 +46,7 @@ def county(
 
 @pytest.fixture
 def signed_in(county: Flask) -> Callable[[str], FlaskClient]:
-    def sign_in(login: str) -> FlaskClient:
-        client = county.test_client()
-        response = client.post("/login", data={"login": login, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return sign_in
+    return signed_in_as(county)
 
 
 def page(client: FlaskClient, url: str) -> str:

@@ -24,7 +24,7 @@ from app.extensions import db
 from app.metrics.periods import Period
 from app.models import Township
 from app.web.periods import choose_period
-from tests.web.county import PASSWORD, county_app
+from tests.web.county import county_app, signed_in_as
 
 D = dt.date
 
@@ -43,13 +43,7 @@ def expected(samples: Path) -> dict[str, Any]:
 
 @pytest.fixture
 def signed_in(county: Flask) -> Callable[[str], FlaskClient]:
-    def sign_in(login: str) -> FlaskClient:
-        client = county.test_client()
-        response = client.post("/login", data={"login": login, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-
-    return sign_in
+    return signed_in_as(county)
 
 
 def page(client: FlaskClient, url: str, status: int = 200) -> str:
