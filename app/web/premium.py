@@ -14,8 +14,9 @@ from app.extensions import db
 from app.metrics.retail import retail
 from app.models import BaselinePrice, Brand
 from app.web import premium_data, registry_forms
-from app.web.figures import chosen_span
+from app.web.figures import change, data_years
 from app.web.nav import roles_for
+from app.web.periods import PeriodChoice, choose_period, period_args
 
 bp = Blueprint("web_premium", __name__, url_prefix="/premium")
 ROLES = roles_for("web_premium.index")
@@ -24,10 +25,11 @@ ROLES = roles_for("web_premium.index")
 @bp.route("")
 @roles_required(*ROLES)
 def index() -> str:
-    """The brand manager's home (the county's, for every brand): brand sales against last
-    year by month, premium by month, share by platform, products against their baselines and
-    those still without one, and each brand's summary."""
-    span, years = chosen_span(request.args.get("year"))
+    """The brand manager's home (the county's, for every brand) for the period of the URL:
+    brand sales with 同比 and 环比, against last year by month, premium by month, share by
+    platform, products against their baselines and those still without one, and each
+    brand's summary."""
+    span, years = choose_period(request.args), data_years()
     scope = current_scope()
     brands = premium_data.brands_in_scope(scope)
     home = premium_data.brand_home(brands, span) if brands else None
@@ -62,13 +64,13 @@ def _brand(code: str) -> Brand:
 def brand(code: str) -> str:
     """One brand: sales trend, products against their baselines, and the baselines."""
     found = _brand(code)
-    span, years = chosen_span(request.args.get("year"))
+    span, years = choose_period(request.args), data_years()
     return _brand_page(found, span, years, errors={}, form={})
 
 
 def _brand_page(
     found: Brand,
-    span: Any,
+    span: PeriodChoice,
     years: list[int],
     errors: dict[str, str],
     form: dict[str, Any],
@@ -78,6 +80,8 @@ def _brand_page(
     home = premium_data.brand_home([found], span)
     trend, trend_links = premium_data.trend_chart(home, span.year)
     total = retail(span.period.start, span.period.end, "month", scope).total
+    before = retail(span.last_year.start, span.last_year.end, "month", scope).total
+    previous = retail(span.previous.start, span.previous.end, "month", scope).total
     if not form and request.args.get("product"):
         # Sent from a product without a baseline: the new-baseline form filled in for it.
         form = {"product": request.args["product"], "kind": "pre_brand"}
@@ -87,6 +91,8 @@ def _brand_page(
         span=span,
         years=years,
         total=total,
+        yoy=change(total.net, before.net) if before.orders else None,
+        mom=change(total.net, previous.net) if previous.orders else None,
         trend=trend,
         trend_links=trend_links,
         detail=premium_data.brand_detail(found, span),
@@ -126,8 +132,8 @@ def save_baseline(code: str, baseline_id: int | None = None) -> Any:
         outcome = registry_forms.save("baselines", baseline, request.form)
     if outcome.ok:
         flash(_("已保存 %(product)s 的基准价。", product=product), "success")
-        return redirect(url_for("web_premium.brand", code=code, year=request.args.get("year")))
-    span, years = chosen_span(request.args.get("year"))
+        return redirect(_brand_url(code))
+    span, years = choose_period(request.args), data_years()
     errors = dict(outcome.errors)
     if outcome.message:
         errors["_"] = outcome.message
@@ -146,4 +152,10 @@ def delete_baseline(code: str, baseline_id: int) -> Response:
         flash(_("已删除 %(product)s 的一条基准价。", product=product), "success")
     else:
         flash(outcome.message or _("无法删除。"), "error")
-    return redirect(url_for("web_premium.brand", code=code, year=request.args.get("year")))
+    return redirect(_brand_url(code))
+
+
+def _brand_url(code: str) -> str:
+    """The brand page for the period the form was sent from."""
+    keep: dict[str, Any] = dict(period_args(choose_period(request.args)))
+    return url_for("web_premium.brand", code=code, **keep)

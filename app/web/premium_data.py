@@ -20,7 +20,8 @@ from app.metrics.retail import retail
 from app.models import BaselinePrice, Brand, Product
 from app.web.charts import ACCENT, SECOND, monthly_bars, platform_pie, year_on_year
 from app.web.figure_links import lines_link
-from app.web.figures import Span, change
+from app.web.figures import change
+from app.web.periods import PeriodChoice
 
 
 def brands_in_scope(scope: AccessScope) -> list[Brand]:
@@ -29,8 +30,9 @@ def brands_in_scope(scope: AccessScope) -> list[Brand]:
     )
 
 
-def brand_summaries(brands: list[Brand], span: Span) -> list[dict[str, Any]]:
-    """Each brand: products, brand sales to date with 同比, premium and extra revenue."""
+def brand_summaries(brands: list[Brand], span: PeriodChoice) -> list[dict[str, Any]]:
+    """Each brand: products, brand sales of the period with 同比 and 环比, premium and extra
+    revenue."""
     counts: dict[int | None, int] = {
         brand_id: number
         for brand_id, number in db.session.execute(
@@ -42,6 +44,7 @@ def brand_summaries(brands: list[Brand], span: Span) -> list[dict[str, Any]]:
         scope = f"brand:{brand.code}"
         now = retail(span.period.start, span.period.end, "month", scope).total
         before = retail(span.last_year.start, span.last_year.end, "month", scope).total
+        previous = retail(span.previous.start, span.previous.end, "month", scope).total
         found = _premium(brand.code, span)
         rows.append(
             {
@@ -49,6 +52,7 @@ def brand_summaries(brands: list[Brand], span: Span) -> list[dict[str, Any]]:
                 "products": counts.get(brand.id, 0),
                 "net": now.net,
                 "yoy": change(now.net, before.net) if before.orders else None,
+                "mom": change(now.net, previous.net) if previous.orders else None,
                 "premium": found.premium if found else None,
                 "extra_revenue": found.extra_revenue if found else None,
                 "without_baseline": len(found.without_baseline) if found else 0,
@@ -58,19 +62,19 @@ def brand_summaries(brands: list[Brand], span: Span) -> list[dict[str, Any]]:
     return rows
 
 
-def brand_lines(brand: Brand, span: Span, product: str | None = None) -> str:
+def brand_lines(brand: Brand, span: PeriodChoice, product: str | None = None) -> str:
     """品牌销售额: the branded lines of the brand (or one of its products) to date."""
     return lines_link(span.period, f"brand:{brand.code}", product=product, branded=True)
 
 
-def _premium(code: str, span: Span) -> Premium | None:
+def _premium(code: str, span: PeriodChoice) -> Premium | None:
     try:
         return premium(code, span.period.start, span.period.end)
     except MetricsError:
         return None
 
 
-def brand_detail(brand: Brand, span: Span) -> dict[str, Any]:
+def brand_detail(brand: Brand, span: PeriodChoice) -> dict[str, Any]:
     """The brand's premium with each product's registry row and the link to its lines."""
     found = _premium(brand.code, span)
     products = {
@@ -127,16 +131,18 @@ def home_lines(brands: list[Brand], period: Period, **filters: Any) -> str:
     return lines_link(period, home_scope(brands), branded=True, **filters)
 
 
-def brand_home(brands: list[Brand], span: Span) -> dict[str, Any]:
-    """The brands' home: sales to date and 同比, the trend by month against last year with
-    the premium of each month, share by platform, every product against its baseline and
-    the products still without one. Each figure carries the /lines link behind it."""
+def brand_home(brands: list[Brand], span: PeriodChoice) -> dict[str, Any]:
+    """The brands' home: sales of the period with 同比 and 环比, the trend by month of the
+    period's year (to the period's end) against last year with the premium of each month,
+    share by platform, every product against its baseline and the products still without
+    one. Each figure carries the /lines link behind it."""
     codes = [brand.code for brand in brands]
     months = brand_home_metrics.brand_months(codes, span.whole_year, span.as_of)
     premiums = brand_home_metrics.brand_premiums(codes, span.period)
     overall, extra = combined_premium(premiums)
     now = brand_home_metrics.brands_net(codes, span.period)
     before = brand_home_metrics.brands_net(codes, span.last_year)  # to the same day
+    previous = brand_home_metrics.brands_net(codes, span.previous)
     platforms = brand_home_metrics.platform_shares(codes, span.period)
     last_period = span.last_year
     names = {brand.code: brand for brand in brands}
@@ -166,6 +172,9 @@ def brand_home(brands: list[Brand], span: Span) -> dict[str, Any]:
         "yoy": change(now, before) if before else None,
         "last_year": before,
         "last_year_link": home_lines(brands, last_period),
+        "mom": change(now, previous) if previous else None,
+        "previous": previous,
+        "previous_link": home_lines(brands, span.previous),
         "premium": overall,
         "extra_revenue": extra,
         "months": months,

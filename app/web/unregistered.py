@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
 
@@ -29,9 +28,10 @@ from app.registry.enrol import (
 )
 from app.reports.worklist import write_worklist
 from app.web.drill import lines_url
-from app.web.figures import chosen_span, scope_param
+from app.web.figures import data_years, scope_param
 from app.web.formatting import full_number
 from app.web.nav import roles_for
+from app.web.periods import PeriodChoice, choose_period, period_args
 from app.wording import reader_language
 
 bp = Blueprint("web_unregistered", __name__, url_prefix="/unregistered")
@@ -40,20 +40,19 @@ WRITERS = roles_for("web_unregistered.register")
 READERS = roles_for("web_unregistered.workbook")
 SHOWN = 300  # rows on the page; the workbook has them all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PERIOD_FIELDS = ("period", "month", "quarter", "year", "from", "to")
 PRODUCT_FIELDS = ("code", "name", "brand", "category", "pricing_unit", "units_per_item")
 
 
-def _period() -> tuple[Period, int, list[int]]:
-    """`from`/`to` when both are valid days, else the year picked (`year`) to date."""
-    span, years = chosen_span(request.args.get("year"))
-    try:
-        start = dt.date.fromisoformat(request.args.get("from", ""))
-        end = dt.date.fromisoformat(request.args.get("to", ""))
-    except ValueError:
-        return span.period, span.year, years
-    if end < start or (end - start).days > 366 * 20:
-        return span.period, span.year, years
-    return Period(start, end), start.year, years
+def _choice() -> PeriodChoice:
+    """The period of the URL (app.web.periods), or of the register form's hidden fields; a
+    bare `from`/`to`, as older links and the dashboard's note have it, is a custom range."""
+    args = request.args.to_dict()
+    if request.method == "POST":
+        args.update({key: request.form[key] for key in PERIOD_FIELDS if request.form.get(key)})
+    if not args.get("period") and not args.get("year") and args.get("from") and args.get("to"):
+        args["period"] = "custom"
+    return choose_period(args)
 
 
 def _worklist(period: Period, limit: int | None) -> Worklist:
@@ -63,15 +62,17 @@ def _worklist(period: Period, limit: int | None) -> Worklist:
     return unregistered_products(period, parse_scope(param), limit)
 
 
-def _period_args(period: Period) -> dict[str, Any]:
-    return {"from": period.start.isoformat(), "to": period.end.isoformat()}
+def _period_args(choice: PeriodChoice) -> dict[str, Any]:
+    """The URL parameters that keep the period on the page's links and forms."""
+    return dict(period_args(choice))
 
 
 @bp.route("")
 @roles_required(*ROLES)
 def index() -> str:
     """The worklist of the period, net first; each row links to its lines and to 登记."""
-    period, year, years = _period()
+    choice = _choice()
+    period = choice.period
     worklist = _worklist(period, SHOWN)
     scope = str(worklist.scope)
     rows = [
@@ -92,7 +93,7 @@ def index() -> str:
                 product_id=row.platform_product_id or "",
                 merchant_code=row.merchant_code or "",
                 name=row.name or "",
-                **_period_args(period),
+                **_period_args(choice),
             ),
         }
         for row in worklist.rows
@@ -102,9 +103,9 @@ def index() -> str:
         worklist=worklist,
         rows=rows,
         period=period,
-        period_args=_period_args(period),
-        year=year,
-        years=years,
+        span=choice,
+        period_args=_period_args(choice),
+        years=data_years(),
         can_register=current_user.role in WRITERS,
     )
 
@@ -113,7 +114,7 @@ def index() -> str:
 @roles_required(*READERS)
 def workbook() -> Response:
     """The whole worklist as 商品 and 平台商品 sheets, to complete and load as the registry."""
-    period, _year, _years = _period()
+    period = _choice().period
     buffer = io.BytesIO()
     write_worklist(buffer, _worklist(period, None))
     buffer.seek(0)
@@ -126,7 +127,7 @@ def workbook() -> Response:
 def register() -> Any:
     """One row registered in one step: a new product with its listing, or a listing onto an
     existing product; the stored lines are matched again at once."""
-    period, _year, _years = _period()
+    choice = _choice()
     source = request.form if request.method == "POST" else request.args
     keys = ListingKeys(
         source.get("platform", "").strip(),
@@ -164,7 +165,7 @@ def register() -> Any:
                 ),
                 "success",
             )
-            return redirect(url_for("web_unregistered.index", **_period_args(period)))
+            return redirect(url_for("web_unregistered.index", **_period_args(choice)))
     return render_template(
         "unregistered/register.html",
         keys=keys,
@@ -177,7 +178,7 @@ def register() -> Any:
         products=list(
             db.session.execute(select(Product.code, Product.name).order_by(Product.code))
         ),
-        period_args=_period_args(period),
+        period_args=_period_args(choice),
     ), (422 if errors else 200)
 
 

@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.web.county import county_app, signed_in_as
-from tests.web.test_drill_links import chart_points, check_lines, figure_links, page
+from tests.web.test_drill_links import chart_points, check_lines, figure_links, metrics_total, page
 
 SAMPLE_EXPECTED = "expected.json"
 
@@ -99,7 +99,7 @@ def test_every_figure_of_the_brand_home_opens_its_lines(county, signed_in) -> No
 def test_a_running_month_is_compared_with_the_same_days_last_year(
     county, signed_in, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.web import figures
+    from app.web import figures, periods
 
     client = signed_in("brand1")
 
@@ -109,7 +109,8 @@ def test_a_running_month_is_compared_with_the_same_days_last_year(
         return re.findall(r'<td class="num">(.*?)</td>', row.group(1), re.S)
 
     over = june(page(client, "/premium?year=2024"))  # June is over: against all of June 2023
-    monkeypatch.setattr(figures, "today", lambda: dt.date(2024, 6, 10))
+    for clock in (figures, periods):
+        monkeypatch.setattr(clock, "today", lambda: dt.date(2024, 6, 10))
     text = page(client, "/premium?year=2024")  # on 10 June: against 1–10 June 2023
     running = june(text)
     links = {link["url"]: link for link in figure_links(text) if link["drill"]}
@@ -129,7 +130,7 @@ def test_county_users_see_the_same_home_for_all_brands(county, signed_in, expect
     kpi = text.split('data-kpi="brand_sales"')[1][:600]
     assert f'title="{total:,.2f}"' in kpi
     for code in ("B01", "B02", "B03"):
-        assert f"/premium/{code}?year=2024" in text
+        assert f"/premium/{code}?period=year&amp;year=2024" in text
     # The explorer's total behind every linked figure equals it (branded lines of all brands).
     for link in [link for link in figure_links(text) if link["drill"]]:
         response = client.get("/api/v1/lines?" + link["url"].split("?", 1)[1])
@@ -146,3 +147,50 @@ def test_an_administrator_adds_a_missing_baseline_through_the_registry_form(sign
     assert add == "/registry/baselines/new?product=P004&kind=pre_brand"
     form = page(client, add)
     assert '<option value="P004" selected' in form and '<option value="pre_brand" selected' in form
+
+
+def test_a_quarter_shows_its_brand_sales_against_last_year_and_the_quarter_before(
+    county, signed_in
+) -> None:
+    client = signed_in("brand1")
+    text = page(client, "/premium?period=quarter&quarter=2024Q2")
+    assert "2024年第2季度" in text and "2024-04-01 至 2024-06-30" in text
+    with county.app_context():
+        q2 = Decimal(
+            metrics_total({"from": "2024-04-01", "to": "2024-06-30", "scope": "brand:B01"})["net"]
+        )
+        q1 = Decimal(
+            metrics_total({"from": "2024-01-01", "to": "2024-03-31", "scope": "brand:B01"})["net"]
+        )
+    assert 0 < q2 < Decimal("134852.27")  # a part of the year, not the year
+    links = {link["url"]: link for link in figure_links(text) if link["drill"]}
+    quarter = "/lines?from=2024-04-01&to=2024-06-30&scope=brand%3AB01&branded=1"
+    assert quarter in text.split('data-kpi="brand_sales"')[1][:600].replace("&amp;", "&")
+    assert links[quarter]["shown"] == q2
+    check_lines(county, client, quarter, "net", q2)
+    # 环比: the card of the quarter before, its figure opening its lines, and the change.
+    before = "/lines?from=2024-01-01&to=2024-03-31&scope=brand%3AB01&branded=1"
+    card = text.split('data-kpi="previous"')[1][:600]
+    assert "上季度同期" in card and before in card.replace("&amp;", "&")
+    assert links[before]["shown"] == q1
+    check_lines(county, client, before, "net", q1)
+    mom = f"{(q2 - q1) / q1 * 100:+,.1f}%".replace("-", "−")
+    assert f"环比 {mom}" in text.split('data-kpi="brand_sales"')[1][:900]
+    # The months of the year up to the quarter's end: January to June, nothing after.
+    this, _last = option(text, "brand_trend")["series"]
+    assert all(value is not None for value in this["data"][:6])
+    assert all(value is None for value in this["data"][6:])
+    assert 'data-month="2024-06"' in text and 'data-month="2024-07"' not in text
+    # Every figure and point of the page opens lines adding up to it; links keep the quarter.
+    for link in links.values():
+        check_lines(county, client, link["url"], link["drill"], link["shown"])
+    assert "/premium/B01?period=quarter&amp;quarter=2024Q2" in text
+    # The brand page reads the same quarter.
+    brand = page(client, "/premium/B01?period=quarter&quarter=2024Q2")
+    assert quarter in brand.split('data-kpi="brand_sales"')[1][:600].replace("&amp;", "&")
+    assert 'id="period-quarter"' in brand and '<option value="2024Q2" selected>' in brand
+
+
+def test_a_period_that_cannot_be_read_falls_back_with_a_message(signed_in) -> None:
+    text = page(signed_in("brand1"), "/premium?period=quarter&quarter=2024Q9")
+    assert "data-period-error" in text and "2024Q9" in text

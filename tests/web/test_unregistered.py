@@ -176,3 +176,66 @@ def test_the_dashboard_note_links_to_the_worklist_with_its_period(
     assert unescape(link.group(1)) == "/unregistered?from=2024-01-01&to=2024-12-31"
     assert link.group(2) == "查看未登记商品"
     assert "农家土鸡蛋 30枚" in text(client.get(unescape(link.group(1))))
+
+
+def test_a_month_lists_that_months_groups_and_its_links_keep_the_month(
+    stored: County,  # noqa: F811
+    client: FlaskClient,
+    make_user: Callable[..., str],
+    sign_in: Any,
+) -> None:
+    import datetime as dt
+
+    from app.extensions import db
+    from app.metrics.rollup_write import rebuild_all
+
+    stored.add(
+        raw(
+            stored,
+            "S01",
+            "j1",
+            "88",
+            raw_product_id="7710",
+            name="六月蜂蜜",
+            day=dt.date(2024, 6, 12),
+        )
+    )
+    rebuild_all()
+    db.session.commit()
+    signed_in(client, make_user, sign_in, "admin")
+    june = client.get("/unregistered?period=month&month=2024-06")
+    body = text(june)
+    assert "2024年6月" in body and "2024-06-01 至 2024-06-30" in body
+    assert "六月蜂蜜" in body and "农家土鸡蛋 30枚" not in body and "手工挂面" not in body
+    assert "共 1 种商品、1 条订单行，网络零售额 88.00 元" in body
+    raw_page = june.get_data(as_text=True)
+    link = unescape(re.search(r'href="(/lines\?[^"]+)"', raw_page).group(1))
+    assert link.startswith("/lines?from=2024-06-01&to=2024-06-30&")
+    total = client.get("/api/v1" + link).get_json()["total"]
+    assert (total["lines"], total["net"]) == (1, "88.00")
+    # The workbook, the 登记 form and its return keep the month.
+    workbook = unescape(re.search(r'href="([^"]+)" data-workbook', raw_page).group(1))
+    assert workbook == "/unregistered/workbook.xlsx?period=month&month=2024-06"
+    sheets = openpyxl.load_workbook(io.BytesIO(client.get(workbook).data))
+    assert [row[0].value for row in sheets["平台商品"].iter_rows(min_row=2)] == ["抖音"]
+    register = unescape(re.search(r'href="([^"]+)" data-register', raw_page).group(1))
+    assert "period=month" in register and "month=2024-06" in register
+    form = text(client.get(register))
+    assert '<input type="hidden" name="period" value="month">' in form
+    assert '<input type="hidden" name="month" value="2024-06">' in form
+    done = client.post(
+        "/unregistered/register",
+        data={
+            "mode": "existing",
+            "platform": "douyin",
+            "product_id": "7710",
+            "existing": "P004 富硒绿茶",
+            "period": "month",
+            "month": "2024-06",
+        },
+    )
+    assert done.status_code == 302
+    assert done.headers["Location"] == "/unregistered?period=month&month=2024-06"
+    # March, the month of the other lines, lists those two and no longer the registered one.
+    march = text(client.get("/unregistered?period=month&month=2024-03"))
+    assert "共 2 种商品、3 条订单行，网络零售额 83.30 元" in march and "六月蜂蜜" not in march
