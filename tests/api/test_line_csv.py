@@ -97,3 +97,27 @@ def test_the_csv_holds_each_stored_line_cell_by_cell(
     )
     assert [row[17] for row in rows[1:]].count("'@某主播") == 1
     assert b"\r" not in body  # one line end, whichever database wrote the rows
+
+
+def test_the_csv_holds_the_lines_each_filter_chooses(
+    app: Flask, registry: None, tmp_path: Path, admin
+) -> None:
+    path = tmp_path / "三月.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    with app.app_context():
+        run_import(create_import(path, shop_code="S01").id)
+    for query in (
+        "from=2024-03-02&to=2024-03-03",
+        "status=refunded",
+        "product=P001",
+        "unregistered=1",
+        "changed_after=2000-01-01T00:00:00",
+        "changed_after=2099-01-01T00:00:00",
+    ):
+        answer = admin.get(f"/api/v1/lines?{query}")
+        assert answer.status_code == 200, (query, answer.get_json())
+        total = answer.get_json()["total"]["lines"]
+        body = admin.get(f"/api/v1/lines?{query}&format=csv").get_data().decode("utf-8")
+        rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[1:]
+        assert len(rows) == total, query
+        assert total or query.startswith("changed_after=2099"), query
