@@ -110,3 +110,33 @@ def test_county_officer_sees_the_home_for_every_brand(new_page: Any, shots: Path
     assert page.locator("[data-add-baseline]").count() == 0  # officers read only
     shot(page, shots, "brand-home-county-desktop")
     assert page.errors == []
+
+
+def test_brand_home_at_a_quarter_from_the_period_picker(new_page: Any, shots: Path) -> None:
+    page = new_page(width=1280, height=900)
+    _home(page)
+    page.select_option("#period", "quarter")
+    assert page.locator('[data-period-field="quarter"]').is_visible()
+    assert not page.locator('[data-period-field="year"]').is_visible()
+    page.select_option("#period-quarter", "2024Q2")
+    with page.expect_navigation():
+        page.click(".period-picker button[type=submit]")
+    assert urlsplit(page.url).query == "period=quarter&quarter=2024Q2"
+    for chart in CHARTS:
+        page.wait_for_selector(f"#{chart}[data-drawn] canvas")
+    sales = page.locator('[data-kpi="brand_sales"]')
+    assert "同比" in sales.inner_text() and "环比" in sales.inner_text()
+    assert "上季度同期" in page.locator('[data-kpi="previous"]').inner_text()
+    # The month table runs from January to the quarter's end.
+    months = page.locator("#brand-months tbody tr")
+    assert months.count() == 6 and months.last.get_attribute("data-month") == "2024-06"
+    shot(page, shots, "brand-home-quarter")
+    # The brand's figure opens the quarter's branded lines, whose total is the figure.
+    link = sales.locator(".value a.drill")
+    shown = Decimal(link.locator("[title]").get_attribute("title").replace(",", ""))
+    assert link.get_attribute("href") == (
+        "/lines?from=2024-04-01&to=2024-06-30&scope=brand%3AB01&branded=1"
+    )
+    status = _open_lines(page, lambda: link.click(), shots, "brand-home-quarter-lines")
+    assert Decimal(_lines_total(page, status)["net"]) == shown
+    assert page.errors == []

@@ -76,3 +76,24 @@ def test_a_clerk_registers_a_product_and_the_agricultural_figure_moves(
     page.goto("/dashboard?year=2024")
     assert amount(page.locator(AGRI).get_attribute("title")) == agri_before + moved
     shot(page, shots, "worklist-dashboard-after")
+
+
+def test_the_worklist_at_a_quarter_from_the_period_picker(new_page: Any, shots: Path) -> None:
+    page = new_page(width=1280, height=900)
+    sign_in(page, "admin1")
+    page.goto("/unregistered?period=year&year=2024")
+    whole_year = page.locator("#worklist tbody tr").count()
+    page.select_option("#period", "quarter")
+    page.select_option("#period-quarter", "2024Q2")
+    with page.expect_navigation():
+        page.click(".period-picker button[type=submit]")
+    assert page.url.endswith("/unregistered?period=quarter&quarter=2024Q2")
+    assert "2024-04-01 至 2024-06-30" in page.locator("main").inner_text()
+    rows = page.locator("#worklist tbody tr")
+    assert 0 < rows.count() <= whole_year
+    days = [rows.nth(i).locator("td").nth(10).inner_text() for i in range(rows.count())]
+    assert all("2024-04-01" <= day <= "2024-06-30" for day in days)  # 最近支付 in the quarter
+    link = page.locator("[data-workbook]").get_attribute("href")
+    assert link == "/unregistered/workbook.xlsx?period=quarter&quarter=2024Q2"
+    shot(page, shots, "worklist-quarter")
+    assert page.errors == []
