@@ -28,8 +28,17 @@ STYLES: dict[str, dict[str, Any]] = {
     "amount": {"num_format": '#,##0.00" 元"'},
     "percent": {"num_format": "0.0%"},
     "change": {"num_format": "+0.0%;-0.0%;0.0%"},
+    "hours": {"num_format": "0.00"},
 }
-WIDTHS = {"text": 28, "rank": 6, "count": 10, "amount": 16, "percent": 12, "change": 10}
+WIDTHS = {
+    "text": 28,
+    "rank": 6,
+    "count": 10,
+    "amount": 16,
+    "percent": 12,
+    "change": 10,
+    "hours": 10,
+}
 
 
 def table_workbook(table: Table, heading: str) -> bytes:
@@ -43,8 +52,10 @@ def table_workbook(table: Table, heading: str) -> bytes:
         write_text(sheet, 2, col, column.label, styles, "head")
         sheet.set_column(col, col, WIDTHS.get(column.kind, 14))
     for index, row in enumerate(table.rows, start=3):
+        kinds = row.get("kinds", {})  # a row whose cell reads otherwise than its column
         for col, column in enumerate(table.columns):
-            _write(sheet, index, col, row.get(column.key), column.kind, styles)
+            kind = kinds.get(column.key, column.kind)
+            _write(sheet, index, col, row.get(column.key), kind, styles)
     if table.note:
         write_text(sheet, len(table.rows) + 4, 0, table.note, styles, "text")
     workbook.close()

@@ -1,0 +1,234 @@
+"""The tables of a township, shop or live room page as rankings.Table, for their XLSX exports.
+
+Each builder takes the rows the page renders (app.web.place_data), so a file holds exactly the
+numbers the page shows; app.web.table_export writes them.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from flask_babel import gettext as _
+
+from app.models import LiveSession, SalesImport
+from app.web.formatting import beijing_clock_text, beijing_time_text
+from app.web.labels import (
+    IMPORT_STATUS_LABELS,
+    MONEY_INDICATORS,
+    indicator_label,
+    month_name,
+    platform_label,
+    status_label,
+)
+from app.web.rankings import Column, Table
+
+TOWNSHIP_TABLES = ("targets", "villages", "shops", "rooms", "sessions")
+SHOP_TABLES = ("imports", "sessions")
+ROOM_TABLES = ("sessions",)
+
+
+def _number(value: Any) -> Decimal | int | None:
+    """A figure as a number cell: fractions (rates) as Decimal, the rest as given."""
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return value
+
+
+def _money(value: Decimal | None) -> Decimal | None:
+    """A per-session KPI in 元 to the fen, as the page rounds it (GPM, 客单价 are ratios)."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def targets_table(rows: list[dict[str, Any]]) -> Table:
+    """目标进度: each target with its actual to date, 完成率, 时间进度 and status."""
+    table = Table(
+        key="targets",
+        title=_("目标进度"),
+        columns=[
+            Column("indicator", _("指标")),
+            Column("period", _("期间")),
+            Column("target", _("目标"), "amount"),
+            Column("actual", _("完成"), "amount"),
+            Column("completion", _("完成率"), "percent"),
+            Column("time_progress", _("时间进度"), "percent"),
+            Column("status", _("状态")),
+        ],
+    )
+    for row in rows:
+        money = row["indicator"] in MONEY_INDICATORS
+        table.rows.append(
+            {
+                "indicator": indicator_label(row["indicator"]),
+                "period": month_name(row["month"]) if row["month"] else _("全年"),
+                "target": _number(row["target"]),
+                "actual": _number(row["actual"]),
+                "completion": _number(row["completion"]),
+                "time_progress": _number(row["time_progress"]),
+                "status": status_label(row["status"]),
+                # A count or hours target is no money: its cells carry no 元.
+                "kinds": {} if money else dict.fromkeys(("target", "actual"), _count_kind(row)),
+            }
+        )
+    return table
+
+
+def villages_table(rows: list[dict[str, Any]]) -> Table:
+    """村: every village of the township with sales in the period."""
+    return Table(
+        key="villages",
+        title=_("村"),
+        columns=[
+            Column("label", _("村")),
+            Column("net", _("网络零售额"), "amount"),
+            Column("orders", _("订单数"), "count"),
+        ],
+        rows=[{"label": row["label"], "net": row["net"], "orders": row["orders"]} for row in rows],
+    )
+
+
+def shops_table(rows: list[dict[str, Any]]) -> Table:
+    """网店: every shop of the township, those without sales too."""
+    return Table(
+        key="shops",
+        title=_("网店"),
+        columns=[
+            Column("code", _("编码")),
+            Column("name", _("网店")),
+            Column("platform", _("平台")),
+            Column("net", _("网络零售额"), "amount"),
+        ],
+        rows=[
+            {
+                "code": row["shop"].code,
+                "name": row["shop"].name,
+                "platform": platform_label(row["shop"].platform),
+                "net": row["sales"].net if row["sales"] else None,
+            }
+            for row in rows
+        ],
+    )
+
+
+def rooms_table(rows: list[dict[str, Any]]) -> Table:
+    """直播间: every room of the township with its sessions, hours and 村播带货额."""
+    return Table(
+        key="rooms",
+        title=_("直播间"),
+        columns=[
+            Column("code", _("编码")),
+            Column("name", _("直播间")),
+            Column("platform", _("平台")),
+            Column("sessions", _("直播场次"), "count"),
+            Column("hours", _("时长（小时）"), "hours"),
+            Column("live_sales", _("村播带货额"), "amount"),
+        ],
+        rows=[
+            {
+                "code": row["room"].code,
+                "name": row["room"].nickname or row["room"].code,
+                "platform": platform_label(row["room"].platform),
+                "sessions": row["sessions"],
+                "hours": row["hours"],
+                "live_sales": row["live_sales"],
+            }
+            for row in rows
+        ],
+    )
+
+
+def recent_sessions_table(sessions: list[LiveSession]) -> Table:
+    """最近场次: room, start and end (Beijing), hours, 成交金额, 成交人数, 场观人数."""
+    return Table(
+        key="sessions",
+        title=_("最近场次"),
+        columns=[
+            Column("room", _("直播间")),
+            Column("started", _("开播时间")),
+            Column("hours", _("时长（小时）"), "hours"),
+            Column("sales", _("成交金额"), "amount"),
+            Column("buyers", _("成交人数"), "count"),
+            Column("viewers", _("场观人数"), "count"),
+        ],
+        rows=[
+            {
+                "room": session.room.nickname or session.room.code,
+                "started": f"{beijing_time_text(session.started_at)}–"
+                f"{beijing_clock_text(session.ended_at)}",
+                "hours": session.duration_hours,
+                "sales": session.sales,
+                "buyers": session.buyers,
+                "viewers": session.viewers,
+            }
+            for session in sessions
+        ],
+    )
+
+
+def imports_table(imports: list[SalesImport]) -> Table:
+    """最近导入: the shop's latest files with what each import read, added and refused."""
+    return Table(
+        key="imports",
+        title=_("最近导入"),
+        columns=[
+            Column("file", _("文件")),
+            Column("uploaded", _("上传时间")),
+            Column("status", _("状态")),
+            Column("read", _("读取"), "count"),
+            Column("inserted", _("新增"), "count"),
+            Column("rejected", _("拒绝"), "count"),
+        ],
+        rows=[
+            {
+                "file": record.file_name,
+                "uploaded": beijing_time_text(record.created_at),
+                "status": str(IMPORT_STATUS_LABELS.get(record.status, record.status)),
+                "read": record.read,
+                "inserted": record.inserted,
+                "rejected": record.rejected,
+            }
+            for record in imports
+        ],
+    )
+
+
+def room_sessions_table(rows: list[dict[str, Any]]) -> Table:
+    """场次: the room's latest sessions with their KPIs, as the room page lists them."""
+    return Table(
+        key="sessions",
+        title=_("场次"),
+        columns=[
+            Column("started", _("开播时间")),
+            Column("hours", _("时长（小时）"), "hours"),
+            Column("sales", _("成交金额"), "amount"),
+            Column("order_sales", _("订单成交额"), "amount"),
+            Column("viewers", _("场观人数"), "count"),
+            Column("gpm", "GPM", "amount"),
+            Column("uv_value", _("UV价值"), "amount"),
+            Column("avg_order_value", _("客单价"), "amount"),
+            Column("conversion", _("看播转化率"), "percent"),
+            Column("refund_rate", _("退款率"), "percent"),
+        ],
+        rows=[
+            {
+                "started": beijing_time_text(row["session"].started_at),
+                "hours": _number(row["session"].hours),
+                "sales": _money(row["kpis"].sales),
+                "order_sales": _money(row["kpis"].order_sales),
+                "viewers": row["kpis"].viewers,
+                "gpm": _money(row["kpis"].gpm),
+                "uv_value": _money(row["kpis"].uv_value),
+                "avg_order_value": _money(row["kpis"].avg_order_value),
+                "conversion": _number(row["kpis"].conversion),
+                "refund_rate": _number(row["kpis"].refund_rate),
+            }
+            for row in rows
+        ],
+    )
+
+
+def _count_kind(row: dict[str, Any]) -> str:
+    return "hours" if row["indicator"] == "live_hours" else "count"

@@ -1,0 +1,288 @@
+"""Every table on the township, shop and live room pages exports as XLSX: the same rows and
+numbers as the page (and the metrics), money as numbers in 元, text that never runs, and only for
+those who may see the page."""
+
+from __future__ import annotations
+
+import html as markup
+import io
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.metrics.live_sessions import sessions_report
+from app.metrics.retail import retail
+from app.models import LiveRoom, SalesImport, Shop, Village
+from tests.web.county import county_app, signed_in_as
+
+YEAR = "period=year&year=2024"
+TOWNSHIP = f"/townships/T01?{YEAR}"
+SHOP = f"/shops/S01?{YEAR}"
+ROOM = f"/rooms/R01?{YEAR}"
+
+
+@pytest.fixture(scope="module")
+def county(
+    database_url: str, _schema: None, samples: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    yield from county_app(database_url, samples, tmp_path_factory.mktemp("place_exports"))
+
+
+@pytest.fixture
+def signed_in(county: Flask) -> Callable[[str], FlaskClient]:
+    return signed_in_as(county)
+
+
+def page(client: FlaskClient, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def export_url(html: str, key: str) -> str:
+    found = re.search(rf'href="([^"]+)" data-export="{key}"', html)
+    assert found, key
+    return markup.unescape(found.group(1))
+
+
+def shown_table(html: str, key: str) -> tuple[list[str], list[list[str]]]:
+    """The headings and the rows (each cell as shown in full) of the table under an export."""
+    start = html.index(f'data-export="{key}"')
+    table = html[start : html.index("</table>", start)]
+    heads = [_text(head) for head in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+    rows = [
+        [_cell(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
+    ]
+    return heads, rows
+
+
+def _cell(cell: str) -> str:
+    """A figure in full (the title of its abbreviated number), a progress bar's 完成率, else the
+    cell's text."""
+    full = re.search(r'<span class="num" title="([^"]+)"', cell)
+    if full:
+        return full.group(1)
+    bar = re.search(r'class="progress-text num">([^<]+)<', cell)
+    return bar.group(1) if bar else _text(cell)
+
+
+def _text(cell: str) -> str:
+    return markup.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+
+
+def sheet_of(client: FlaskClient, url: str) -> Any:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    return openpyxl.load_workbook(io.BytesIO(response.data)).active
+
+
+def exported(sheet: Any) -> tuple[list[str], list[list[Any]]]:
+    """The headings (row 3) and the data rows of an exported table, cells as openpyxl cells."""
+    heads = [cell.value for cell in sheet[3]]
+    rows = [list(row) for row in sheet.iter_rows(min_row=4) if any(c.value for c in row)]
+    return heads, rows
+
+
+def as_shown(cell: Any, shown: str) -> str:
+    """An exported cell written the way the page writes it, checking it is the right kind."""
+    value, form = cell.value, cell.number_format
+    if value is None:
+        return shown if shown in ("—", "") else "<blank>"
+    if isinstance(value, str):
+        assert cell.data_type == "s"
+        return value
+    assert cell.data_type == "n", (value, shown)
+    if "元" in form:
+        return f"{Decimal(str(value)):,.2f}"
+    if "%" in form:
+        places = len(shown.rstrip("%").partition(".")[2])
+        return f"{Decimal(str(value)) * 100:.{places}f}%"
+    if form == "0.00":  # hours, which a page may write without trailing zeros
+        hours = Decimal(str(value)).quantize(Decimal("0.01"))
+        return shown if Decimal(shown) == hours else str(hours)
+    return f"{int(value):,}"
+
+
+def same_as_page(client: FlaskClient, url: str, key: str) -> tuple[list[str], list[list[Any]]]:
+    """Export `key` from the page at `url`; every exported column the page shows has the page's
+    values row by row. Returns the export."""
+    html = page(client, url)
+    page_heads, page_rows = shown_table(html, key)
+    heads, rows = exported(sheet_of(client, export_url(html, key)))
+    assert len(rows) == len(page_rows) > 0, key
+    shared = [head for head in heads if head in page_heads]
+    assert len(shared) >= 3, (key, heads, page_heads)
+    for row, shown in zip(rows, page_rows, strict=True):
+        for head in shared:
+            cell, text = row[heads.index(head)], shown[page_heads.index(head)]
+            assert as_shown(cell, text) == text, (key, head, cell.value, text)
+    return heads, rows
+
+
+def column(export: tuple[list[str], list[list[Any]]], head: str) -> list[Any]:
+    heads, rows = export
+    return [row[heads.index(head)].value for row in rows]
+
+
+def test_township_page_has_an_export_on_every_table(signed_in) -> None:
+    html = page(signed_in("officer1"), TOWNSHIP)
+    for key in ("targets", "villages", "shops", "rooms", "sessions"):
+        assert f"/townships/T01/tables/{key}.xlsx" in export_url(html, key)
+    assert "period=year" in export_url(html, "villages")  # the page's period
+    for key in ("village", "shop", "room", "streamer", "product"):  # rankings keep theirs
+        assert f'data-export="{key}"' in html
+    tables = html.count('<table class="data">')
+    assert tables == html.count("data-export="), "a table without its export"
+
+
+def test_township_exports_are_the_page_and_the_metrics(signed_in, county) -> None:
+    client = signed_in("officer1")
+    villages = same_as_page(client, TOWNSHIP, "villages")
+    shops = same_as_page(client, TOWNSHIP, "shops")
+    rooms = same_as_page(client, TOWNSHIP, "rooms")
+    sessions = same_as_page(client, TOWNSHIP, "sessions")
+    targets = same_as_page(client, TOWNSHIP, "targets")
+    with county.app_context():
+        by = {
+            level: {row.key: row for row in retail(*_year(), level, "township:T01").rows if row.key}
+            for level in ("village", "shop", "room")
+        }
+        names = {v.name: v.code for v in db.session.scalars(db.select(Village))}
+        township_net = retail(*_year(), "platform", "township:T01").total.net
+    assert {
+        names[n]: Decimal(str(v)) for n, v in zip(*_cols(villages, "村", "网络零售额"), strict=True)
+    } == {key: row.net for key, row in by["village"].items()}
+    assert column(villages, "订单数") == [
+        by["village"][names[n]].orders for n in column(villages, "村")
+    ]
+    shop_net = dict(zip(*_cols(shops, "编码", "网络零售额"), strict=True))
+    assert set(shop_net) == {"S01", "S04"}  # every shop of T01, with or without sales
+    for code, net in shop_net.items():
+        found = by["shop"].get(code)
+        assert (Decimal(str(net)) if net is not None else None) == (found.net if found else None)
+    room_net = dict(zip(*_cols(rooms, "编码", "村播带货额"), strict=True))
+    assert {code: Decimal(str(v)) for code, v in room_net.items()} == {
+        code: by["room"][code].net if code in by["room"] else Decimal(0) for code in room_net
+    }
+    assert len(sessions[1]) == 10 and all(isinstance(v, int) for v in column(sessions, "场观人数"))
+    net_target = column(targets, "指标").index("网络零售额")
+    assert column(targets, "目标")[net_target] == 116666
+    assert Decimal(str(column(targets, "完成")[net_target])) == township_net
+    assert 1 < column(targets, "完成率")[net_target] < 1.2  # 111.4% on the page
+
+
+def _year() -> tuple[Any, Any]:
+    import datetime as dt
+
+    return dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+
+
+def _cols(export: tuple[list[str], list[list[Any]]], *heads: str) -> list[list[Any]]:
+    return [column(export, head) for head in heads]
+
+
+def test_money_is_a_number_in_yuan(signed_in) -> None:
+    client = signed_in("officer1")
+    sheet = sheet_of(client, f"/townships/T01/tables/villages.xlsx?{YEAR}")
+    assert sheet["A1"].value.startswith("许营镇 · 村 · 2024-01-01")
+    net = sheet["B4"]
+    assert net.data_type == "n" and net.number_format == '#,##0.00" 元"'
+    assert sheet["C4"].data_type == "n" and "元" not in sheet["C4"].number_format
+
+
+def test_shop_and_room_exports_are_their_pages(signed_in, county) -> None:
+    client = signed_in("officer1")
+    html = page(client, SHOP)
+    assert html.count('<table class="data">') == html.count("data-export=") == 2
+    imports = same_as_page(client, SHOP, "imports")
+    same_as_page(client, SHOP, "sessions")
+    room = same_as_page(client, ROOM, "sessions")
+    with county.app_context():
+        files = list(
+            db.session.scalars(
+                db.select(SalesImport.file_name)
+                .join(SalesImport.shop)
+                .where(Shop.code == "S01")
+                .order_by(SalesImport.id.desc())
+                .limit(10)
+            )
+        )
+        report = sessions_report(*_year(), "R01")
+    assert column(imports, "文件") == files
+    newest = list(reversed(report.sessions))[:30]
+    assert len(room[1]) == len(newest)
+    assert [Decimal(str(v)) for v in column(room, "成交金额")] == [s.kpis.sales for s in newest]
+    order_sales = column(room, "订单成交额")
+    assert [Decimal(str(v)) if v is not None else None for v in order_sales] == [
+        s.kpis.order_sales for s in newest
+    ]
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_exported_text_never_runs_as_a_formula(signed_in, county) -> None:
+    with county.app_context():
+        village = db.session.scalar(db.select(Village).where(Village.code == "T01V01"))
+        shop = db.session.scalar(db.select(Shop).where(Shop.code == "S04"))
+        room = db.session.scalar(db.select(LiveRoom).where(LiveRoom.code == "R01"))
+        record = db.session.scalar(
+            db.select(SalesImport).join(SalesImport.shop).where(Shop.code == "S01").limit(1)
+        )
+        saved = (village.name, shop.name, room.nickname, record.file_name)
+        record_id = record.id
+        village.name = shop.name = room.nickname = FORMULA
+        record.file_name = "+cmd|' /C calc'!A0.csv"
+        db.session.commit()
+    try:
+        client = signed_in("officer1")
+        for url in (
+            f"/townships/T01/tables/villages.xlsx?{YEAR}",
+            f"/townships/T01/tables/shops.xlsx?{YEAR}",
+            f"/townships/T01/tables/rooms.xlsx?{YEAR}",
+            "/townships/T01/tables/sessions.xlsx",
+            "/shops/S01/tables/imports.xlsx",
+        ):
+            cells = [cell for row in exported(sheet_of(client, url))[1] for cell in row]
+            bad = [c for c in cells if isinstance(c.value, str) and c.value[:1] in "=+"]
+            assert bad, url
+            assert all(c.data_type == "s" and c.quotePrefix for c in bad), url
+    finally:
+        with county.app_context():
+            village = db.session.scalar(db.select(Village).where(Village.code == "T01V01"))
+            shop = db.session.scalar(db.select(Shop).where(Shop.code == "S04"))
+            room = db.session.scalar(db.select(LiveRoom).where(LiveRoom.code == "R01"))
+            record = db.session.get(SalesImport, record_id)
+            village.name, shop.name, room.nickname, record.file_name = saved
+            db.session.commit()
+
+
+def test_exports_are_for_those_who_may_see_the_page(signed_in) -> None:
+    town = signed_in("town1")  # township T01
+    sheet_of(town, "/townships/T01/tables/shops.xlsx")
+    for url in (
+        "/townships/T02/tables/shops.xlsx",
+        "/shops/S02/tables/imports.xlsx",
+        "/rooms/R02/tables/sessions.xlsx",
+    ):
+        page(town, url, 403)
+    page(town, "/townships/T99/tables/shops.xlsx", 404)
+    page(town, "/townships/T01/tables/secrets.xlsx", 404)
+    page(town, "/shops/S01/tables/villages.xlsx", 404)
+    page(town, "/rooms/R01/tables/imports.xlsx", 404)
+    streamer = signed_in("streamer1")  # room R01 of shop S01
+    page(streamer, "/townships/T01/tables/villages.xlsx", 403)
+    sheet_of(streamer, "/rooms/R01/tables/sessions.xlsx")
+    page(streamer, "/rooms/R02/tables/sessions.xlsx", 403)
+    page(signed_in("brand1"), "/rooms/R01/tables/sessions.xlsx", 403)
