@@ -139,4 +139,13 @@ def test_brand_home_at_a_quarter_from_the_period_picker(new_page: Any, shots: Pa
     )
     status = _open_lines(page, lambda: link.click(), shots, "brand-home-quarter-lines")
     assert Decimal(_lines_total(page, status)["net"]) == shown
+    # The brand's own page, opened from the home, keeps the quarter.
+    page.go_back()
+    with page.expect_navigation():
+        page.click("a[href='/premium/B01?period=quarter&quarter=2024Q2']")
+    page.wait_for_selector("#trend[data-drawn] canvas")
+    assert page.locator("#period-quarter").input_value() == "2024Q2"
+    figure = page.locator('[data-kpi="brand_sales"] .value [title]').get_attribute("title")
+    assert Decimal(figure.replace(",", "")) == shown
+    shot(page, shots, "brand-page-quarter")
     assert page.errors == []

@@ -194,3 +194,25 @@ def test_a_quarter_shows_its_brand_sales_against_last_year_and_the_quarter_befor
 def test_a_period_that_cannot_be_read_falls_back_with_a_message(signed_in) -> None:
     text = page(signed_in("brand1"), "/premium?period=quarter&quarter=2024Q9")
     assert "data-period-error" in text and "2024Q9" in text
+
+
+def test_county_users_read_each_brand_of_a_month_with_its_changes(county, signed_in) -> None:
+    client = signed_in("officer1")
+    text = page(client, "/premium?period=month&month=2024-05")
+    rows = text.split('id="brand-summaries"')[1].split("</table>")[0]
+    assert rows.count("data-mom") == 3  # 环比 of each brand against April
+    with county.app_context():
+        may, april = (
+            Decimal(metrics_total({"from": start, "to": end, "scope": "brand:B01"})["net"])
+            for start, end in (("2024-05-01", "2024-05-31"), ("2024-04-01", "2024-04-30"))
+        )
+    b01 = re.search(r"/premium/B01\?period=month&amp;month=2024-05.*?</tr>", rows, re.S)
+    assert b01 and f"{(may - april) / april * 100:+,.1f}%".replace("-", "−") in b01.group(0)
+    # Each brand's figure is May's, the brands' together too; every figure equals its lines.
+    lines = [link["url"] for link in figure_links(rows) if link["drill"]]
+    assert len(lines) == 3 and all("from=2024-05-01&to=2024-05-31" in url for url in lines)
+    kpi = text.split('data-kpi="brand_sales"')[1][:600].replace("&amp;", "&")
+    assert "/lines?from=2024-05-01&to=2024-05-31&branded=1" in kpi
+    for link in [link for link in figure_links(text) if link["drill"]]:
+        response = client.get("/api/v1/lines?" + link["url"].split("?", 1)[1])
+        assert Decimal(str(response.get_json()["total"][link["drill"]])) == link["shown"], link
