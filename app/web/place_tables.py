@@ -209,7 +209,7 @@ def room_sessions_table(rows: list[dict[str, Any]]) -> Table:
             Column("gpm", "GPM", "amount"),
             Column("uv_value", _("UV价值"), "amount"),
             Column("avg_order_value", _("客单价"), "amount"),
-            Column("conversion", _("看播转化率"), "percent"),
+            Column("conversion", _("看播转化率"), "rate"),
             Column("refund_rate", _("退款率"), "percent"),
         ],
         rows=[

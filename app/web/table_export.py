@@ -29,6 +29,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "percent": {"num_format": "0.0%"},
     "change": {"num_format": "+0.0%;-0.0%;0.0%"},
     "hours": {"num_format": "0.00"},
+    "rate": {"num_format": "0.00%"},  # a small rate (看播转化率), to two places as shown
 }
 WIDTHS = {
     "text": 28,

@@ -106,7 +106,7 @@ def as_shown(cell: Any, shown: str) -> str:
     if "元" in form:
         return f"{Decimal(str(value)):,.2f}"
     if "%" in form:
-        places = len(shown.rstrip("%").partition(".")[2])
+        places = len(form.rstrip("%").partition(".")[2])  # as the sheet shows it
         return f"{Decimal(str(value)) * 100:.{places}f}%"
     if form == "0.00":  # hours, which a page may write without trailing zeros
         hours = Decimal(str(value)).quantize(Decimal("0.01"))
