@@ -160,7 +160,7 @@ def test_brand_pages_show_premium_per_product(signed_in, expected) -> None:
     client = signed_in("officer1")
     listing = page(client, "/premium?year=2024")
     for code in ("B01", "B02", "B03"):
-        assert f"/premium/{code}?year=2024" in listing
+        assert f"/premium/{code}?period=year&amp;year=2024" in listing
     html = page(client, "/premium/B01?year=2024")
     b01 = expected["premium_2024"]["B01"]
     assert f"+{b01['premium'] * 100:.1f}%" in html
