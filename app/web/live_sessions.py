@@ -3,7 +3,6 @@ sessions behind the session counts on the dashboards (直播场次, 直播时长
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -23,10 +22,9 @@ from sqlalchemy import Select, func, select
 from werkzeug.wrappers import Response
 
 from app.auth import AccessScope, current_scope, roles_required
-from app.beijing import today
 from app.extensions import db
 from app.metrics.errors import MetricsError
-from app.metrics.live import active_threshold, session_counts
+from app.metrics.live import SessionCounts, active_threshold, session_counts
 from app.metrics.periods import Period
 from app.metrics.scope import Scope, parse_scope
 from app.models import LiveRoom, LiveSession, Streamer, Township, Village
@@ -38,8 +36,10 @@ from app.registry.live_sessions import (
     save_session,
 )
 from app.web.figure_links import SESSION_SCOPES
+from app.web.figures import change, data_years
 from app.web.formatting import hours
 from app.web.nav import roles_for
+from app.web.periods import PeriodChoice, choose_period
 from app.web.session_form import COUNT_FIELDS, LABELS, parse_session_form
 
 bp = Blueprint("web_sessions", __name__, url_prefix="/sessions")
@@ -49,9 +49,11 @@ LIST_LIMIT = 2000  # a year of a county's sessions; longer periods show the late
 @bp.route("")
 @roles_required(*roles_for("web_places.room"))
 def index() -> str:
-    """Sessions started from `?from=` to `?to=` (Beijing days) in `?scope=` (county, township,
-    village or room, by the room's village), with the counts the dashboards show for them."""
-    period = _period(request.args.get("from"), request.args.get("to"))
+    """Sessions started in the period of the URL (app.web.periods; Beijing days) in `?scope=`
+    (county, township, village or room, by the room's village), with the counts the dashboards
+    show for them, each with 同比 (the same days last year) and 环比 (the period before)."""
+    choice = _choice()
+    period = choice.period
     text = (request.args.get("scope") or "county").strip()
     try:
         scope = parse_scope(text)
@@ -63,28 +65,62 @@ def index() -> str:
     if not access.permits(str(scope)):
         abort(403)
     counts = session_counts(period, scope)
+    sales = _typed_sales(period, scope, access)
     return render_template(
         "sessions/index.html",
         period=period,
+        span=choice,
+        years=data_years(),
         scope=scope,
         scope_name=_scope_name(scope),
         counts=counts,
+        changes=_changes(choice, scope, access, counts, sales),
         sessions=_sessions(period, scope, access),
-        sales=_typed_sales(period, scope, access),
+        sales=sales,
         threshold=active_threshold(),
         limit=LIST_LIMIT,
     )
 
 
-def _period(start: str | None, end: str | None) -> Period:
-    """The days asked for; this year to date when missing or unreadable."""
-    first_day = dt.date(today().year, 1, 1)
-    try:
-        first = dt.date.fromisoformat(start) if start else first_day
-        last = dt.date.fromisoformat(end) if end else today()
-        return Period(first, last) if first <= last else Period(last, first)
-    except ValueError:
-        return Period(first_day, today())
+def _choice() -> PeriodChoice:
+    """The period of the URL; a bare `?from=…&to=…`, as the dashboards' session links have
+    it, is a custom range."""
+    args = request.args.to_dict()
+    if not args.get("period") and not args.get("year") and args.get("from") and args.get("to"):
+        args["period"] = "custom"
+    return choose_period(args)
+
+
+def _changes(
+    choice: PeriodChoice,
+    scope: Scope,
+    access: AccessScope,
+    counts: SessionCounts,
+    sales: Decimal,
+) -> dict[str, tuple[Decimal | None, Decimal | None]]:
+    """(同比, 环比) of each count shown, by its key on the page."""
+    now = _figures(counts, sales)
+    before = {
+        "last_year": choice.last_year,
+        "previous": choice.previous,
+    }
+    earlier = {
+        name: _figures(session_counts(days, scope), _typed_sales(days, scope, access))
+        for name, days in before.items()
+    }
+    return {
+        key: (change(value, earlier["last_year"][key]), change(value, earlier["previous"][key]))
+        for key, value in now.items()
+    }
+
+
+def _figures(counts: SessionCounts, sales: Decimal) -> dict[str, Decimal | int]:
+    return {
+        "live_sessions": counts.sessions,
+        "live_hours": counts.hours,
+        "active_rooms": counts.active_rooms,
+        "sales": sales,
+    }
 
 
 def _scope_name(scope: Scope) -> str | None:
