@@ -145,6 +145,24 @@ def shop_imports(shop: Shop, limit: int = RECENT) -> list[SalesImport]:
     )
 
 
+def shop_rooms(shop: Shop, span: PeriodChoice, access: AccessScope) -> list[dict[str, Any]]:
+    """The shop's rooms by code, each with its sessions in the period (None for a room the
+    user may not see: a streamer sees the other rooms of their shop by name only)."""
+    rooms = sorted(shop.rooms, key=lambda room: room.code)
+    found = []
+    for room in rooms:
+        report = room_report(room, span) if access.permits(f"room:{room.code}") else None
+        found.append(
+            {
+                "room": room,
+                "report": report,
+                "latest": report.sessions[-1] if report and report.sessions else None,
+                "sessions_link": sessions_link(span.period, f"room:{room.code}"),
+            }
+        )
+    return found
+
+
 def may_see_shop(scope: AccessScope, shop: Shop) -> bool:
     """County roles; the shop's township; a streamer whose room sells through it."""
     if scope.permits(f"township:{shop.village.township.code}"):

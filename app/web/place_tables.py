@@ -6,6 +6,7 @@ numbers the page shows; app.web.table_export writes them.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.models import LiveSession, SalesImport
-from app.web.formatting import beijing_clock_text, beijing_time_text
+from app.web.formatting import beijing_clock_text, beijing_time_text, county_time
 from app.web.labels import (
     IMPORT_STATUS_LABELS,
     MONEY_INDICATORS,
@@ -25,7 +26,7 @@ from app.web.labels import (
 from app.web.rankings import Column, Table
 
 TOWNSHIP_TABLES = ("targets", "villages", "shops", "rooms", "sessions")
-SHOP_TABLES = ("imports", "sessions")
+SHOP_TABLES = ("rooms", "imports", "sessions")
 ROOM_TABLES = ("sessions",)
 
 
@@ -34,6 +35,12 @@ def _number(value: Any) -> Decimal | int | None:
     if isinstance(value, Fraction):
         return Decimal(value.numerator) / Decimal(value.denominator)
     return value
+
+
+def _clock(value: dt.datetime | None) -> dt.datetime | None:
+    """A time as the county's clock reads it, for a real date-time cell (no time zone)."""
+    moment = county_time(value)
+    return moment.replace(tzinfo=None) if moment is not None else None
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -138,6 +145,44 @@ def rooms_table(rows: list[dict[str, Any]]) -> Table:
             for row in rows
         ],
     )
+
+
+def shop_rooms_table(rows: list[dict[str, Any]]) -> Table:
+    """直播间: the shop's room cards, each with its sessions in the period as its card shows
+    them (a room the user may not see by name only)."""
+    table = Table(
+        key="rooms",
+        title=_("直播间"),
+        columns=[
+            Column("code", _("编码")),
+            Column("name", _("直播间")),
+            Column("platform", _("平台")),
+            Column("sessions", _("直播场次"), "count"),
+            Column("hours", _("时长（小时）"), "hours"),
+            Column("sales", _("成交金额（主播填报）"), "amount"),
+            Column("order_sales", _("订单成交额"), "amount"),
+            Column("conversion", _("看播转化率"), "rate"),
+            Column("latest", _("最近开播"), "datetime"),
+        ],
+    )
+    for row in rows:
+        room, report = row["room"], row["report"]
+        cells: dict[str, Any] = {
+            "code": room.code,
+            "name": room.nickname or room.code,
+            "platform": platform_label(room.platform),
+        }
+        if report is not None:
+            cells |= {
+                "sessions": report.session_count,
+                "hours": report.hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+                "sales": _money(report.total.sales),
+                "order_sales": _money(report.total.order_sales),
+                "conversion": _number(report.total.conversion),
+                "latest": _clock(row["latest"].started_at) if row["latest"] else None,
+            }
+        table.rows.append(cells)
+    return table
 
 
 def recent_sessions_table(sessions: list[LiveSession]) -> Table:

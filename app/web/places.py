@@ -127,6 +127,7 @@ def shop(code: str) -> str:
         ]
         if linked
         else None,
+        rooms=place_data.shop_rooms(found, span, current_scope()),
         imports=place_data.shop_imports(found),
         sessions=place_data.recent_sessions(LiveRoom.shop_id == found.id),
     )
@@ -142,8 +143,13 @@ def _shop(code: str) -> Shop:
 @bp.route("/shops/<code>/tables/<key>.xlsx")
 @roles_required(*roles_for("web_places.shop"))
 def shop_table(code: str, key: str) -> Response:
-    """The shop page's latest imports or latest sessions as XLSX."""
+    """The shop page's room cards (for the page's period), latest imports or latest sessions
+    as XLSX."""
     found = _shop(code)
+    span = choose_period(request.args)
+    if key == "rooms":
+        rows = place_data.shop_rooms(found, span, current_scope())
+        return _download(place_tables.shop_rooms_table(rows), found.name, code, span, True)
     if key == "imports":
         table = place_tables.imports_table(place_data.shop_imports(found))
     elif key == "sessions":
@@ -151,7 +157,7 @@ def shop_table(code: str, key: str) -> Response:
         table = place_tables.recent_sessions_table(place_data.recent_sessions(where))
     else:
         abort(404)
-    return _download(table, found.name, code, choose_period(request.args), False)
+    return _download(table, found.name, code, span, False)
 
 
 @bp.route("/rooms/<code>")

@@ -1,11 +1,13 @@
 """A page's table as an XLSX file: the same rows and numbers, written so no cell runs.
 
 Money is a number cell with a 元 number format, shares and changes are fractions with a
-percent format, counts are integers, and every text cell goes through app.spreadsheet.
+percent format, counts are integers, times are real date-times (the county's clock), and every
+text cell goes through app.spreadsheet.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 from typing import Any
@@ -30,6 +32,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "change": {"num_format": "+0.0%;-0.0%;0.0%"},
     "hours": {"num_format": "0.00"},
     "rate": {"num_format": "0.00%"},  # a small rate (看播转化率), to two places as shown
+    "datetime": {"num_format": "yyyy-mm-dd hh:mm"},  # the county's clock, as pages show it
 }
 WIDTHS = {
     "text": 28,
@@ -39,6 +42,7 @@ WIDTHS = {
     "percent": 12,
     "change": 10,
     "hours": 10,
+    "datetime": 17,
 }
 
 
@@ -68,6 +72,8 @@ def _write(sheet: Any, row: int, col: int, value: Any, kind: str, styles: CellSt
         sheet.write_blank(row, col, None, styles["text"])
     elif kind == "text" or isinstance(value, str):
         write_text(sheet, row, col, str(value), styles, "text")
+    elif isinstance(value, dt.datetime):  # a real date-time: naive, the county's clock
+        sheet.write_datetime(row, col, value, styles["datetime"])
     elif isinstance(value, Decimal | int | float):
         # Money is Decimal to here; a workbook stores every number as a double.
         sheet.write_number(row, col, float(value), styles[kind])

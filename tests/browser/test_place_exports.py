@@ -1,6 +1,6 @@
-"""A township officer downloads the township page's villages and rooms tables and a room's
-sessions in a real browser, and the files hold the numbers on the page. Desktop 1280×900 and
-phone 390×844."""
+"""A township officer downloads the township page's villages and rooms tables, a shop's room
+cards and a room's sessions in a real browser, and the files hold the numbers on the page.
+Desktop 1280×900 and phone 390×844."""
 
 from __future__ import annotations
 
@@ -68,3 +68,26 @@ def test_township_tables_download_with_the_page_numbers(
     assert sheet.cell(row=4, column=1).value == first
     page.locator('[data-export="sessions"]').scroll_into_view_if_needed()
     shot(page, shots, f"place-exports-room-{size}")
+
+    page.goto("/shops/S01?period=month&month=2024-05")
+    sheet = _download(page, "rooms", tmp_path)
+    card = page.locator('[data-cards="rooms"] [data-room="R01"]')
+    shown = dict(
+        zip(
+            [text.strip() for text in card.locator("dt").all_inner_texts()],
+            [text.strip() for text in card.locator("dd").all_inner_texts()],
+            strict=True,
+        )
+    )
+    heads = [cell.value for cell in sheet[3]]
+    row = {head: sheet.cell(row=4, column=i + 1) for i, head in enumerate(heads)}
+    assert str(row["直播场次"].value) == shown["直播场次"]
+    assert f"{row['最近开播'].value:%Y-%m-%d %H:%M}" == shown["最近开播"]
+    assert shown["最近开播"].startswith("2024-05")
+    assert f"{Decimal(str(row['看播转化率'].value)) * 100:.2f}%" == shown["看播转化率"]
+    assert "元" in row["成交金额（主播填报）"].number_format
+    assert page.errors == []
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width + 1, (scroll, width)
+    card.scroll_into_view_if_needed()
+    shot(page, shots, f"place-exports-shop-{size}")

@@ -102,6 +102,9 @@ def as_shown(cell: Any, shown: str) -> str:
     if isinstance(value, str):
         assert cell.data_type == "s"
         return value
+    if cell.is_date:  # a real date-time, read on the county's clock as the page writes it
+        assert "yyyy" in form, form
+        return f"{value:%Y-%m-%d %H:%M}"
     assert cell.data_type == "n", (value, shown)
     if "元" in form:
         return f"{Decimal(str(value)):,.2f}"
@@ -204,7 +207,8 @@ def test_money_is_a_number_in_yuan(signed_in) -> None:
 def test_shop_and_room_exports_are_their_pages(signed_in, county) -> None:
     client = signed_in("officer1")
     html = page(client, SHOP)
-    assert html.count('<table class="data">') == html.count("data-export=") == 2
+    assert html.count('<table class="data">') + html.count("data-cards=") == 3
+    assert html.count("data-export=") == 3, "a table or cards without their export"
     imports = same_as_page(client, SHOP, "imports")
     same_as_page(client, SHOP, "sessions")
     room = same_as_page(client, ROOM, "sessions")
@@ -286,3 +290,78 @@ def test_exports_are_for_those_who_may_see_the_page(signed_in) -> None:
     sheet_of(streamer, "/rooms/R01/tables/sessions.xlsx")
     page(streamer, "/rooms/R02/tables/sessions.xlsx", 403)
     page(signed_in("brand1"), "/rooms/R01/tables/sessions.xlsx", 403)
+
+
+def shown_cards(html: str) -> dict[str, dict[str, str]]:
+    """The shop page's room cards: by room code, each figure's label and value as shown in full
+    (the title of an abbreviated number, without its 元)."""
+    start = html.index('data-cards="rooms"')
+    block = html[start : html.index("</ul>", start)]
+    cards = {}
+    for code, body in re.findall(r'<li class="card" data-room="([^"]+)">(.*?)</li>', block, re.S):
+        pairs = re.findall(r"<dt>(.*?)</dt><dd[^>]*>(.*?)</dd>", body, re.S)
+        cards[code] = {_text(dt): _cell(dd).removesuffix("元").strip() for dt, dd in pairs}
+    return cards
+
+
+def same_as_cards(client: FlaskClient, url: str) -> tuple[list[str], list[list[Any]]]:
+    """Export the room cards of the shop page at `url`; every figure on a card is the same
+    figure in its row, and a card without figures has a row without them."""
+    html = page(client, url)
+    cards = shown_cards(html)
+    heads, rows = exported(sheet_of(client, export_url(html, "rooms")))
+    assert [row[heads.index("编码")].value for row in rows] == list(cards)
+    for row in rows:
+        shown = cards[row[heads.index("编码")].value]
+        for label, text in shown.items():
+            cell = row[heads.index(label)]
+            assert as_shown(cell, text) == text, (label, cell.value, text)
+        if not shown:
+            assert all(row[heads.index(h)].value is None for h in heads[3:]), heads
+    return heads, rows
+
+
+def test_shop_room_cards_export_their_figures_for_the_period(signed_in, county) -> None:
+    client = signed_in("officer1")
+    month = "/shops/S01?period=month&month=2024-05"
+    for url, start, end in ((SHOP, *_year()), (month, "2024-05-01", "2024-05-31")):
+        export = same_as_cards(client, url)
+        with county.app_context():
+            report = sessions_report(start, end, "R01")
+        (row,) = export[1]
+        cell = dict(zip(export[0], row, strict=True))
+        assert cell["直播场次"].value == report.session_count > 0
+        assert cell["直播场次"].number_format == "#,##0"
+        assert Decimal(str(cell["成交金额（主播填报）"].value)) == report.total.sales
+        assert cell["成交金额（主播填报）"].number_format == '#,##0.00" 元"'
+        assert cell["看播转化率"].number_format == "0.00%"
+        assert 0 < cell["看播转化率"].value < 0.01
+        latest = report.sessions[-1].started_at.replace(tzinfo=None)
+        assert cell["最近开播"].is_date and cell["最近开播"].value == latest
+        assert str(start) <= f"{latest:%Y-%m-%d}" <= str(end)
+    sheet = sheet_of(client, export_url(page(client, month), "rooms"))
+    assert sheet["A1"].value == "许营好品官方旗舰店 · 直播间 · 2024-05-01 — 2024-05-31"
+
+
+def test_a_streamer_exports_only_their_own_rooms_figures(signed_in, county) -> None:
+    with county.app_context():  # R03 sells through S01 beside streamer1's R01
+        room = db.session.scalar(db.select(LiveRoom).where(LiveRoom.code == "R03"))
+        saved, room.shop_id = (
+            room.shop_id,
+            db.session.scalar(db.select(Shop.id).where(Shop.code == "S01")),
+        )
+        db.session.commit()
+    try:
+        officer = same_as_cards(signed_in("officer1"), SHOP)
+        assert all(row[3].value for row in officer[1])  # both rooms with their sessions
+        heads, rows = same_as_cards(signed_in("streamer1"), SHOP)
+        by_code = {row[0].value: row for row in rows}
+        assert by_code["R01"][heads.index("直播场次")].value > 0
+        assert by_code["R03"][heads.index("直播间")].value  # its name, no figures
+        assert all(cell.value is None for cell in by_code["R03"][3:])
+        page(signed_in("town1"), "/shops/S02/tables/rooms.xlsx", 403)
+    finally:
+        with county.app_context():
+            room = db.session.scalar(db.select(LiveRoom).where(LiveRoom.code == "R03"))
+            room.shop_id = saved
+            db.session.commit()
