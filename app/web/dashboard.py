@@ -24,8 +24,8 @@ from app.models import Brand, Township
 from app.web.figure_links import indicator_link, lines_link, month_links
 from app.web.figures import change, figure, linked_row, progress_rows
 from app.web.formatting import amount, short_number
-from app.web.labels import status_label
 from app.web.periods import PeriodChoice
+from app.web.place_tables import progress_cells, progress_columns, sales_columns
 from app.web.rankings import Column, Table, levels_for, ranking, ranking_tables
 
 
@@ -329,9 +329,7 @@ def township_table(rows: list[dict[str, Any]]) -> Table:
             Column("net", _("网络零售额"), "amount"),
             Column("yoy", _("同比"), "change"),
             Column("target", _("年度目标"), "amount"),
-            Column("completion", _("完成率"), "percent"),
-            Column("time_progress", _("时间进度"), "percent"),
-            Column("status", _("状态")),
+            *progress_columns(),
         ],
     )
     for row in rows:
@@ -342,9 +340,7 @@ def township_table(rows: list[dict[str, Any]]) -> Table:
                 "net": row["net"],
                 "yoy": row.get("yoy"),
                 "target": target.target if target else None,
-                "completion": target.completion if target else None,
-                "time_progress": target.time_progress if target else None,
-                "status": status_label(target.status) if target else None,
+                **progress_cells(vars(target) if target else None),
             }
         )
     return table
@@ -352,11 +348,7 @@ def township_table(rows: list[dict[str, Any]]) -> Table:
 
 def brand_table(rows: list[dict[str, Any]], county: bool) -> Table:
     """The brands table as its export writes it."""
-    columns = [
-        Column("label", _("品牌")),
-        Column("net", _("品牌销售额"), "amount"),
-        Column("orders", _("订单数"), "count"),
-    ]
+    columns = sales_columns(_("品牌"), _("品牌销售额"))
     if county:
         columns += [
             Column("premium", _("品牌溢价"), "change"),

@@ -7,13 +7,14 @@ numbers the page shows; app.web.table_export writes them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
 
-from app.models import LiveSession, SalesImport
+from app.models import LiveRoom, LiveSession, SalesImport
 from app.web.formatting import beijing_clock_text, beijing_time_text, county_time
 from app.web.labels import (
     IMPORT_STATUS_LABELS,
@@ -50,6 +51,36 @@ def _money(value: Decimal | None) -> Decimal | None:
     return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def sales_columns(name: str, net: str | None = None) -> list[Column]:
+    """A table of places, shops or brands: its name, net retail (or `net`) and orders."""
+    return [
+        Column("label", name),
+        Column("net", net or _("网络零售额"), "amount"),
+        Column("orders", _("订单数"), "count"),
+    ]
+
+
+def progress_columns() -> list[Column]:
+    """A target's 完成率, 时间进度 and status, as the target tables export them."""
+    return [
+        Column("completion", _("完成率"), "percent"),
+        Column("time_progress", _("时间进度"), "percent"),
+        Column("status", _("状态")),
+    ]
+
+
+def progress_cells(target: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The cells of progress_columns for a target's progress (vars of a ProgressRow): rates as
+    numbers, the status in words; blank without a target."""
+    if target is None:
+        return dict.fromkeys(("completion", "time_progress", "status"))
+    return {
+        "completion": _number(target["completion"]),
+        "time_progress": _number(target["time_progress"]),
+        "status": status_label(target["status"]),
+    }
+
+
 def targets_table(rows: list[dict[str, Any]]) -> Table:
     """目标进度: each target with its actual to date, 完成率, 时间进度 and status."""
     table = Table(
@@ -60,9 +91,7 @@ def targets_table(rows: list[dict[str, Any]]) -> Table:
             Column("period", _("期间")),
             Column("target", _("目标"), "amount"),
             Column("actual", _("完成"), "amount"),
-            Column("completion", _("完成率"), "percent"),
-            Column("time_progress", _("时间进度"), "percent"),
-            Column("status", _("状态")),
+            *progress_columns(),
         ],
     )
     for row in rows:
@@ -73,9 +102,7 @@ def targets_table(rows: list[dict[str, Any]]) -> Table:
                 "period": month_name(row["month"]) if row["month"] else _("全年"),
                 "target": _number(row["target"]),
                 "actual": _number(row["actual"]),
-                "completion": _number(row["completion"]),
-                "time_progress": _number(row["time_progress"]),
-                "status": status_label(row["status"]),
+                **progress_cells(row),
                 # A count or hours target is no money: its cells carry no 元.
                 "kinds": {} if money else dict.fromkeys(("target", "actual"), _count_kind(row)),
             }
@@ -88,11 +115,7 @@ def villages_table(rows: list[dict[str, Any]]) -> Table:
     return Table(
         key="villages",
         title=_("村"),
-        columns=[
-            Column("label", _("村")),
-            Column("net", _("网络零售额"), "amount"),
-            Column("orders", _("订单数"), "count"),
-        ],
+        columns=sales_columns(_("村")),
         rows=[{"label": row["label"], "net": row["net"], "orders": row["orders"]} for row in rows],
     )
 
@@ -102,17 +125,10 @@ def shops_table(rows: list[dict[str, Any]]) -> Table:
     return Table(
         key="shops",
         title=_("网店"),
-        columns=[
-            Column("code", _("编码")),
-            Column("name", _("网店")),
-            Column("platform", _("平台")),
-            Column("net", _("网络零售额"), "amount"),
-        ],
+        columns=[*_named_columns(_("网店")), Column("net", _("网络零售额"), "amount")],
         rows=[
             {
-                "code": row["shop"].code,
-                "name": row["shop"].name,
-                "platform": platform_label(row["shop"].platform),
+                **_named_cells(row["shop"].code, row["shop"].name, row["shop"].platform),
                 "net": row["sales"].net if row["sales"] else None,
             }
             for row in rows
@@ -120,24 +136,37 @@ def shops_table(rows: list[dict[str, Any]]) -> Table:
     )
 
 
+def _named_columns(name: str) -> list[Column]:
+    """A shop's or room's code, name (headed `name`) and platform."""
+    return [Column("code", _("编码")), Column("name", name), Column("platform", _("平台"))]
+
+
+def _named_cells(code: str, name: str, platform: str) -> dict[str, Any]:
+    return {"code": code, "name": name, "platform": platform_label(platform)}
+
+
+def _room_columns() -> list[Column]:
+    """A room as the room tables start: its code, name and platform, its sessions and hours."""
+    return [
+        *_named_columns(_("直播间")),
+        Column("sessions", _("直播场次"), "count"),
+        Column("hours", _("时长（小时）"), "hours"),
+    ]
+
+
+def _room_cells(room: LiveRoom) -> dict[str, Any]:
+    return _named_cells(room.code, room.nickname or room.code, room.platform)
+
+
 def rooms_table(rows: list[dict[str, Any]]) -> Table:
     """直播间: every room of the township with its sessions, hours and 村播带货额."""
     return Table(
         key="rooms",
         title=_("直播间"),
-        columns=[
-            Column("code", _("编码")),
-            Column("name", _("直播间")),
-            Column("platform", _("平台")),
-            Column("sessions", _("直播场次"), "count"),
-            Column("hours", _("时长（小时）"), "hours"),
-            Column("live_sales", _("村播带货额"), "amount"),
-        ],
+        columns=[*_room_columns(), Column("live_sales", _("村播带货额"), "amount")],
         rows=[
             {
-                "code": row["room"].code,
-                "name": row["room"].nickname or row["room"].code,
-                "platform": platform_label(row["room"].platform),
+                **_room_cells(row["room"]),
                 "sessions": row["sessions"],
                 "hours": row["hours"],
                 "live_sales": row["live_sales"],
@@ -154,11 +183,7 @@ def shop_rooms_table(rows: list[dict[str, Any]]) -> Table:
         key="rooms",
         title=_("直播间"),
         columns=[
-            Column("code", _("编码")),
-            Column("name", _("直播间")),
-            Column("platform", _("平台")),
-            Column("sessions", _("直播场次"), "count"),
-            Column("hours", _("时长（小时）"), "hours"),
+            *_room_columns(),
             Column("sales", _("成交金额（主播填报）"), "amount"),
             Column("order_sales", _("订单成交额"), "amount"),
             Column("conversion", _("看播转化率"), "rate"),
@@ -166,12 +191,8 @@ def shop_rooms_table(rows: list[dict[str, Any]]) -> Table:
         ],
     )
     for row in rows:
-        room, report = row["room"], row["report"]
-        cells: dict[str, Any] = {
-            "code": room.code,
-            "name": room.nickname or room.code,
-            "platform": platform_label(room.platform),
-        }
+        report = row["report"]
+        cells = _room_cells(row["room"])
         if report is not None:
             cells |= {
                 "sessions": report.session_count,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import xlsxwriter
@@ -74,8 +75,8 @@ def _write(sheet: Any, row: int, col: int, value: Any, kind: str, styles: CellSt
         write_text(sheet, row, col, str(value), styles, "text")
     elif isinstance(value, dt.datetime):  # a real date-time: naive, the county's clock
         sheet.write_datetime(row, col, value, styles["datetime"])
-    elif isinstance(value, Decimal | int | float):
-        # Money is Decimal to here; a workbook stores every number as a double.
+    elif isinstance(value, Decimal | int | float | Fraction):
+        # Money is Decimal to here, rates may be fractions; a workbook stores doubles.
         sheet.write_number(row, col, float(value), styles[kind])
     else:
         write_text(sheet, row, col, str(value), styles, "text")

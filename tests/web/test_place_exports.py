@@ -365,3 +365,20 @@ def test_a_streamer_exports_only_their_own_rooms_figures(signed_in, county) -> N
             room = db.session.scalar(db.select(LiveRoom).where(LiveRoom.code == "R03"))
             room.shop_id = saved
             db.session.commit()
+
+
+def test_target_progress_exports_as_percent_numbers(signed_in) -> None:
+    """The county's townships and a township's targets write 完成率 and 时间进度 the same way:
+    numbers with a percent format, never a fraction as text."""
+    client = signed_in("officer1")
+    for url, label in (
+        ("/dashboard/tables/townships.xlsx?period=year&year=2024", "许营镇"),
+        (f"/townships/T01/tables/targets.xlsx?{YEAR}", "网络零售额"),
+    ):
+        heads, rows = exported(sheet_of(client, url))
+        row = next(row for row in rows if row[0].value == label)
+        for head in ("完成率", "时间进度"):
+            cell = row[heads.index(head)]
+            assert cell.data_type == "n" and cell.number_format == "0.0%", (url, head, cell.value)
+        assert 1 < row[heads.index("完成率")].value < 1.2, url  # 111.4% on both pages
+        assert row[heads.index("状态")].value == "超进度", url
