@@ -146,7 +146,7 @@
     return fields;
   }
 
-  function keep(fields) {
+  function keep(fields, message, kind) {
     var all = load();
     if (!all.some(function (entry) { return entry.client_id === fields.client_id; })) {
       all.push({ client_id: fields.client_id, user: user, fields: fields,
@@ -158,26 +158,40 @@
       if (input.type !== "hidden") { input.value = ""; }
     });
     form.elements.namedItem("client_id").value = newId();
-    say(text("kept"), "success");
+    say(message, kind || "success");
     render();
     window.scrollTo(0, 0);
   }
 
   // The form is sent from here, not by the browser: when the network fails on the way (a
   // signal but no data, a timeout, a gateway that cannot reach the server) the entry is kept
-  // in the phone instead of being lost. A refusal is sent again the usual way, so that the
-  // server shows the form with its problems marked.
+  // in the phone instead of being lost. Each press of 保存 is one post: a refusal (a mistake
+  // in the figures, an overlap) is shown in the form with what was typed, and nothing is kept
+  // for later; a session that ended is kept and sent after signing in again. Only a security
+  // token that expired while the form was open is sent again, once, with a fresh token: the
+  // server refused that post unread.
   function submit(event) {
     event.preventDefault();
     if (!form.checkValidity()) { form.reportValidity(); return; }
     var fields = entryFields();
-    if (navigator.onLine === false) { keep(fields); return; }
+    if (navigator.onLine === false) { keep(fields, text("kept")); return; }
     var button = form.querySelector("button[type=submit]");
     if (button) { button.disabled = true; }
+    post(false).then(function (result) {
+      if (result.outcome === "saved") { return; }
+      if (button) { button.disabled = false; }
+      if (result.outcome === "network") { keep(fields, text("kept")); return; }
+      if (result.outcome === "login") { keep(fields, text("login"), "error"); return; }
+      showProblems(result.answer || {}, result.status);
+    });
+  }
+
+  // One post of the form; resolves to {outcome: saved | network | login | refused, …}.
+  function post(retried) {
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller ? window.setTimeout(function () { controller.abort(); },
       SEND_TIMEOUT) : null;
-    fetch(form.action || formUrl, {
+    return fetch(form.action || formUrl, {
       method: "POST",
       body: new URLSearchParams(new FormData(form)),
       credentials: "same-origin",
@@ -185,28 +199,91 @@
       signal: controller ? controller.signal : undefined,
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
-      if (response.status >= 502 && response.status <= 504 &&
-          type.indexOf("application/json") === -1) {
-        return "network";
+      var json = type.indexOf("application/json") !== -1;
+      if (response.status >= 502 && response.status <= 504 && !json) {
+        return { outcome: "network" };
       }
-      if ((response.status === 200 || response.status === 201) &&
-          type.indexOf("application/json") !== -1) {
-        return response.json().then(function (answer) {
+      if (response.status === 401 || (response.redirected && !json)) {
+        return { outcome: "login" }; // the session ended: sign in, then it is sent
+      }
+      var read = json ? response.json().catch(function () { return {}; }) : Promise.resolve({});
+      return read.then(function (answer) {
+        if ((response.status === 200 || response.status === 201) && json) {
           window.sessionStorage.setItem("cunbo.saved", answer.message || "");
           window.location.assign(answer.next || window.location.href);
-          return "saved";
-        });
-      }
-      return "again";
+          return { outcome: "saved" };
+        }
+        if (response.status === 400 && !answer.errors && !retried) {
+          return renewToken().then(function (renewed) {
+            return renewed ? post(true) : { outcome: "login" };
+          });
+        }
+        return { outcome: "refused", answer: answer, status: response.status };
+      });
     }, function () {
-      return "network"; // no answer (TypeError) or no answer in time (AbortError)
-    }).then(function (outcome) {
+      return { outcome: "network" }; // no answer (TypeError) or no answer in time (AbortError)
+    }).then(function (result) {
       if (timer) { window.clearTimeout(timer); }
-      if (outcome === "saved") { return; }
-      if (button) { button.disabled = false; }
-      if (outcome === "network") { keep(fields); return; }
-      form.submit(); // refused, signed out or a stale token: the server's page says why
+      return result;
     });
+  }
+
+  // The form's token replaced by a fresh page's; false when none could be had (signed out).
+  function renewToken() {
+    return freshToken().then(function (token) {
+      if (!token) { return false; }
+      form.elements.namedItem("csrf_token").value = token;
+      var meta = document.querySelector("meta[name=csrf-token]");
+      if (meta) { meta.setAttribute("content", token); }
+      return true;
+    }, function () { return false; });
+  }
+
+  // The server's answer to a refused post, shown as the server's own page shows it: the
+  // count of problems above the form and each problem under its field, the input kept.
+  function showProblems(answer, status) {
+    var errors = answer.errors || {};
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (old) {
+      old.parentNode.removeChild(old);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".field.invalid"), function (field) {
+      field.classList.remove("invalid");
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (input) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    });
+    var first = null;
+    Object.keys(errors).forEach(function (name) {
+      var input = form.elements.namedItem(name);
+      var problem = document.createElement("p");
+      problem.className = "field-error";
+      problem.id = name + "-error";
+      problem.textContent = errors[name];
+      if (name === "client_id") {
+        // Another session holds this id: the entry goes with a new one next time.
+        if (input) { input.value = newId(); input.after(problem); }
+        return;
+      }
+      var holder = input && input.closest ? input.closest(".field") : null;
+      if (!holder) { form.insertBefore(problem, form.firstChild); return; }
+      holder.classList.add("invalid");
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", problem.id);
+      holder.appendChild(problem);
+      if (!first) { first = input; }
+    });
+    var banner = document.querySelector("[data-form-problems]");
+    if (!banner) {
+      banner = document.createElement("p");
+      banner.className = "flash flash-error";
+      banner.setAttribute("role", "alert");
+      banner.setAttribute("data-form-problems", "");
+      form.parentNode.insertBefore(banner, form);
+    }
+    banner.textContent = answer.message || text("refused", status || "");
+    banner.scrollIntoView({ block: "center" });
+    if (first) { first.focus({ preventScroll: true }); }
   }
 
   function freshToken() {
@@ -238,8 +315,10 @@
         // A sign-in page (the session ended) or a refused token: try again later.
         return { status: response.status === 400 ? "token" : "login" };
       }
+      if (response.status === 401) { return { status: "login" }; }
       return response.json().then(function (answer) {
         if (response.status === 200 || response.status === 201) { return { status: "saved" }; }
+        if (response.status === 400 && !answer.errors) { return { status: "token" }; }
         var problems = answer.errors ? Object.keys(answer.errors).map(function (name) {
           return answer.errors[name];
         }).join("；") : "";
