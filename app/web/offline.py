@@ -21,6 +21,7 @@ ASSETS = (
     "css/phone.css",
     "js/cunbo.js",
     "js/offline.js",
+    "js/periods.js",
     "js/charts.js",
     "vendor/echarts/echarts.min.js",
     "favicon.svg",

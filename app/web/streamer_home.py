@@ -1,5 +1,7 @@
-"""A streamer's home: each room's last session against the room's own average (成交金额, GPM,
-UV价值, 转化率), the trend over the streamer's sessions with the order-based 成交金额 beside the
+"""A streamer's home for the period of the URL (app.web.periods; the current month to date by
+default): the period's sessions and 成交金额 (typed and order-based) with 同比 and 环比, each
+room's last session of the period against the room's own average over the period (成交金额, GPM,
+UV价值, 转化率), the trend over the period's sessions with the order-based 成交金额 beside the
 typed one, the latest sessions, and the button to log a new one."""
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -17,13 +19,21 @@ from sqlalchemy import func, select
 from app.auth import current_scope
 from app.beijing import day_of
 from app.extensions import db
-from app.metrics.live_sessions import KPI_BASES, SessionKpis, SessionRow, sessions_report
+from app.metrics.live_sessions import (
+    KPI_BASES,
+    SessionKpis,
+    SessionRow,
+    SessionsReport,
+    sessions_report,
+)
+from app.metrics.periods import Period
 from app.models import LiveRoom, LiveSession
 from app.web.charts import ACCENT, SECOND
+from app.web.figures import change, data_years
+from app.web.periods import PeriodChoice, choose_period, period_args
 
 RECENT_SESSIONS = 10
-TREND_SESSIONS = 60  # the latest sessions drawn in the trend
-AVERAGE_DAYS = 365  # the room's own average: its sessions of the year up to the last one
+TREND_SESSIONS = 366  # the latest sessions of the period drawn in the trend
 COUNT_NAMES = {
     "items": _l("成交件数"),
     "buyers": _l("成交人数"),
@@ -48,15 +58,39 @@ class Comparison:
 @dataclass(frozen=True)
 class RoomHome:
     room: LiveRoom
-    last: SessionRow | None
-    sessions: int  # in the average
-    since: dt.date | None
+    last: SessionRow | None  # the room's last session of the period
+    sessions: int  # in the average: the room's sessions of the period
+    latest: dt.date | None  # the day of the room's latest session, when the period has none
     figures: list[Comparison]
-    rows: list[SessionRow]  # the sessions of the average, oldest first
+    rows: list[SessionRow]  # the sessions of the period, oldest first
+    report: SessionsReport | None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The streamer's rooms over some days: sessions, typed 成交金额 and the order-based one
+    (None when no order line is attributed to any of those sessions)."""
+
+    sessions: int
+    sales: Decimal
+    order_sales: Decimal | None
+
+
+@dataclass(frozen=True)
+class TotalFigure:
+    """A figure of the period with 同比 (the same days last year) and 环比 (the period before)."""
+
+    key: str
+    label: str
+    kind: str  # count | amount
+    value: Decimal | int | None
+    year_on_year: Decimal | None
+    previous: Decimal | None
 
 
 def streamer_home() -> str:
     """The page a streamer lands on after signing in."""
+    choice = choose_period(request.args)
     scope = current_scope()
     rooms = list(
         db.session.scalars(
@@ -72,32 +106,71 @@ def streamer_home() -> str:
             .limit(RECENT_SESSIONS)
         )
     )
-    homes = [_room_home(room) for room in rooms]
-    trend = _trend([row for home in homes for row in home.rows])
+    homes = [_room_home(room, choice.period) for room in rooms]
+    rows = [row for home in homes for row in home.rows]
+    now = _summed([home.report for home in homes if home.report])
     return render_template(
         "pages/my_rooms.html",
+        span=choice,
+        years=data_years(),
+        keep=period_args(choice),
         rooms=rooms,
         homes=homes,
+        totals=_figures(choice, rooms, now) if rooms else [],
+        year_to_date=_totals(choice.year_to_date, rooms) if rooms and choice.default else None,
         sessions=recent,
-        trend=trend,
+        trend=_trend(rows),
+        drawn=min(len(rows), TREND_SESSIONS),
     )
 
 
-def _window(room: LiveRoom) -> tuple[dt.date, dt.date] | None:
+def _figures(choice: PeriodChoice, rooms: list[LiveRoom], now: Totals) -> list[TotalFigure]:
+    """The period's totals, each with 同比 and 环比."""
+    year_ago = _totals(choice.last_year, rooms)
+    before = _totals(choice.previous, rooms)
+    shown: list[tuple[str, str, str]] = [
+        ("sessions", _("直播场次"), "count"),
+        ("sales", _("成交金额（填报）"), "amount"),
+        ("order_sales", _("订单成交金额"), "amount"),
+    ]
+    return [
+        TotalFigure(
+            key,
+            label,
+            kind,
+            getattr(now, key),
+            change(getattr(now, key), getattr(year_ago, key)),
+            change(getattr(now, key), getattr(before, key)),
+        )
+        for key, label, kind in shown
+    ]
+
+
+def _totals(period: Period, rooms: list[LiveRoom]) -> Totals:
+    return _summed([sessions_report(period.start, period.end, room.code) for room in rooms])
+
+
+def _summed(reports: list[SessionsReport]) -> Totals:
+    orders = [report.total.order_sales for report in reports if report.session_count]
+    known = [amount for amount in orders if amount is not None]
+    return Totals(
+        sessions=sum(report.session_count for report in reports),
+        sales=sum((report.total.sales for report in reports), Decimal("0.00")),
+        order_sales=sum(known, Decimal("0.00")) if known else None,
+    )
+
+
+def _latest_day(room: LiveRoom) -> dt.date | None:
     last = db.session.scalar(
         select(func.max(LiveSession.started_at)).where(LiveSession.room_id == room.id)
     )
-    if last is None:
-        return None
-    end = day_of(last)
-    return end - dt.timedelta(days=AVERAGE_DAYS - 1), end
+    return None if last is None else day_of(last)
 
 
-def _room_home(room: LiveRoom) -> RoomHome:
-    window = _window(room)
-    if window is None:
-        return RoomHome(room, None, 0, None, [], [])
-    report = sessions_report(window[0], window[1], room.code)
+def _room_home(room: LiveRoom, period: Period) -> RoomHome:
+    report = sessions_report(period.start, period.end, room.code)
+    if not report.sessions:
+        return RoomHome(room, None, 0, _latest_day(room), [], [], report)
     last = report.sessions[-1]
     count = report.session_count
     total = report.total
@@ -121,7 +194,7 @@ def _room_home(room: LiveRoom) -> RoomHome:
         _ratio("uv_value", _("UV价值"), "amount", last.kpis, total),
         _ratio("conversion", _("转化率"), "percent", last.kpis, total),
     ]
-    return RoomHome(room, last, count, window[0], figures, report.sessions)
+    return RoomHome(room, last, count, None, figures, report.sessions, report)
 
 
 def _ratio(key: str, label: str, kind: str, last: SessionKpis, total: SessionKpis) -> Comparison:
