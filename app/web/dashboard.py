@@ -24,6 +24,7 @@ from app.models import Brand, Township
 from app.web.figure_links import indicator_link, lines_link, month_links
 from app.web.figures import change, figure, linked_row, progress_rows
 from app.web.formatting import amount, short_number
+from app.web.kpi_tables import board_figures, kpi_table
 from app.web.periods import PeriodChoice
 from app.web.place_tables import progress_cells, progress_columns, sales_columns
 from app.web.rankings import Column, Table, levels_for, ranking, ranking_tables
@@ -43,6 +44,8 @@ class Kpi:
     link: str | None = None  # the order lines (or sessions) behind the figure
     mom: Decimal | None = None
     mom_label: str | None = None  # what 环比 compares with; None: no 环比 on this card
+    parts: list[tuple[str, Any, str]] = field(default_factory=list)  # (label, value, kind) in
+    # its note: the net retail's 成交额 and 退款, the premium's 溢价额, for the export
 
 
 @dataclass
@@ -94,9 +97,7 @@ def build_dashboard(scope: str, choice: PeriodChoice, access: AccessScope) -> Da
     board.months, board.this_year, board.last_year = monthly_trend(scope, choice)
     board.trend_links = trend_links(scope, board.months, board.this_year, board.last_year)
     targets = [row for row in progress_rows(choice.year, choice.as_of, access) if not row.month]
-    board.target = next(
-        (r for r in targets if r.scope == scope and r.indicator == "net_retail"), None
-    )
+    board.target = _net_target(scope, choice, access, targets)
     if scope == "county":
         board.townships = township_rows(scope, choice, _township_targets(targets))
     board.rankings = ranking_tables(scope, choice, now.total.net)
@@ -174,6 +175,7 @@ def kpis(
             link=link,
             mom=change(now.net, earlier.net) if earlier and earlier.orders else None,
             mom_label=previous_label if previous else None,
+            parts=[(_("成交额"), now.gross, "amount"), (_("退款"), now.refund, "amount")],
         )
     ]
     others = [
@@ -224,7 +226,8 @@ def brand_premium_kpi(premiums: dict[str, Premium]) -> Kpi:
     """Volume-weighted premium over every brand's products that have a baseline and sales."""
     value, extra = combined_premium(list(premiums.values()))
     note = _("溢价额 %(extra)s 元", extra=short_number(extra)) if extra is not None else None
-    return Kpi("premium", _("品牌溢价"), value, "percent", note=note)
+    parts = [(_("溢价额"), extra, "amount")] if extra is not None else []
+    return Kpi("premium", _("品牌溢价"), value, "percent", note=note, parts=parts)
 
 
 def brand_premiums(period: Period) -> dict[str, Premium]:
@@ -286,6 +289,15 @@ def township_rows(
                 | {"link": link}
             )
     return rows
+
+
+def _net_target(
+    scope: str, choice: PeriodChoice, access: AccessScope, targets: list[ProgressRow] | None = None
+) -> ProgressRow | None:
+    """The scope's own yearly net-retail target with its progress (of `targets` when given)."""
+    if targets is None:
+        targets = [r for r in progress_rows(choice.year, choice.as_of, access) if not r.month]
+    return next((r for r in targets if r.scope == scope and r.indicator == "net_retail"), None)
 
 
 def _township_targets(rows: list[ProgressRow]) -> dict[str, ProgressRow]:
@@ -362,6 +374,8 @@ def dashboard_export(
 ) -> Table | None:
     """One table of the dashboard, built as the page builds it; None for an unknown key."""
     period = choice.period
+    if key == "kpis":
+        return kpi_table(board_figures(kpi_rows(scope, choice), _net_target(scope, choice, access)))
     if key in levels_for(scope):
         total = retail(period.start, period.end, "platform", scope).total.net
         return ranking(key, scope, choice, total)

@@ -26,9 +26,9 @@ from app.web.labels import (
 )
 from app.web.rankings import Column, Table
 
-TOWNSHIP_TABLES = ("targets", "villages", "shops", "rooms", "sessions")
-SHOP_TABLES = ("rooms", "imports", "sessions")
-ROOM_TABLES = ("sessions",)
+TOWNSHIP_TABLES = ("kpis", "targets", "villages", "shops", "rooms", "sessions")
+SHOP_TABLES = ("kpis", "rooms", "imports", "sessions")
+ROOM_TABLES = ("kpis", "sessions")
 
 
 def _number(value: Any) -> Decimal | int | None:

@@ -16,6 +16,7 @@ from app.web.charts import sessions_and_sales, year_on_year
 from app.web.dashboard import kpi_rows, monthly_trend, trend_links
 from app.web.figure_links import lines_link, month_links, month_session_links, sessions_link
 from app.web.figures import data_years, linked_row
+from app.web.kpi_tables import board_figures, kpi_table, room_figures, shop_figures
 from app.web.nav import roles_for
 from app.web.periods import PeriodChoice, choose_period
 from app.web.rankings import Table, ranking_tables
@@ -62,11 +63,13 @@ def _township(code: str) -> Township:
 @bp.route("/townships/<code>/tables/<key>.xlsx")
 @roles_required(*roles_for("web_places.township"))
 def township_table(code: str, key: str) -> Response:
-    """One table of the township page (targets, villages, shops, rooms, latest sessions) as
-    XLSX, for the same period as the page."""
+    """The township page's KPI cards or one of its tables (targets, villages, shops, rooms,
+    latest sessions) as XLSX, for the same period as the page."""
     found = _township(code)
     span, scope = choose_period(request.args), f"township:{code}"
-    if key == "targets":
+    if key == "kpis":
+        table = kpi_table(board_figures(kpi_rows(scope, span)))
+    elif key == "targets":
         table = place_tables.targets_table(place_data.township_targets(code, span, current_scope()))
     elif key == "villages":
         table = place_tables.villages_table(_village_rows(scope, span))
@@ -143,10 +146,13 @@ def _shop(code: str) -> Shop:
 @bp.route("/shops/<code>/tables/<key>.xlsx")
 @roles_required(*roles_for("web_places.shop"))
 def shop_table(code: str, key: str) -> Response:
-    """The shop page's room cards (for the page's period), latest imports or latest sessions
-    as XLSX."""
+    """The shop page's KPI cards and room cards (for the page's period), latest imports or
+    latest sessions as XLSX."""
     found = _shop(code)
     span = choose_period(request.args)
+    if key == "kpis":
+        figures = shop_figures(span, *place_data.shop_totals(found, span))
+        return _download(kpi_table(figures), found.name, code, span, True)
     if key == "rooms":
         rows = place_data.shop_rooms(found, span, current_scope())
         return _download(place_tables.shop_rooms_table(rows), found.name, code, span, True)
@@ -196,11 +202,15 @@ def _room(code: str) -> LiveRoom:
 @bp.route("/rooms/<code>/tables/<key>.xlsx")
 @roles_required(*roles_for("web_places.room"))
 def room_table(code: str, key: str) -> Response:
-    """The room page's sessions with their KPIs as XLSX, for the same period as the page."""
+    """The room page's KPI cards or its sessions with their KPIs as XLSX, for the same period
+    as the page."""
     found = _room(code)
-    if key != "sessions":
+    if key not in ("kpis", "sessions"):
         abort(404)
     span = choose_period(request.args)
-    rows = place_data.newest_sessions(place_data.room_report(found, span), ROOM_SESSIONS)
-    table = place_tables.room_sessions_table(rows)
+    report = place_data.room_report(found, span)
+    if key == "kpis":
+        table = kpi_table(room_figures(span, report))
+    else:
+        table = place_tables.room_sessions_table(place_data.newest_sessions(report, ROOM_SESSIONS))
     return _download(table, found.nickname or code, code, span, True)

@@ -34,6 +34,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "hours": {"num_format": "0.00"},
     "rate": {"num_format": "0.00%"},  # a small rate (看播转化率), to two places as shown
     "datetime": {"num_format": "yyyy-mm-dd hh:mm"},  # the county's clock, as pages show it
+    "date": {"num_format": "yyyy-mm-dd"},
 }
 WIDTHS = {
     "text": 28,
@@ -44,6 +45,7 @@ WIDTHS = {
     "change": 10,
     "hours": 10,
     "datetime": 17,
+    "date": 12,
 }
 
 
@@ -75,6 +77,8 @@ def _write(sheet: Any, row: int, col: int, value: Any, kind: str, styles: CellSt
         write_text(sheet, row, col, str(value), styles, "text")
     elif isinstance(value, dt.datetime):  # a real date-time: naive, the county's clock
         sheet.write_datetime(row, col, value, styles["datetime"])
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, col, value, styles["date"])
     elif isinstance(value, Decimal | int | float | Fraction):
         # Money is Decimal to here, rates may be fractions; a workbook stores doubles.
         sheet.write_number(row, col, float(value), styles[kind])

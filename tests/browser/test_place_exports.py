@@ -1,5 +1,5 @@
-"""A township officer downloads the township page's villages and rooms tables, a shop's room
-cards and a room's sessions in a real browser, and the files hold the numbers on the page.
+"""A township officer downloads the township page's villages and rooms tables, a shop's KPI
+and room cards and a room's sessions in a real browser, and the files hold the numbers on the page.
 Desktop 1280×900 and phone 390×844."""
 
 from __future__ import annotations
@@ -86,6 +86,11 @@ def test_township_tables_download_with_the_page_numbers(
     assert shown["最近开播"].startswith("2024-05")
     assert f"{Decimal(str(row['看播转化率'].value)) * 100:.2f}%" == shown["看播转化率"]
     assert "元" in row["成交金额（主播填报）"].number_format
+    sheet = _download(page, "kpis", tmp_path)  # the shop's cards, for the same month
+    net = page.locator('[data-kpi="net_retail"] .value .num').first.get_attribute("title")
+    assert sheet.cell(row=4, column=4).value == "网络零售额"
+    assert Decimal(str(sheet.cell(row=4, column=5).value)) == Decimal(net.replace(",", ""))
+    assert sheet.cell(row=4, column=2).value.date().isoformat() == "2024-05-01"
     assert page.errors == []
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width + 1, (scroll, width)

@@ -145,8 +145,8 @@ def test_township_page_has_an_export_on_every_table(signed_in) -> None:
     assert "period=year" in export_url(html, "villages")  # the page's period
     for key in ("village", "shop", "room", "streamer", "product"):  # rankings keep theirs
         assert f'data-export="{key}"' in html
-    tables = html.count('<table class="data">')
-    assert tables == html.count("data-export="), "a table without its export"
+    tables = html.count('<table class="data">') + html.count('class="kpis"')
+    assert tables == html.count("data-export="), "a table or cards without their export"
 
 
 def test_township_exports_are_the_page_and_the_metrics(signed_in, county) -> None:
@@ -208,7 +208,8 @@ def test_shop_and_room_exports_are_their_pages(signed_in, county) -> None:
     client = signed_in("officer1")
     html = page(client, SHOP)
     assert html.count('<table class="data">') + html.count("data-cards=") == 3
-    assert html.count("data-export=") == 3, "a table or cards without their export"
+    assert html.count('class="kpis"') == 1
+    assert html.count("data-export=") == 4, "a table or cards without their export"
     imports = same_as_page(client, SHOP, "imports")
     same_as_page(client, SHOP, "sessions")
     room = same_as_page(client, ROOM, "sessions")
@@ -382,3 +383,114 @@ def test_target_progress_exports_as_percent_numbers(signed_in) -> None:
             assert cell.data_type == "n" and cell.number_format == "0.0%", (url, head, cell.value)
         assert 1 < row[heads.index("完成率")].value < 1.2, url  # 111.4% on both pages
         assert row[heads.index("状态")].value == "超进度", url
+
+
+MINUS = "\u2212"
+
+
+def shown_kpis(html: str) -> list[dict[str, Any]]:
+    """Every KPI card of a page in order: its label, its figure in full, its 同比 and 环比 as
+    shown (None where the card shows none), and the full figures in its first note."""
+    cards = []
+    for body in re.split(r'<div class="stat kpi"', html)[1:]:
+        label = _text(re.search(r'<span class="label">(.*?)</span>', body, re.S).group(1))
+        changes = {
+            title: _text(text).removeprefix(title).strip()
+            for title, text in re.findall(
+                r'class="change [^"]*" title="([^"]+)">(.*?)</span>', body
+            )
+        }
+        cards.append(
+            {
+                "label": label,
+                "value": _cell(_part(body, "value")).removesuffix("元").strip(),
+                "yoy": changes.get("同比"),
+                "mom": changes.get("环比"),
+                "note": re.findall(r'class="num" title="([^"]+)"', _part(body, "hint")),
+            }
+        )
+    return cards
+
+
+def _part(card: str, name: str) -> str:
+    """A card's `<span class="{name}">` up to what follows it (another part, or the card's end)."""
+    found = re.split(rf'<span class="{name}(?: num)?">', card, maxsplit=1)
+    if len(found) == 1:
+        return ""
+    return re.split(r'<span class="(?:changes|hint)"|<div|</div>', found[1], maxsplit=1)[0]
+
+
+def signed(cell: Any) -> str:
+    """A change cell as a card writes it: +90.6% / −10.1% / 0.0%, — when blank."""
+    if cell.value is None:
+        return "—"
+    assert cell.data_type == "n" and cell.number_format.startswith("+0.0%"), cell.number_format
+    shown = (Decimal(str(cell.value)) * 100).quantize(Decimal("0.1"), rounding="ROUND_HALF_UP")
+    sign = "+" if shown > 0 else (MINUS if shown < 0 else "")
+    return f"{sign}{abs(shown)}%"
+
+
+def kpis_as_page(client: FlaskClient, url: str) -> tuple[list[str], list[list[Any]]]:
+    """Export the KPI cards of the page at `url`: one row a card in the page's order (each
+    card's note figures in the rows after it), each with the card's figure, 同比 and 环比."""
+    html = page(client, url)
+    cards = shown_kpis(html)
+    heads, rows = exported(sheet_of(client, export_url(html, "kpis")))
+    label, value = heads.index("指标"), heads.index("数值")
+    labels = [card["label"] for card in cards]
+    main = [row for row in rows if row[label].value in labels]
+    assert [row[label].value for row in main] == labels > []
+    for card, row in zip(cards, main, strict=True):
+        assert as_shown(row[value], card["value"]) == card["value"], (card, row[value].value)
+        if card["yoy"] is not None:
+            assert signed(row[heads.index("同比")]) == card["yoy"], card
+        if card["mom"] is not None:
+            assert signed(row[heads.index("环比")]) == card["mom"], card
+        if card["label"] == "网络零售额" and "data-kpis=" in html:  # kpi_card pages
+            assert len(card["note"]) == 2, card  # 成交额 and 退款 beneath it
+        after = rows[rows.index(row) + 1 : rows.index(row) + 1 + len(card["note"])]
+        for full, part in zip(card["note"], after, strict=True):
+            assert as_shown(part[value], full) == full, (card, part[label].value)
+    return heads, rows
+
+
+def test_kpi_cards_export_with_their_figures(signed_in, county) -> None:
+    client = signed_in("officer1")
+    board = kpis_as_page(client, "/dashboard?period=year&year=2024")
+    township = kpis_as_page(client, TOWNSHIP)
+    kpis_as_page(client, "/dashboard")  # 本月 and 本年累计, each with its rows
+    kpis_as_page(client, "/townships/T01?period=month&month=2024-05")
+    shop = kpis_as_page(client, "/shops/S01?period=month&month=2024-05")
+    room = kpis_as_page(client, ROOM)
+    with county.app_context():
+        county_net = retail(*_year(), "platform", "county").total.net
+        township_net = retail(*_year(), "platform", "township:T01").total.net
+        report = sessions_report(*_year(), "R01")
+
+    def value(export: tuple[list[str], list[list[Any]]], label: str) -> Any:
+        return column(export, "数值")[column(export, "指标").index(label)]
+
+    assert Decimal(str(value(board, "网络零售额"))) == county_net
+    gross, refund = (Decimal(str(value(board, label))) for label in ("成交额", "退款"))
+    assert gross - refund == county_net
+    assert 0 < value(board, "年度完成率") < 2 and value(board, "年度目标") > 0
+    assert Decimal(str(value(township, "网络零售额"))) == township_net
+    assert value(room, "直播场次") == report.session_count
+    assert Decimal(str(value(room, "成交金额（主播填报）"))) == report.total.sales
+    assert column(shop, "开始日期")[0].date().isoformat() == "2024-05-01"
+    assert column(shop, "期间")[0] == "2024年5月"
+    sheet = sheet_of(client, "/shops/S01/tables/kpis.xlsx?period=month&month=2024-05")
+    assert sheet["C4"].is_date and sheet["C4"].number_format == "yyyy-mm-dd"
+    assert sheet["E4"].number_format == '#,##0.00" 元"'  # 网络零售额
+    assert sheet["E7"].number_format == "#,##0" and sheet["E7"].value > 0  # 订单数
+
+
+def test_kpi_exports_are_for_those_who_may_see_the_page(signed_in) -> None:
+    town = signed_in("town1")
+    sheet_of(town, "/townships/T01/tables/kpis.xlsx")
+    page(town, "/townships/T02/tables/kpis.xlsx", 403)
+    page(town, "/dashboard/tables/kpis.xlsx?scope=township:T02", 403)
+    heads, rows = exported(sheet_of(town, "/dashboard/tables/kpis.xlsx"))
+    assert "村播带货额" in [row[heads.index("指标")].value for row in rows]  # a township's cards
+    page(signed_in("streamer1"), "/shops/S02/tables/kpis.xlsx", 403)
+    page(signed_in("brand1"), "/rooms/R01/tables/kpis.xlsx", 403)
