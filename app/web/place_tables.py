@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.models import LiveRoom, LiveSession, SalesImport
-from app.web.formatting import beijing_clock_text, beijing_time_text, county_time
+from app.web.formatting import county_time
 from app.web.labels import (
     IMPORT_STATUS_LABELS,
     MONEY_INDICATORS,
@@ -207,13 +207,15 @@ def shop_rooms_table(rows: list[dict[str, Any]]) -> Table:
 
 
 def recent_sessions_table(sessions: list[LiveSession]) -> Table:
-    """最近场次: room, start and end (Beijing), hours, 成交金额, 成交人数, 场观人数."""
+    """最近场次: room, start and end (real date-times on the county's clock), hours, 成交金额,
+    成交人数, 场观人数."""
     return Table(
         key="sessions",
         title=_("最近场次"),
         columns=[
             Column("room", _("直播间")),
-            Column("started", _("开播时间")),
+            Column("started", _("开播时间"), "datetime"),
+            Column("ended", _("下播时间"), "datetime"),
             Column("hours", _("时长（小时）"), "hours"),
             Column("sales", _("成交金额"), "amount"),
             Column("buyers", _("成交人数"), "count"),
@@ -222,8 +224,8 @@ def recent_sessions_table(sessions: list[LiveSession]) -> Table:
         rows=[
             {
                 "room": session.room.nickname or session.room.code,
-                "started": f"{beijing_time_text(session.started_at)}–"
-                f"{beijing_clock_text(session.ended_at)}",
+                "started": _clock(session.started_at),
+                "ended": _clock(session.ended_at),
                 "hours": session.duration_hours,
                 "sales": session.sales,
                 "buyers": session.buyers,
@@ -241,7 +243,7 @@ def imports_table(imports: list[SalesImport]) -> Table:
         title=_("最近导入"),
         columns=[
             Column("file", _("文件")),
-            Column("uploaded", _("上传时间")),
+            Column("uploaded", _("上传时间"), "datetime"),
             Column("status", _("状态")),
             Column("read", _("读取"), "count"),
             Column("inserted", _("新增"), "count"),
@@ -250,7 +252,7 @@ def imports_table(imports: list[SalesImport]) -> Table:
         rows=[
             {
                 "file": record.file_name,
-                "uploaded": beijing_time_text(record.created_at),
+                "uploaded": _clock(record.created_at),
                 "status": str(IMPORT_STATUS_LABELS.get(record.status, record.status)),
                 "read": record.read,
                 "inserted": record.inserted,
@@ -267,7 +269,7 @@ def room_sessions_table(rows: list[dict[str, Any]]) -> Table:
         key="sessions",
         title=_("场次"),
         columns=[
-            Column("started", _("开播时间")),
+            Column("started", _("开播时间"), "datetime"),
             Column("hours", _("时长（小时）"), "hours"),
             Column("sales", _("成交金额"), "amount"),
             Column("order_sales", _("订单成交额"), "amount"),
@@ -280,7 +282,7 @@ def room_sessions_table(rows: list[dict[str, Any]]) -> Table:
         ],
         rows=[
             {
-                "started": beijing_time_text(row["session"].started_at),
+                "started": _clock(row["session"].started_at),
                 "hours": _number(row["session"].hours),
                 "sales": _money(row["kpis"].sales),
                 "order_sales": _money(row["kpis"].order_sales),

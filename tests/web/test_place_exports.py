@@ -104,7 +104,8 @@ def as_shown(cell: Any, shown: str) -> str:
         return value
     if cell.is_date:  # a real date-time, read on the county's clock as the page writes it
         assert "yyyy" in form, form
-        return f"{value:%Y-%m-%d %H:%M}"
+        written = f"{value:%Y-%m-%d %H:%M}"
+        return shown if shown.startswith(f"{written}–") else written  # a session's start–end
     assert cell.data_type == "n", (value, shown)
     if "元" in form:
         return f"{Decimal(str(value)):,.2f}"
@@ -211,8 +212,13 @@ def test_shop_and_room_exports_are_their_pages(signed_in, county) -> None:
     assert html.count('class="kpis"') == 1
     assert html.count("data-export=") == 4, "a table or cards without their export"
     imports = same_as_page(client, SHOP, "imports")
-    same_as_page(client, SHOP, "sessions")
+    sessions = same_as_page(client, SHOP, "sessions")
     room = same_as_page(client, ROOM, "sessions")
+    for export, head in ((imports, "上传时间"), (sessions, "开播时间"), (room, "开播时间")):
+        cells = [row[export[0].index(head)] for row in export[1]]
+        assert all(c.is_date and c.number_format == "yyyy-mm-dd hh:mm" for c in cells), head
+    started, ended = column(sessions, "开播时间"), column(sessions, "下播时间")
+    assert all(start < end for start, end in zip(started, ended, strict=True))
     with county.app_context():
         files = list(
             db.session.scalars(
