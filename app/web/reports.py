@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -41,9 +42,9 @@ from app.reports import (
 from app.reports.brief import monthly_brief
 from app.web.brief_image import BriefFontMissing, brief_pdf, brief_png
 from app.web.drill import lines_url
-from app.web.figures import chosen_span
+from app.web.figures import chosen_span, data_years
 from app.web.nav import roles_for
-from app.web.periods import too_early, too_early_message
+from app.web.periods import PeriodChoice, choose_period, too_early, too_early_message
 
 reports_bp = Blueprint("web_reports", __name__, url_prefix="/reports")
 months_bp = Blueprint("web_months", __name__, url_prefix="/months")
@@ -72,11 +73,43 @@ def _months(year: int, as_of: dt.date) -> list[dict[str, Any]]:
 @reports_bp.route("", endpoint="index")
 @roles_required(*roles_for("web_reports.index"))
 def reports_index() -> str:
-    """Each month of the year with its 月报 workbook to download."""
-    span, years = chosen_span(request.args.get("year"))
+    """The months of the period of the URL, each with its 月报 workbook and briefs: a month,
+    the three of a quarter, a year's, or those a custom range touches; with nothing asked, the
+    year of the current month."""
+    choice = _reports_choice()
     return render_template(
-        "reports/index.html", span=span, years=years, months=_months(span.year, span.as_of)
+        "reports/index.html",
+        span=choice,
+        years=data_years(),
+        months=_period_months(choice),
     )
+
+
+def _reports_choice() -> PeriodChoice:
+    """The period of the URL; the default (nothing asked, or what was asked cannot be read) is
+    the year of the current month, as the list showed before it took periods."""
+    choice = choose_period(request.args)
+    if not choice.default:
+        return choice
+    year = choose_period({"period": "year", "year": str(choice.as_of.year)})
+    return replace(year, default=True, error=choice.error)
+
+
+def _period_months(choice: PeriodChoice) -> list[dict[str, Any]]:
+    """The whole months the period touches, up to today, newest first, with their net retail
+    (the whole month's, as its report has it) and their close."""
+    first = choice.whole.start.replace(day=1)
+    last = min(month_end(choice.as_of), beijing.today())
+    rows = retail(first, last, "month", "county").rows
+    keys = [row.key for row in rows if row.key]
+    closes = {
+        close.month: close
+        for close in db.session.scalars(select(MonthClose).where(MonthClose.month.in_(keys)))
+    }
+    return [
+        {"month": row.key, "net": row.net, "orders": row.orders, "close": closes.get(row.key or "")}
+        for row in reversed(rows)
+    ]
 
 
 @reports_bp.route("/brief/<month>", endpoint="brief")

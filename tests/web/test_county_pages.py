@@ -208,7 +208,7 @@ def test_brand_manager_sees_and_edits_only_own_brands(signed_in, county) -> None
 def test_targets_board_matches_the_expected_progress(signed_in, expected) -> None:
     wanted = expected["targets_progress_2024"]
     html = page(signed_in("officer1"), f"/targets?year=2024&as_of={wanted['as_of']}")
-    rows = re.findall(r"<tr>\s*<td>(.*?)</tr>", html.split('id="targets"')[1], re.S)
+    rows = re.findall(r"<tr[^>]*>\s*<td>(.*?)</tr>", html.split('id="targets"')[1], re.S)
     assert len(rows) == len(wanted["rows"])
     for row, target in zip(rows, wanted["rows"], strict=True):
         assert f"{target['completion'] * 100:.1f}%" in row, target["scope"]

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -44,13 +45,32 @@ def _targets(app: Flask) -> None:
 
 def test_board_shows_targets_in_scope_only(app: Flask, as_user: Callable[..., FlaskClient]) -> None:
     _targets(app)
+    year = f"?period=year&year={today().year}"
     client = as_user("township", townships=["T01"])
-    html = client.get("/targets").get_data(as_text=True)
+    html = client.get(f"/targets{year}").get_data(as_text=True)
     assert "许营镇" in html and "顾乡镇" not in html
     assert "东村直播" in html and "1月" in html  # the room lies in T01; a January target
     client.post("/logout")
-    both = as_user("viewer").get("/targets").get_data(as_text=True)
+    both = as_user("viewer").get(f"/targets{year}").get_data(as_text=True)
     assert "许营镇" in both and "顾乡镇" in both
+
+
+def test_board_opens_on_this_month_with_the_years_targets(
+    app: Flask, as_user: Callable[..., FlaskClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.web import periods
+
+    _targets(app)
+    year = today().year
+    client = as_user("officer")
+    monkeypatch.setattr(periods, "today", lambda: dt.date(year, 1, 20))
+    january = client.get("/targets").get_data(as_text=True)
+    assert "东村直播" in january and "许营镇" in january  # January's target and the year's
+    assert f'value="{year}-01-20"' in january  # measured to today
+    monkeypatch.setattr(periods, "today", lambda: dt.date(year, 2, 10))
+    february = client.get("/targets").get_data(as_text=True)
+    assert "东村直播" not in february and "许营镇" in february
+    assert f'value="{year}-02-10"' in february
 
 
 def test_board_measures_up_to_the_day_asked(
@@ -73,6 +93,14 @@ def test_reports_list_months_with_their_workbook(as_user: Callable[..., FlaskCli
     html = as_user("viewer").get("/reports").get_data(as_text=True)
     first = f"{today().year}-01"
     assert f"/api/v1/reports/monthly/{first}.xlsx" in html and "未月结" in html
+
+
+def test_reports_list_one_month_when_asked(as_user: Callable[..., FlaskClient]) -> None:
+    month = f"{today().year}-01"
+    html = as_user("viewer").get(f"/reports?period=month&month={month}").get_data(as_text=True)
+    assert f"/api/v1/reports/monthly/{month}.xlsx" in html
+    assert html.count("/api/v1/reports/monthly/") == 1
+    assert f'<input type="month" id="period-month" name="month" value="{month}"' in html
 
 
 def test_administrator_closes_a_month_once(app: Flask, as_user: Callable[..., FlaskClient]) -> None:
