@@ -4,7 +4,7 @@
 `executemany`), where no figure reads it; chunks are keyed by attempt and number, so several
 workers could stage one file's chunks (today one task stages them in turn). `merge_staged`
 then, in the caller's one transaction, drops repeated lines (the later row wins), counts what
-the merge will do, applies it with one INSERT … ON CONFLICT and empties the attempt's staging.
+the merge will do, applies it (one UPDATE of the changed lines, one plain INSERT of the new ones) and empties the attempt's staging.
 A line is applied only when its export is not older than the one that last changed it (else
 it is `stale`) and its content differs (else it is `unchanged`).
 """
@@ -58,7 +58,7 @@ HASHED = tuple(c for c in STAGED if c not in ("import_id", "export_time", "row_h
 KEY_JOIN = "o.platform = s.platform AND o.shop_id = s.shop_id AND o.line_id = s.line_id"
 # Who sold a line: a commission file (精选联盟) may add these to an order export's line.
 ATTRIBUTION = ("streamer_ref", "streamer_nickname", "live", "room_id", "session_id")
-# SQL over a stored line `o` and an incoming one `s` (`excluded` in the upsert).
+# SQL over a stored line `o` and an incoming one `s`.
 _KEEP_ORDER = "({s}.source = 'commission' AND {o}.source = 'order')"
 _HAS = "({t}.streamer_ref IS NOT NULL OR {t}.streamer_nickname IS NOT NULL)"
 # What the line history (line_changes) records of each update; money among them as 分.
@@ -168,8 +168,7 @@ def merge_staged(connection: Connection, import_id: int, attempt: int) -> LoadRe
     result.repeated = repeated
     if result.updated:
         _record_changes(connection, params)
-    if result.inserted or result.updated:  # a file loaded before needs no write at all
-        _upsert(connection, params)
+    _apply(connection, params, result)  # a file loaded before needs no write at all
     clear_staging(connection, import_id, attempt)
     return result
 
@@ -203,22 +202,56 @@ def _drop_repeated(connection: Connection, params: dict[str, int]) -> list[Repea
     return sorted((line for _, line in earlier), key=lambda line: line.row)
 
 
-def _upsert(connection: Connection, params: dict[str, int]) -> None:
-    """New lines go in; a stored line changes as `_outcomes` says it will."""
-    o, x = "order_lines", "excluded"
-    updates = [f"{c} = {value}" for c, value in _updated_values(o, x).items()]
-    updates.append(f"import_id = {x}.import_id")
+def _apply(connection: Connection, params: dict[str, int], result: LoadResult) -> None:
+    """Changed lines by one UPDATE, new lines by a plain INSERT, as `_outcomes` counted.
+
+    No `ON CONFLICT` and no per-row probe while inserting: the merge holds the refresh lock
+    (`lock_refreshes`), so no other writer adds a key meanwhile. The update runs first, so it
+    cannot meet the lines the insert adds.
+    """
+    if result.updated:
+        sets = [f"{c} = {value}" for c, value in _updated_values("o", "s").items()]
+        sets.append("import_id = s.import_id")
+        connection.execute(
+            text(
+                f"UPDATE order_lines AS o SET {', '.join(sets)} FROM staged_lines s "
+                f"WHERE {KEY_JOIN} AND {OF_ATTEMPT} AND {_applies('o', 's')}"
+            ),
+            params,
+        )
+    if result.inserted:
+        _insert_new(connection, params, every_line_new=result.inserted == _staged_count(result))
+
+
+def _staged_count(result: LoadResult) -> int:
+    return result.inserted + result.updated + result.unchanged + result.stale
+
+
+def _insert_new(connection: Connection, params: dict[str, int], *, every_line_new: bool) -> None:
+    """Insert the staged lines no stored line has the key of.
+
+    When some are stored already, the new ones are listed first, in a statement of their own:
+    an anti-join inside the INSERT could be planned as a scan of order_lines per staged line,
+    each scan reading the rows the same INSERT has added so far.
+    """
     columns = ", ".join(STAGED)
+    insert = (
+        f"INSERT INTO order_lines ({columns}, first_import_id) "
+        f"SELECT {columns}, s.import_id FROM staged_lines s"
+    )
+    if every_line_new:
+        connection.execute(text(f"{insert} WHERE {OF_ATTEMPT}"), params)
+        return
+    connection.execute(text("CREATE TEMPORARY TABLE new_staged_lines (id BIGINT PRIMARY KEY)"))
     connection.execute(
         text(
-            f"INSERT INTO order_lines ({columns}, first_import_id) "
-            f"SELECT {columns}, s.import_id FROM staged_lines s "
-            f"WHERE {OF_ATTEMPT} "
-            f"ON CONFLICT (platform, shop_id, line_id) DO UPDATE SET {', '.join(updates)} "
-            f"WHERE {_applies(o, x)}"
+            "INSERT INTO new_staged_lines (id) SELECT s.id FROM staged_lines s "
+            f"LEFT JOIN order_lines o ON {KEY_JOIN} WHERE {OF_ATTEMPT} AND o.id IS NULL"
         ),
         params,
     )
+    connection.execute(text(f"{insert} JOIN new_staged_lines n ON n.id = s.id"))
+    connection.execute(text("DROP TABLE new_staged_lines"))
 
 
 def _updated_values(o: str, x: str) -> dict[str, str]:
@@ -237,7 +270,7 @@ def _updated_values(o: str, x: str) -> dict[str, str]:
 def _record_changes(connection: Connection, params: dict[str, int]) -> None:
     """One history row per stored line this attempt updates: its tracked fields before, after.
 
-    Set-based, from the same join and rule (`_applies`) as the outcomes, before the upsert
+    Set-based, from the same join and rule (`_applies`) as the outcomes, before the update
     overwrites the old values; inserted lines need no row (first_import_id says who).
     """
     after = _updated_values("o", "s")
@@ -285,7 +318,7 @@ _TRUE = "1 = 1"
 
 
 def _outcomes(connection: Connection, params: dict[str, int]) -> LoadResult:
-    """What the upsert will do to each staged line, and the (day, shop) pairs it changes.
+    """What the merge will do to each staged line, and the (day, shop) pairs it changes.
 
     One join of the staged lines with the stored ones: a line is new, stale (the stored one
     comes from a newer export), unchanged or updated, by the rules of `_applies`. New and

@@ -125,6 +125,44 @@ def test_reload_same_lines_is_unchanged(shop):
     assert result.days == set()
 
 
+def test_a_file_of_new_changed_and_known_lines_stores_each_once(shop):
+    _load(shop, _lines())
+    later = _lines(
+        row=[2, 3, 4, 5],
+        order_id=["A1", "A2", "A2", "A3"],
+        line_id=["A1", "A2-1", "A2-2", "A3"],
+        platform_product_id=["366", None, "999", "366"],
+        merchant_code=[None, "P001-DO", None, None],
+        product_name=["许营焖子", "许营焖子", "神秘商品", "许营焖子"],
+        quantity=[1, 2, 1, 3],
+        paid_fen=[4515, 9030, 100, 13545],
+        refund_fen=[4515, 0, 100, 0],
+        status=["refunded", "shipped", "refunded", "paid"],
+        raw_status=["已关闭 / 退款成功", "已发货", "已关闭 / 退款成功", "待发货"],
+        created_at=pd.to_datetime(
+            ["2024-06-30 12:00", *["2024-06-30 16:20"] * 2, "2024-07-02 09:00"]
+        ),
+        paid_at=pd.to_datetime(["2024-06-30 12:01", *["2024-06-30 16:25"] * 2, "2024-07-02 09:05"]),
+        streamer_id=["6218", None, None, None],
+        streamer_nickname=["小姚", None, None, None],
+        live=[True, False, True, False],
+        province=["山东省", None, None, "河南省"],
+        shop_ref=[None] * 4,
+        zero_value=[False] * 4,
+    )
+
+    result = _load(shop, later, EXPORTED + dt.timedelta(days=1))
+
+    assert (result.inserted, result.updated, result.unchanged, result.stale) == (1, 1, 2, 0)
+    stored = {line.line_id: line for line in db.session.scalars(select(OrderLine))}
+    assert len(stored) == 4
+    assert stored["A1"].refund_amount == Decimal("45.15")
+    assert stored["A3"].paid_amount == Decimal("135.45")
+    assert stored["A3"].first_import_id == stored["A3"].import_id
+    assert stored["A1"].first_import_id != stored["A1"].import_id  # changed by the later file
+    assert stored["A2-1"].import_id == stored["A2-1"].first_import_id  # unchanged: left alone
+
+
 def test_newer_export_updates_and_older_is_stale(shop):
     _load(shop, _lines())
     refunded = _lines(refund_fen=[4515, 0, 100], status=["refunded", "shipped", "refunded"])
