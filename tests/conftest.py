@@ -19,7 +19,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from app import create_app
 from app.cli import main
 from app.extensions import db
-from tests.support import config_for_tests, empty_all_tables
+from tests.support import config_for_tests, empty_all_tables, fresh_schema
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 if not SAMPLES.exists():  # a checkout next to shared/ (CI's clean clone) or inside the workspace
@@ -54,8 +54,7 @@ def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> None
     """Create the schema once per run; each test then starts from empty tables."""
     app = create_app(config_for_tests(database_url, tmp_path_factory.mktemp("schema")))
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        fresh_schema()
         db.engine.dispose()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import DDL, BigInteger, Boolean, Date, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime, money
@@ -15,15 +15,16 @@ class StagedLine(Base):
 
     An attempt stages its chunks here (keyed so that several workers could stage one file);
     one transaction then merges the attempt's lines, refreshes the rollups and marks the import
-    succeeded. A dead attempt's lines are deleted by the next attempt. No foreign keys: the
-    lines are checked once, at the merge.
+    succeeded. A dead attempt's lines are deleted by the next attempt. No foreign keys (the
+    lines are checked once, at the merge) and, on PostgreSQL, no write-ahead log (UNLOGGED):
+    a server crash empties the table, and the attempt staging then retries from its file.
     """
 
     __tablename__ = "staged_lines"
     __table_args__ = (Index("ix_staged_lines_import_key", "import_id", "shop_id", "line_id"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    import_id: Mapped[int] = mapped_column(ForeignKey("sales_imports.id", ondelete="CASCADE"))
+    import_id: Mapped[int] = mapped_column(Integer)
     attempt: Mapped[int] = mapped_column(Integer)
     chunk: Mapped[int] = mapped_column(Integer)
     row: Mapped[int] = mapped_column(Integer)  # the file's row number, for duplicate reports
@@ -53,3 +54,10 @@ class StagedLine(Base):
     source: Mapped[str] = mapped_column(String(16))
     export_time: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     row_hash: Mapped[int] = mapped_column(BigInteger)
+
+
+event.listen(
+    StagedLine.__table__,
+    "after_create",
+    DDL("ALTER TABLE staged_lines SET UNLOGGED").execute_if(dialect="postgresql"),
+)

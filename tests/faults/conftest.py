@@ -32,7 +32,7 @@ from app.models import (
     Village,
 )
 from tests.faults.procs import PrivateRedis, Worker
-from tests.support import bearer_client
+from tests.support import bearer_client, fresh_schema
 
 # One database per pytest-xdist worker: each fault test empties every table when it starts.
 POSTGRES_URL = os.environ.get(
@@ -60,8 +60,7 @@ def _fault_schema(tmp_path_factory: pytest.TempPathFactory) -> None:
     _ensure_database()
     app = create_app(config_for(tmp_path_factory.mktemp("faults-schema"), "redis://127.0.0.1:1/0"))
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        fresh_schema()
         db.engine.dispose()
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
+from tests.support import fresh_schema
 
 POSTGRES_URL = os.environ.get(
     "CUNBO_SERVICES_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_services"
@@ -68,8 +69,7 @@ def worker(services_config: dict[str, object], services_folder: Path) -> Iterato
     """A real `celery worker` process, on Redis and PostgreSQL."""
     app = create_app(services_config)
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        fresh_schema()
         db.engine.dispose()
     env = {
         **os.environ,
