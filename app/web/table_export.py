@@ -31,7 +31,7 @@ STYLES: dict[str, dict[str, Any]] = {
     "amount": {"num_format": '#,##0.00" 元"'},
     "percent": {"num_format": "0.0%"},
     "change": {"num_format": "+0.0%;-0.0%;0.0%"},
-    "hours": {"num_format": "0.00"},
+    "hours": {"num_format": "0.0"},  # 小时 with one decimal, as pages show them
     "rate": {"num_format": "0.00%"},  # a small rate (看播转化率), to two places as shown
     "datetime": {"num_format": "yyyy-mm-dd hh:mm"},  # the county's clock, as pages show it
     "date": {"num_format": "yyyy-mm-dd"},

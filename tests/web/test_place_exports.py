@@ -8,7 +8,7 @@ import html as markup
 import io
 import re
 from collections.abc import Callable, Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -112,9 +112,8 @@ def as_shown(cell: Any, shown: str) -> str:
     if "%" in form:
         places = len(form.rstrip("%").partition(".")[2])  # as the sheet shows it
         return f"{Decimal(str(value)) * 100:.{places}f}%"
-    if form == "0.00":  # hours, which a page may write without trailing zeros
-        hours = Decimal(str(value)).quantize(Decimal("0.01"))
-        return shown if Decimal(shown) == hours else str(hours)
+    if form == "0.0":  # hours, to one decimal as pages write them (rounded half up, as Excel)
+        return str(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     return f"{int(value):,}"
 
 
