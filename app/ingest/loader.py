@@ -4,9 +4,10 @@
 `executemany`), where no figure reads it; chunks are keyed by attempt and number, so several
 workers could stage one file's chunks (today one task stages them in turn). `merge_staged`
 then, in the caller's one transaction, drops repeated lines (the later row wins), counts what
-the merge will do, applies it (one UPDATE of the changed lines, one plain INSERT of the new ones) and empties the attempt's staging.
-A line is applied only when its export is not older than the one that last changed it (else
-it is `stale`) and its content differs (else it is `unchanged`).
+the merge will do, applies it (one UPDATE of the changed lines, one plain INSERT of the new
+ones) and empties the attempt's staging. A line is applied only when its export is not older
+than the one that last changed it (else it is `stale`) and its content differs (else it is
+`unchanged`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import BigInteger, Column, Connection, MetaData, Table, bindparam, text
 
 from app.models import UTCDateTime, utcnow
 
@@ -79,6 +80,14 @@ MONEY = ("paid_amount", "refund_amount")
 # staged_lines holds the stored columns plus where each line came from.
 STAGING = (*STAGED, "attempt", "chunk", "row")
 OF_ATTEMPT = "s.import_id = :import_id AND s.attempt = :attempt"
+# The staged lines of a merge that are new, listed before they are inserted (`_insert_new`);
+# outside the models' metadata, so create_all never makes it.
+_NEW_LINES = Table(
+    "new_staged_lines",
+    MetaData(),
+    Column("id", BigInteger, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +251,11 @@ def _insert_new(connection: Connection, params: dict[str, int], *, every_line_ne
     if every_line_new:
         connection.execute(text(f"{insert} WHERE {OF_ATTEMPT}"), params)
         return
-    connection.execute(text("CREATE TEMPORARY TABLE new_staged_lines (id BIGINT PRIMARY KEY)"))
+    # A failed merge rolls the table back on PostgreSQL; SQLite may have kept it (its CREATE
+    # commits when nothing else was written yet), so it is dropped first if it is there. No
+    # `finally`: a statement in a failed PostgreSQL transaction would hide what failed.
+    _NEW_LINES.drop(connection, checkfirst=True)
+    _NEW_LINES.create(connection)
     connection.execute(
         text(
             "INSERT INTO new_staged_lines (id) SELECT s.id FROM staged_lines s "
@@ -251,7 +264,7 @@ def _insert_new(connection: Connection, params: dict[str, int], *, every_line_ne
         params,
     )
     connection.execute(text(f"{insert} JOIN new_staged_lines n ON n.id = s.id"))
-    connection.execute(text("DROP TABLE new_staged_lines"))
+    _NEW_LINES.drop(connection)
 
 
 def _updated_values(o: str, x: str) -> dict[str, str]:

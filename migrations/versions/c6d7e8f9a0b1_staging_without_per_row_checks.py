@@ -6,8 +6,8 @@ Create Date: 2026-12-01 20:40:00
 
 `staged_lines` holds an attempt's lines only until its merge, and a new attempt stages them
 again from the stored file: it needs neither the foreign key to `sales_imports` (checked once
-per row by COPY) nor crash safety. On PostgreSQL it becomes UNLOGGED: a server crash empties
-it, and the attempt that was staging retries from its file.
+per row by COPY) nor crash safety. It has been UNLOGGED on PostgreSQL since d5a6bc24eb1b; a
+database made by `create_all` and stamped becomes so here.
 """
 
 import sqlalchemy as sa
@@ -29,8 +29,6 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("ALTER TABLE staged_lines SET LOGGED")
     op.execute(sa.text("DELETE FROM staged_lines"))
     with op.batch_alter_table("staged_lines", schema=None) as batch_op:
         batch_op.create_foreign_key(

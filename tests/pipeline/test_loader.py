@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.ingest.loader import frame_for_staging, merge_staged, stage_chunk
@@ -85,7 +85,7 @@ def _lines(**overrides) -> pd.DataFrame:
     return pd.DataFrame(base)
 
 
-def _load(shop: Shop, lines: pd.DataFrame, exported: dt.datetime = EXPORTED):
+def _stage(shop: Shop, lines: pd.DataFrame, exported: dt.datetime = EXPORTED) -> int:
     record = SalesImport(file_name="x.csv", sha256="0" * 64, size=1, stored_path="x")
     db.session.add(record)
     db.session.flush()
@@ -93,7 +93,11 @@ def _load(shop: Shop, lines: pd.DataFrame, exported: dt.datetime = EXPORTED):
     lines["platform"] = "douyin"
     frame = frame_for_staging(Matcher.load(db.session, "douyin").apply(lines), record.id, exported)
     stage_chunk(db.session.connection(), frame, attempt=1, chunk=0)
-    result = merge_staged(db.session.connection(), record.id, attempt=1)
+    return record.id
+
+
+def _load(shop: Shop, lines: pd.DataFrame, exported: dt.datetime = EXPORTED):
+    result = merge_staged(db.session.connection(), _stage(shop, lines, exported), attempt=1)
     db.session.commit()
     return result
 
@@ -161,6 +165,31 @@ def test_a_file_of_new_changed_and_known_lines_stores_each_once(shop):
     assert stored["A3"].first_import_id == stored["A3"].import_id
     assert stored["A1"].first_import_id != stored["A1"].import_id  # changed by the later file
     assert stored["A2-1"].import_id == stored["A2-1"].first_import_id  # unchanged: left alone
+
+
+def test_a_merge_rolled_back_leaves_nothing_in_the_way_of_the_next(shop):
+    _load(shop, _lines())
+    one_more = _lines(
+        row=[2, 3, 4, 5],
+        order_id=["A1", "A2", "A2", "A4"],
+        line_id=["A1", "A2-1", "A2-2", "A4"],
+        **{
+            name: [*values, values[0]]
+            for name, values in _lines().items()
+            if name not in ("row", "order_id", "line_id")
+        },
+    )
+    import_id = _stage(shop, one_more)
+    db.session.commit()  # staged in transactions of their own, as the import task stages
+
+    merge_staged(db.session.connection(), import_id, attempt=1)
+    db.session.rollback()  # the merge failed (the database went away, say): nothing kept
+    assert db.session.scalar(select(func.count()).select_from(OrderLine)) == 3
+
+    result = merge_staged(db.session.connection(), import_id, attempt=1)
+    db.session.commit()
+    assert (result.inserted, result.unchanged) == (1, 3)
+    assert db.session.scalar(select(func.count()).select_from(OrderLine)) == 4
 
 
 def test_newer_export_updates_and_older_is_stale(shop):
