@@ -71,11 +71,11 @@ def board_choice(args: Mapping[str, Any]) -> PeriodChoice:
 
 def board(args: Mapping[str, Any], access: AccessScope) -> Board:
     """The targets whose own period (its month, or its year) overlaps the chosen period, each
-    measured from the start of that period to `?as_of=` (a day of the chosen period), else to
-    the period's end or today while it runs."""
+    measured from the start of that period to `?as_of=` (a day of the chosen period, not after
+    today), else to the period's end or today while it runs."""
     choice = board_choice(args)
     day = _day(args.get("as_of"))
-    as_of = day if day is not None and choice.whole.start <= day <= choice.whole.end else None
+    as_of = day if day is not None and choice.whole.start <= day <= choice.as_of else None
     as_of = as_of or choice.as_of
     rows = []
     for year in range(choice.whole.start.year, choice.whole.end.year + 1):

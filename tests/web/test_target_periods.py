@@ -202,6 +202,17 @@ def test_as_of_is_a_day_of_the_period_or_ignored(signed_in, county) -> None:
     assert as_of_shown(outside) == "2024-06-30"
 
 
+def test_as_of_after_today_is_ignored(signed_in, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Days that have not come yet count neither for 时间进度 nor in last year's window."""
+    from app.web import periods
+
+    monkeypatch.setattr(periods, "today", lambda: D(2024, 5, 20))
+    client = signed_in("officer1")
+    ahead = page(client, "/targets?period=quarter&quarter=2024Q2&as_of=2024-06-10")
+    assert as_of_shown(ahead) == "2024-05-20"
+    assert 'max="2024-05-20"' in ahead
+
+
 def test_links_and_the_export_keep_the_period(signed_in) -> None:
     client = signed_in("officer1")
     html = page(client, "/targets?period=quarter&quarter=2024Q2&as_of=2024-05-15")
