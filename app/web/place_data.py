@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from app.auth import AccessScope
 from app.extensions import db
@@ -161,6 +161,16 @@ def shop_rooms(shop: Shop, span: PeriodChoice, access: AccessScope) -> list[dict
             }
         )
     return found
+
+
+def shop_sessions_clause(shop: Shop, scope: AccessScope) -> Any:
+    """The shop's rooms whose sessions `scope` may read (for `recent_sessions`): all of them
+    for its township and the county, a streamer's own rooms only."""
+    where = LiveRoom.shop_id == shop.id
+    if scope.permits(f"township:{shop.village.township.code}"):
+        return where
+    own = [room.code for room in shop.rooms if scope.allows("room", room.code)]
+    return and_(where, LiveRoom.code.in_(own))
 
 
 def may_see_shop(scope: AccessScope, shop: Shop) -> bool:

@@ -113,7 +113,8 @@ def shop(code: str) -> str:
     shown = [value if month <= cutoff else None for month, value in zip(months, this, strict=True)]
     # A streamer sees the shop of their room, but only their room's lines: the shop's own
     # figures link to its lines for those who may see all of them.
-    linked = current_scope().permits(f"township:{found.village.township.code}")
+    scope = current_scope()
+    linked = scope.permits(f"township:{found.village.township.code}")
     return render_template(
         "places/shop.html",
         shop=found,
@@ -130,9 +131,9 @@ def shop(code: str) -> str:
         ]
         if linked
         else None,
-        rooms=place_data.shop_rooms(found, span, current_scope()),
+        rooms=place_data.shop_rooms(found, span, scope),
         imports=place_data.shop_imports(found),
-        sessions=place_data.recent_sessions(LiveRoom.shop_id == found.id),
+        sessions=place_data.recent_sessions(place_data.shop_sessions_clause(found, scope)),
     )
 
 
@@ -159,7 +160,7 @@ def shop_table(code: str, key: str) -> Response:
     if key == "imports":
         table = place_tables.imports_table(place_data.shop_imports(found))
     elif key == "sessions":
-        where = LiveRoom.shop_id == found.id
+        where = place_data.shop_sessions_clause(found, current_scope())
         table = place_tables.recent_sessions_table(place_data.recent_sessions(where))
     else:
         abort(404)

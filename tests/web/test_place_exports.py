@@ -4,6 +4,7 @@ those who may see the page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html as markup
 import io
 import re
@@ -20,7 +21,7 @@ from flask.testing import FlaskClient
 from app.extensions import db
 from app.metrics.live_sessions import sessions_report
 from app.metrics.retail import retail
-from app.models import LiveRoom, SalesImport, Shop, Village
+from app.models import LiveRoom, LiveSession, SalesImport, Shop, Village
 from tests.web.county import county_app, signed_in_as
 
 YEAR = "period=year&year=2024"
@@ -186,8 +187,6 @@ def test_township_exports_are_the_page_and_the_metrics(signed_in, county) -> Non
 
 
 def _year() -> tuple[Any, Any]:
-    import datetime as dt
-
     return dt.date(2024, 1, 1), dt.date(2024, 12, 31)
 
 
@@ -347,6 +346,39 @@ def test_shop_room_cards_export_their_figures_for_the_period(signed_in, county) 
         assert str(start) <= f"{latest:%Y-%m-%d}" <= str(end)
     sheet = sheet_of(client, export_url(page(client, month), "rooms"))
     assert sheet["A1"].value == "许营好品官方旗舰店 · 直播间 · 2024-05-01 — 2024-05-31"
+
+
+def test_a_streamer_reads_only_their_own_rooms_sessions_on_the_shop_page(signed_in, county) -> None:
+    with county.app_context():  # R03 sells through S01 beside streamer1's R01, and went live
+        room = db.session.scalar(db.select(LiveRoom).where(LiveRoom.code == "R03"))
+        saved, room.shop_id = (
+            room.shop_id,
+            db.session.scalar(db.select(Shop.id).where(Shop.code == "S01")),
+        )
+        live = LiveSession(
+            room_id=room.id,
+            started_at=dt.datetime(2030, 1, 1, 12, 0),
+            ended_at=dt.datetime(2030, 1, 1, 14, 0),
+            sales=Decimal("99999.00"),
+        )
+        db.session.add(live)
+        db.session.commit()
+        name, live_id = room.nickname, live.id
+    try:
+        _heads, officer = exported(
+            sheet_of(signed_in("officer1"), "/shops/S01/tables/sessions.xlsx")
+        )
+        assert name in [row[0].value for row in officer]
+        streamer = signed_in("streamer1")
+        _heads, own = exported(sheet_of(streamer, "/shops/S01/tables/sessions.xlsx"))
+        assert own and name not in [row[0].value for row in own]
+        assert "99,999.00" not in page(streamer, SHOP)
+    finally:
+        with county.app_context():
+            db.session.delete(db.session.get(LiveSession, live_id))
+            room = db.session.scalar(db.select(LiveRoom).where(LiveRoom.code == "R03"))
+            room.shop_id = saved
+            db.session.commit()
 
 
 def test_a_streamer_exports_only_their_own_rooms_figures(signed_in, county) -> None:
