@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from openpyxl import load_workbook
 
 from app.extensions import db
@@ -144,3 +145,20 @@ def test_only_the_administrator_opens_the_registry(
     for url in ("/registry", "/registry/shops/P01/edit", "/registry/export.xlsx"):
         assert client.get(url).status_code == 403, url
     assert client.post("/registry/shops/P01/delete").status_code == 403
+
+
+def test_a_load_from_the_command_line_is_listed_on_the_workbook_page(
+    admin: FlaskClient, runner: FlaskCliRunner, samples: Path, tmp_path: Path
+) -> None:
+    """The page lists every load, whichever way it came: here `cunbo registry load`."""
+    broken = tmp_path / "坏名录.xlsx"
+    broken.write_text("not a workbook", encoding="utf-8")
+    runner.invoke(args=["registry", "load", str(samples / "registry.xlsx")])
+    runner.invoke(args=["registry", "load", str(broken)])
+
+    page = text(admin.get("/registry/workbook"))
+    assert "还没有上传过名录" not in page
+    done = page[page.index("registry.xlsx") :]
+    assert "已完成" in done[:600] and "新增" in done[:600]
+    failed = page[page.index("坏名录.xlsx") :]
+    assert "失败" in failed[:400]
