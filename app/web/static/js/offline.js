@@ -136,6 +136,19 @@
 
   var SEND_TIMEOUT = 20000; // ms: a phone with a signal but no data waits no longer
 
+  // A fetch given up after SEND_TIMEOUT, the answer read by `read` within that time; rejects
+  // when no answer came (TypeError) or none in time (AbortError).
+  function fetchInTime(url, options, read) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? window.setTimeout(function () { controller.abort(); },
+      SEND_TIMEOUT) : null;
+    var sent = fetch(url, Object.assign({}, options,
+      { signal: controller ? controller.signal : undefined })).then(read);
+    function done() { if (timer) { window.clearTimeout(timer); } }
+    sent.then(done, done);
+    return sent;
+  }
+
   // The form's entry as kept in the phone (without the security token).
   function entryFields() {
     ensureId();
@@ -188,16 +201,12 @@
 
   // One post of the form; resolves to {outcome: saved | network | login | refused, …}.
   function post(retried) {
-    var controller = window.AbortController ? new AbortController() : null;
-    var timer = controller ? window.setTimeout(function () { controller.abort(); },
-      SEND_TIMEOUT) : null;
-    return fetch(form.action || formUrl, {
+    return fetchInTime(form.action || formUrl, {
       method: "POST",
       body: new URLSearchParams(new FormData(form)),
       credentials: "same-origin",
       headers: { Accept: "application/json" },
-      signal: controller ? controller.signal : undefined,
-    }).then(function (response) {
+    }, function (response) {
       var type = response.headers.get("Content-Type") || "";
       var json = type.indexOf("application/json") !== -1;
       if (response.status >= 502 && response.status <= 504 && !json) {
@@ -213,30 +222,30 @@
           window.location.assign(answer.next || window.location.href);
           return { outcome: "saved" };
         }
-        if (response.status === 400 && !answer.errors && !retried) {
-          return renewToken().then(function (renewed) {
-            return renewed ? post(true) : { outcome: "login" };
-          });
-        }
         return { outcome: "refused", answer: answer, status: response.status };
       });
+    }).then(function (result) {
+      if (result.status === 400 && !result.answer.errors && !retried) {
+        return renewToken().then(function (renewed) {
+          return renewed === "renewed" ? post(true) : { outcome: renewed };
+        });
+      }
+      return result;
     }, function () {
       return { outcome: "network" }; // no answer (TypeError) or no answer in time (AbortError)
-    }).then(function (result) {
-      if (timer) { window.clearTimeout(timer); }
-      return result;
     });
   }
 
-  // The form's token replaced by a fresh page's; false when none could be had (signed out).
+  // The form's token replaced by a fresh page's: "renewed"; "login" when signed out;
+  // "network" when no page came (no data, no answer in time), so the entry waits in the phone.
   function renewToken() {
     return freshToken().then(function (token) {
-      if (!token) { return false; }
+      if (!token) { return "login"; }
       form.elements.namedItem("csrf_token").value = token;
       var meta = document.querySelector("meta[name=csrf-token]");
       if (meta) { meta.setAttribute("content", token); }
-      return true;
-    }, function () { return false; });
+      return "renewed";
+    }, function () { return "network"; });
   }
 
   // The server's answer to a refused post, shown as the server's own page shows it: the
@@ -286,13 +295,18 @@
     if (first) { first.focus({ preventScroll: true }); }
   }
 
+  // A fresh security token, read from the form page: null when signed out (the sign-in page
+  // answered, or 401); rejects when no form page came (no network, no answer in time, an
+  // error or another page on the way).
   function freshToken() {
-    return fetch(formUrl, { credentials: "same-origin", cache: "no-store" })
-      .then(function (response) {
-        if (response.redirected || !response.ok) { return null; }
+    return fetchInTime(formUrl, { credentials: "same-origin", cache: "no-store" },
+      function (response) {
+        if (response.redirected || response.status === 401) { return null; }
+        if (!response.ok) { throw new Error("no form page: " + response.status); }
         return response.text().then(function (page) {
           var found = page.match(/<meta name="csrf-token" content="([^"]+)">/);
-          return found ? found[1] : null;
+          if (!found) { throw new Error("no token in the page"); }
+          return found[1];
         });
       });
   }
@@ -300,12 +314,12 @@
   function send(entry, token) {
     var body = new URLSearchParams(entry.fields);
     body.set("csrf_token", token);
-    return fetch(formUrl, {
+    return fetchInTime(formUrl, {
       method: "POST",
       body: body,
       credentials: "same-origin",
       headers: { Accept: "application/json" },
-    }).then(function (response) {
+    }, function (response) {
       var type = response.headers.get("Content-Type") || "";
       if (response.status >= 502 && response.status <= 504 &&
           type.indexOf("application/json") === -1) {
@@ -318,7 +332,9 @@
       if (response.status === 401) { return { status: "login" }; }
       return response.json().then(function (answer) {
         if (response.status === 200 || response.status === 201) { return { status: "saved" }; }
-        if (response.status === 400 && !answer.errors) { return { status: "token" }; }
+        if (response.status === 400 && !answer.errors) {
+          return { status: "token", message: answer.message || "" };
+        }
         var problems = answer.errors ? Object.keys(answer.errors).map(function (name) {
           return answer.errors[name];
         }).join("；") : "";
@@ -353,6 +369,12 @@
           return freshToken().then(function (again) {
             return again ? next(again, index) : say(text("login"), "error");
           });
+        }
+        if (result.status === "token") {
+          // Refused again with a fresh token: not the token. The entry is marked, the next go.
+          update(entry.client_id, { error: result.message || text("refused", 400),
+            error_fields: [] });
+          return next(token, index + 1);
         }
         if (result.status === "later") { return null; }
         say(text("login"), "error");
