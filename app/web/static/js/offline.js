@@ -290,7 +290,9 @@
       banner.setAttribute("data-form-problems", "");
       form.parentNode.insertBefore(banner, form);
     }
-    banner.textContent = answer.message || text("refused", status || "");
+    // A 400 without problems is a security check whose words are not the user's language.
+    var own = status === 400 && !answer.errors ? "" : answer.message;
+    banner.textContent = own || text("refused", status || "");
     banner.scrollIntoView({ block: "center" });
     if (first) { first.focus({ preventScroll: true }); }
   }
@@ -372,8 +374,9 @@
         }
         if (result.status === "token") {
           // Refused again with a fresh token: not the token. The entry is marked, the next go.
-          update(entry.client_id, { error: result.message || text("refused", 400),
-            error_fields: [] });
+          // The server's own words for such a refusal (a security check) are not the
+          // user's language: the page's text says it.
+          update(entry.client_id, { error: text("refused", 400), error_fields: [] });
           return next(token, index + 1);
         }
         if (result.status === "later") { return null; }
