@@ -24,39 +24,10 @@ from app.models import Brand, Township
 from app.web.figure_links import indicator_link, lines_link, month_links
 from app.web.figures import change, figure, linked_row, progress_rows
 from app.web.formatting import amount, short_number
-from app.web.kpi_tables import board_figures, kpi_table
+from app.web.kpi_tables import Kpi, KpiRow, board_figures, kpi_table
 from app.web.periods import PeriodChoice
 from app.web.place_tables import progress_cells, progress_columns, sales_columns
 from app.web.rankings import Column, Table, levels_for, ranking, ranking_tables
-
-
-@dataclass
-class Kpi:
-    """One card: a figure with its kind (amount, count, percent), the change on the same days
-    last year (同比) and on the period before (环比)."""
-
-    key: str
-    label: str
-    value: Any
-    kind: str = "amount"
-    change: Decimal | None = None
-    note: str | None = None
-    link: str | None = None  # the order lines (or sessions) behind the figure
-    mom: Decimal | None = None
-    mom_label: str | None = None  # what 环比 compares with; None: no 环比 on this card
-    parts: list[tuple[str, Any, str]] = field(default_factory=list)  # (label, value, kind) in
-    # its note: the net retail's 成交额 and 退款, the premium's 溢价额, for the export
-
-
-@dataclass
-class KpiRow:
-    """One row of cards: a title (本月, 本年累计, or the chosen period) and its period."""
-
-    key: str
-    title: str
-    period: Period
-    kpis: list[Kpi]
-    target: bool = False  # the year's target progress goes beneath its net retail
 
 
 @dataclass

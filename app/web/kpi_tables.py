@@ -7,9 +7,9 @@ app.web.table_export writes them (money in 元, counts as integers, rates as per
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -20,8 +20,34 @@ from app.metrics.targets import ProgressRow
 from app.web.periods import PeriodChoice
 from app.web.rankings import Column, Table
 
-if TYPE_CHECKING:
-    from app.web.dashboard import KpiRow
+
+@dataclass
+class Kpi:
+    """One card: a figure with its kind (amount, count, percent), the change on the same days
+    last year (同比) and on the period before (环比)."""
+
+    key: str
+    label: str
+    value: Any
+    kind: str = "amount"
+    change: Decimal | None = None
+    note: str | None = None
+    link: str | None = None  # the order lines (or sessions) behind the figure
+    mom: Decimal | None = None
+    mom_label: str | None = None  # what 环比 compares with; None: no 环比 on this card
+    parts: list[tuple[str, Any, str]] = field(default_factory=list)  # (label, value, kind) in
+    # its note: the net retail's 成交额 and 退款, the premium's 溢价额, for the export
+
+
+@dataclass
+class KpiRow:
+    """One row of cards: a title (本月, 本年累计, or the chosen period) and its period."""
+
+    key: str
+    title: str
+    period: Period
+    kpis: list[Kpi]
+    target: bool = False  # the year's target progress goes beneath its net retail
 
 
 @dataclass(frozen=True)
