@@ -17,9 +17,10 @@ from app.extensions import db
 from app.ingest import ImportFileError, open_export
 from app.ingest.errors import RowError
 from app.ingest.export_reader import ExportReader
-from app.ingest.loader import clear_staging, frame_for_staging, merge_staged, stage_chunk
+from app.ingest.loader import clear_staging, frame_for_staging, merge_staged
 from app.ingest.matching import Matcher, shops_by_reference
 from app.ingest.rows import DUPLICATE
+from app.ingest.stager import stager_for
 from app.ingest.storage import open_password, seal_password, store_path
 from app.metrics.rollup_write import lock_refreshes, refresh_days
 from app.models import ColumnMapping, ImportRowError, SalesImport, Shop, User, utcnow
@@ -222,21 +223,23 @@ def _attempt(attempt: jobs.Attempt, on_chunk: Callable[[SalesImport], None] | No
     matcher = Matcher.load(db.session, reader.platform, own_codes=reader.kind == "template")
     shops = shops_by_reference(db.session, reader.platform)
     allowed = uploader_shops(record)
-    for number, chunk in enumerate(reader.iter_chunks()):
-        jobs.limit_statements(limit)
-        if not jobs.still_current(SalesImport, attempt):
-            raise AttemptTakenOver(attempt.number)
-        lines, shop_errors = _assign_shops(chunk.lines, record, shops, allowed)
-        if not lines.empty:
-            lines["platform"] = reader.platform
-            frame = frame_for_staging(
-                matcher.apply(lines), record.id, export_time, reader.format.source
-            )
-            stage_chunk(db.session.connection(), frame, attempt=attempt.number, chunk=number)
-        _record_chunk(record, chunk.rows_read, [*chunk.errors, *shop_errors], chunk.progress)
-        db.session.commit()
-        if on_chunk is not None:
-            on_chunk(record)
+    with stager_for(db.engine, db.session.connection, attempt.number, limit) as stager:
+        for number, chunk in enumerate(reader.iter_chunks()):
+            jobs.limit_statements(limit)
+            if not jobs.still_current(SalesImport, attempt):
+                raise AttemptTakenOver(attempt.number)
+            lines, shop_errors = _assign_shops(chunk.lines, record, shops, allowed)
+            if not lines.empty:
+                lines["platform"] = reader.platform
+                frame = frame_for_staging(
+                    matcher.apply(lines), record.id, export_time, reader.format.source
+                )
+                stager.stage(frame, number)
+            _record_chunk(record, chunk.rows_read, [*chunk.errors, *shop_errors], chunk.progress)
+            db.session.commit()
+            if on_chunk is not None:
+                on_chunk(record)
+        stager.finish()
     line_column = reader.headers.get("line_id") or reader.headers.get("order_id") or "子订单号"
     _merge(record, attempt, reader.notes.as_list(), limit, line_column)
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
-from app.ingest import service
+from app.ingest import service, stager
 from app.ingest.service import create_import, run_import
 from app.models import SalesImport, Shop, Township, Village
 from tests.support import bearer_client
@@ -73,7 +73,7 @@ def test_a_crash_leaves_the_import_failed_not_running(shops, samples, monkeypatc
     def explode(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(service, "stage_chunk", explode)
+    monkeypatch.setattr(stager, "stage_chunk", explode)  # in the staging thread on PostgreSQL
     record = create_import(samples / "exports" / DOUYIN_Q3, shop_code="S01")
 
     with pytest.raises(RuntimeError):
