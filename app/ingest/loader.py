@@ -2,7 +2,8 @@
 
 `stage_chunk` writes a chunk into `staged_lines` (PostgreSQL with COPY, SQLite with
 `executemany`), where no figure reads it; chunks are keyed by attempt and number, so several
-workers could stage one file's chunks (today one task stages them in turn). `merge_staged`
+workers could stage one file's chunks (today one task stages them in turn, on PostgreSQL
+from a thread of its own while the task reads the next chunk: app.ingest.stager). `merge_staged`
 then, in the caller's one transaction, drops repeated lines (the later row wins), counts what
 the merge will do, applies it (one UPDATE of the changed lines, one plain INSERT of the new
 ones) and empties the attempt's staging. A line is applied only when its export is not older

@@ -231,14 +231,17 @@ def _attempt(attempt: jobs.Attempt, on_chunk: Callable[[SalesImport], None] | No
             lines, shop_errors = _assign_shops(chunk.lines, record, shops, allowed)
             if not lines.empty:
                 lines["platform"] = reader.platform
-                frame = frame_for_staging(
-                    matcher.apply(lines), record.id, export_time, reader.format.source
+                stager.stage(
+                    frame_for_staging(
+                        matcher.apply(lines), record.id, export_time, reader.format.source
+                    ),
+                    number,
                 )
-                stager.stage(frame, number)
             _record_chunk(record, chunk.rows_read, [*chunk.errors, *shop_errors], chunk.progress)
             db.session.commit()
             if on_chunk is not None:
                 on_chunk(record)
+            del chunk, lines  # not held while the next chunk is read
         stager.finish()
     line_column = reader.headers.get("line_id") or reader.headers.get("order_id") or "子订单号"
     _merge(record, attempt, reader.notes.as_list(), limit, line_column)
