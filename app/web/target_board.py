@@ -32,6 +32,7 @@ from app.web.labels import (
     status_label,
 )
 from app.web.periods import EARLIEST_YEAR, PeriodChoice, choose_period
+from app.web.place_tables import progress_columns
 from app.web.rankings import Column, Table
 
 NAMED: dict[str, tuple[Any, Any]] = {
@@ -179,9 +180,7 @@ def board_table(found: Board) -> Table:
             Column("actual", _("完成"), "amount"),
             Column("last_year", _("上年同期"), "amount"),
             Column("yoy", _("同比"), "change"),
-            Column("completion", _("完成率"), "percent"),
-            Column("time_progress", _("时间进度"), "percent"),
-            Column("status", _("状态")),
+            *progress_columns(),
             Column("projection_run_rate", _("按当前速度预计"), "amount"),
             Column("projection_seasonal", _("按上年节奏预计"), "amount"),
         ],
