@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.auth.rows import shops_in_scope
 from app.codes import PLATFORMS
 from app.extensions import db
-from app.ingest.shop_choice import ShopChoice, choose_shop, others_named, read_head
+from app.ingest.shop_choice import FileHead, ShopChoice, choose_shop, others_named, read_head
 from app.ingest.storage import StoredFile
 from app.models import SalesImport, Shop
 from app.wording import N_, say
@@ -67,13 +67,7 @@ def _chosen_shop(
     """The shop of an upload that named none, from the head of the kept file: None when the
     rows name theirs; refused when the file names a shop the uploader may not import for
     (`shop_out_of_scope`), or with the shops to choose among when it names none that fits."""
-    head = read_head(
-        stored.path,
-        platform=upload.platform,
-        password=upload.password,
-        mapping=mapping,
-        filename=name,
-    )
+    head = _head(upload, stored, name, mapping)
     choice = choose_shop(head, shops_in_scope(upload.scope), rows_may_name=upload.scope.county)
     if choice.refuses:
         raise names_other_shops(choice.outside)
@@ -85,18 +79,25 @@ def _chosen_shop(
     raise shop_required(choice, head.platform)
 
 
-def _check_named_shops(
+def _head(
     upload: UploadRequest, stored: StoredFile, name: str, mapping: dict[str, str] | None
-) -> None:
-    """A shop chosen by anybody but the county centre: refused when the file's first rows
-    name a registered shop that is not theirs (its rows would keep that shop)."""
-    head = read_head(
+) -> FileHead:
+    """The first rows of the kept file, read as its import will read them."""
+    return read_head(
         stored.path,
         platform=upload.platform,
         password=upload.password,
         mapping=mapping,
         filename=name,
     )
+
+
+def _check_named_shops(
+    upload: UploadRequest, stored: StoredFile, name: str, mapping: dict[str, str] | None
+) -> None:
+    """A shop chosen by anybody but the county centre: refused when the file's first rows
+    name a registered shop that is not theirs (its rows would keep that shop)."""
+    head = _head(upload, stored, name, mapping)
     others = others_named(head, shops_in_scope(upload.scope))
     if others:
         raise names_other_shops(others)

@@ -14,16 +14,14 @@ than the one that last changed it (else it is `stale`) and its content differs (
 from __future__ import annotations
 
 import datetime as dt
-import io
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
 from sqlalchemy import BigInteger, Column, Connection, MetaData, Table, bindparam, text
 
+from app.ingest.staging_copy import copy_postgresql, executemany_sqlite
 from app.models import UTCDateTime, utcnow
 
 STAGED = (
@@ -156,9 +154,9 @@ def stage_chunk(connection: Connection, frame: pd.DataFrame, *, attempt: int, ch
         return
     frame = frame.assign(attempt=attempt, chunk=chunk)
     if connection.dialect.name == "postgresql":
-        _copy_postgresql(connection, frame)
+        copy_postgresql(connection, frame, STAGING)
     else:
-        _executemany_sqlite(connection, frame)
+        executemany_sqlite(connection, frame, STAGING)
 
 
 def clear_staging(connection: Connection, import_id: int, attempt: int | None = None) -> None:
@@ -364,45 +362,3 @@ def _as_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
-
-
-def _copy_postgresql(connection: Connection, frame: pd.DataFrame) -> None:
-    out = frame[list(STAGING)].copy()
-    for column in ("paid_amount", "refund_amount"):
-        out[column] = _fen_to_text(out[column])
-    table = pa.Table.from_pandas(out, preserve_index=False)
-    buffer = io.BytesIO()
-    pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
-    raw = connection.connection.driver_connection
-    with raw.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(
-            f"COPY staged_lines ({', '.join(STAGING)}) FROM STDIN WITH (FORMAT csv)"
-        ) as copy:
-            copy.write(buffer.getbuffer())
-
-
-def _fen_to_text(fen: pd.Series) -> pd.Series:
-    sign = fen.lt(0).map({True: "-", False: ""})
-    absolute = fen.abs()
-    return sign + (absolute // 100).astype(str) + "." + (absolute % 100).astype(str).str.zfill(2)
-
-
-def _executemany_sqlite(connection: Connection, frame: pd.DataFrame) -> None:
-    columns = [_sqlite_values(frame[name], name) for name in STAGING]
-    placeholders = ", ".join("?" for _ in STAGING)
-    raw = connection.connection.driver_connection
-    raw.executemany(  # type: ignore[union-attr]
-        f"INSERT INTO staged_lines ({', '.join(STAGING)}) VALUES ({placeholders})",
-        zip(*columns, strict=True),
-    )
-
-
-def _sqlite_values(series: pd.Series, name: str) -> list[Any]:
-    """One column as the Python values sqlite3 stores: text times, ISO days, 0/1, None."""
-    if name in ("live", "zero_value"):
-        return series.astype(int).tolist()
-    if name == "pay_day":
-        return [None if day is None else day.isoformat() for day in series.tolist()]
-    if name in ("created_at", "paid_at", "export_time"):
-        series = series.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return series.astype(object).where(series.notna(), None).tolist()

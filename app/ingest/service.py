@@ -6,27 +6,25 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
 
 from app import jobs
-from app.auth.rows import shops_in_scope
-from app.auth.scope import scope_for
 from app.extensions import db
 from app.ingest import ImportFileError, open_export
 from app.ingest.errors import RowError
 from app.ingest.export_reader import ExportReader
 from app.ingest.loader import clear_staging, frame_for_staging, merge_staged
 from app.ingest.matching import Matcher, shops_by_reference
+from app.ingest.row_shops import assign_shops, uploader_shops
 from app.ingest.rows import DUPLICATE
 from app.ingest.stager import stager_for
 from app.ingest.storage import open_password, seal_password, store_path
 from app.metrics.rollup_write import lock_refreshes, refresh_days
-from app.models import ColumnMapping, ImportRowError, SalesImport, Shop, User, utcnow
+from app.models import ColumnMapping, ImportRowError, SalesImport, Shop, utcnow
 from app.models.sales import COUNT_NAMES
 from app.models.versions import bump_data_version
-from app.wording import N_, Wording, say
+from app.wording import N_, say
 
 log = logging.getLogger(__name__)
 
@@ -149,14 +147,6 @@ _TIMED_OUT = N_(
 _CRASHED = N_("导入时发生内部错误，数据没有变化；错误已记录，请联系管理员。")
 _DATABASE_DOWN = N_("数据库暂时不可用，稍后自动重试。")
 _NO_LINES = N_("文件中没有订单行。")
-_SHOP_REQUIRED = N_("文件中没有网店信息，请在上传时选择网店。")
-_ROW_WITHOUT_SHOP = N_("该行没有网店编码，请补上或在上传时选择网店。")
-_ROW_UNKNOWN_SHOP = N_("网店“{shop}”未在名录中登记，请先登记或在上传时选择网店。")
-_ROWS_OUTSIDE = N_(
-    "文件中有订单行写明的网店 {shops} 不存在或不在上传者的管辖范围内，整个文件没有导入："
-    "请只上传管辖网店的导出（全县的导出由县中心上传）。"
-)
-MAX_NAMED_SHOPS = 10
 
 
 def _pair(template: str) -> tuple[str, str]:
@@ -228,7 +218,7 @@ def _attempt(attempt: jobs.Attempt, on_chunk: Callable[[SalesImport], None] | No
             jobs.limit_statements(limit)
             if not jobs.still_current(SalesImport, attempt):
                 raise AttemptTakenOver(attempt.number)
-            lines, shop_errors = _assign_shops(chunk.lines, record, shops, allowed)
+            lines, shop_errors = assign_shops(chunk.lines, record, shops, allowed)
             if not lines.empty:
                 lines["platform"] = reader.platform
                 stager.stage(
@@ -331,68 +321,6 @@ def statement_limit(size: int) -> float:
     return float(
         config["IMPORT_TIME_LIMIT_BASE"] + config["IMPORT_TIME_LIMIT_PER_MB"] * size / 2**20
     )
-
-
-def uploader_shops(record: SalesImport) -> frozenset[int] | None:
-    """The shops whose lines the import's uploader may import, None for any (the county
-    centre, the command line): a row naming any other shop refuses the file."""
-    if record.created_by_id is None:
-        return None
-    scope = scope_for(db.session.get(User, record.created_by_id))
-    if scope.county:
-        return None
-    return frozenset(shop.id for shop in shops_in_scope(scope))
-
-
-def _assign_shops(
-    lines: pd.DataFrame,
-    record: SalesImport,
-    shops: dict[str, int],
-    allowed: frozenset[int] | None = None,
-) -> tuple[pd.DataFrame, list[RowError]]:
-    """Each row keeps the registered shop it names; a row naming none (or a shop the registry
-    does not know) takes the upload's shop, and without one it is an error. A row naming a
-    shop outside `allowed` (an unknown one too, when no shop was chosen) refuses the file."""
-    named = lines["shop_ref"].map(shops)
-    if allowed is not None:
-        foreign = named.notna() & ~named.isin(allowed)
-        if record.shop_id is None:
-            foreign |= lines["shop_ref"].notna() & named.isna()
-        if foreign.any():
-            raise _names_other_shops(lines.loc[foreign, "shop_ref"])
-    if record.shop_id is not None:
-        lines["shop_id"] = named.fillna(record.shop_id).astype("int64")
-        return lines, []
-    if lines["shop_ref"].isna().all():
-        raise ImportFileError(say(_SHOP_REQUIRED), "shop_required")
-    unknown = lines[named.isna()]
-    errors = [
-        RowError.said(
-            int(row.row),
-            "网店",
-            "" if pd.isna(row.shop_ref) else str(row.shop_ref),
-            _unknown_shop(row.shop_ref),
-            "unknown_shop",
-        )
-        for row in unknown.itertuples()
-    ]
-    lines = lines[named.notna()].copy()
-    lines["shop_id"] = named[named.notna()].astype("int64")
-    return lines, errors
-
-
-def _names_other_shops(references: pd.Series) -> ImportFileError:
-    found = sorted({str(ref) for ref in references})
-    listed = "、".join(f"“{ref}”" for ref in found[:MAX_NAMED_SHOPS])
-    if len(found) > MAX_NAMED_SHOPS:
-        listed += "…"
-    return ImportFileError(say(_ROWS_OUTSIDE, shops=listed), "shop_out_of_scope")
-
-
-def _unknown_shop(reference: object) -> Wording:
-    if pd.isna(reference):
-        return say(_ROW_WITHOUT_SHOP)
-    return say(_ROW_UNKNOWN_SHOP, shop=reference)
 
 
 def _record_chunk(
