@@ -132,7 +132,7 @@ def money_problem(raw: str) -> Wording:
         text = text.replace(noise, "")
     if text.startswith("-"):
         return say(N_("不能为负数"))
-    if text.replace(".", "", 1).isdigit() and float(text) > MAX_YUAN:
+    if text.replace(".", "", 1).isdecimal() and float(text) > MAX_YUAN:
         return say(N_("金额过大，请核对"))
     head, _, tail = text.partition(".")
     if head.isdigit() and tail.isdigit() and len(tail) > 2:

@@ -98,3 +98,8 @@ def test_masked_text_is_dropped() -> None:
     assert cells.masked_to_na(col("****", "山东省****", "山东省")).isna().tolist() == [
         True, True, False,
     ]  # fmt: skip
+
+
+def test_a_money_cell_of_other_digits_is_rejected_with_a_reason() -> None:
+    """'²' reads as a digit to str.isdigit but is no number: the row is refused, not the file."""
+    assert "不是有效金额" in cells.money_problem("²").zh

@@ -51,7 +51,7 @@ class _Tables(HTMLParser):
                 self._row = []
             self._cell = []
             span = dict(attrs).get("colspan") or "1"
-            self._span = min(int(span), 1000) if span.strip().isdigit() else 1
+            self._span = min(int(span), 1000) if span.strip().isdecimal() else 1
         elif tag == "br" and self._cell is not None:
             self._cell.append(" ")
 
