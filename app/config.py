@@ -163,6 +163,17 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds an import may take, plus the next setting per MB of file (default 300)",
     ),
     Setting("IMPORT_TIME_LIMIT_PER_MB", _float, "seconds added per MB of file (default 3)"),
+    Setting(
+        "IMPORT_PARTS",
+        _int,
+        "workers that stage one large import at once on PostgreSQL (default 2, as many as the "
+        "Procfile's worker processes; 1 stages every file in one worker)",
+    ),
+    Setting(
+        "IMPORT_PART_MIN_MB",
+        _float,
+        "smallest file, in MB, that is staged by several workers (default 16)",
+    ),
     Setting("JOB_SWEEP_SECONDS", _float, "the sweeper's period in seconds (default 60)"),
     Setting(
         "JOB_QUEUED_GRACE_SECONDS",
@@ -245,6 +256,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # soft limit (the hard limit adds a minute) and each statement's statement_timeout.
         "IMPORT_TIME_LIMIT_BASE": 300,
         "IMPORT_TIME_LIMIT_PER_MB": 3,
+        "IMPORT_PARTS": 2,
+        "IMPORT_PART_MIN_MB": 16,
         # The sweeper's period, and how long a job may wait `queued` before it is taken for one
         # whose message was lost (a broker restarted without persistence): within 2 minutes.
         "JOB_SWEEP_SECONDS": 60,

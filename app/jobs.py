@@ -34,6 +34,9 @@ from app.wording import N_, Wording, say
 
 # The first key of the two-int advisory lock, one per job table.
 _LOCK_SPACE = {"sales_imports": 7_311, "registry_loads": 7_312}
+# A part of an import attempt (app.ingest.parts) has a lease of its own: key job * 64 + part.
+_PART_SPACE = 7_313
+MAX_PARTS = 64
 FINAL = ("succeeded", "failed")
 
 
@@ -73,15 +76,19 @@ class Lease:
                     connection.invalidate()
 
 
-def try_lease(table: str, job_id: int) -> Lease | None:
-    """The job's lease, or None while another live attempt holds it."""
+def try_lease(table: str, job_id: int, part: int | None = None) -> Lease | None:
+    """The job's lease (or one part's), or None while another live attempt holds it."""
     engine = db.engine
     if engine.dialect.name == "postgresql":
+        space, key = (
+            (_LOCK_SPACE[table], job_id)
+            if part is None
+            else (_PART_SPACE, job_id * MAX_PARTS + part)
+        )
         connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
             got = connection.scalar(
-                text("SELECT pg_try_advisory_lock(:space, :id)"),
-                {"space": _LOCK_SPACE[table], "id": job_id},
+                text("SELECT pg_try_advisory_lock(:space, :id)"), {"space": space, "id": key}
             )
         except BaseException:
             connection.close()
@@ -90,7 +97,7 @@ def try_lease(table: str, job_id: int) -> Lease | None:
             return Lease(_connection=connection)
         connection.close()
         return None
-    handle = _lock_path(table, job_id).open("ab")
+    handle = _lock_path(table, job_id, part).open("ab")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -99,16 +106,16 @@ def try_lease(table: str, job_id: int) -> Lease | None:
     return Lease(_file=handle)
 
 
-def lease_is_free(table: str, job_id: int) -> bool:
+def lease_is_free(table: str, job_id: int, part: int | None = None) -> bool:
     """True when no live attempt holds the job's lease (the sweeper's test for a dead one)."""
-    lease = try_lease(table, job_id)
+    lease = try_lease(table, job_id, part)
     if lease is None:
         return False
     lease.release()
     return True
 
 
-def _lock_path(table: str, job_id: int) -> Path:
+def _lock_path(table: str, job_id: int, part: int | None = None) -> Path:
     """A lock file beside the SQLite database, so two databases never share a lock."""
     database = make_url(db.engine.url).database
     if database and database != ":memory:":
@@ -116,7 +123,8 @@ def _lock_path(table: str, job_id: int) -> Path:
     else:
         folder = Path(tempfile.gettempdir()) / f"cunbo-locks-{os.getpid()}"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{table}-{job_id}.lock"
+    name = f"{table}-{job_id}" if part is None else f"{table}-{job_id}-part{part}"
+    return folder / f"{name}.lock"
 
 
 @dataclass

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from app import jobs
 from app.extensions import db
+from app.ingest.parts import stage_part
 from app.ingest.service import TransientImportError, run_import, statement_limit
 from app.models import RegistryLoad, SalesImport, utcnow
 from app.wording import N_, say
@@ -37,7 +38,35 @@ SILENT_TOO_LONG = dt.timedelta(hours=3)
     max_retries=5,
 )
 def run_import_task(import_id: int) -> str:
-    return run_import(import_id, timeout_errors=(SoftTimeLimitExceeded,)).status
+    helpers = ask_helpers if db.engine.dialect.name == "postgresql" else None  # one writer
+    return run_import(import_id, timeout_errors=(SoftTimeLimitExceeded,), helpers=helpers).status
+
+
+@shared_task(name="tasks.imports.stage_part")
+def stage_part_task(import_id: int, attempt: int, part: int) -> bool:
+    """Stage one part of an import attempt for the task running it (app.ingest.parts)."""
+    record = db.session.get(SalesImport, import_id)
+    return stage_part(
+        import_id,
+        attempt,
+        part,
+        statement_limit(record.size if record else 0),
+        timeout_errors=(SoftTimeLimitExceeded,),
+    )
+
+
+def ask_helpers(import_id: int, attempt: int, parts: list[int]) -> None:
+    """Queue a helper task per part; a part no worker takes in time is staged by the attempt."""
+    record = db.session.get(SalesImport, import_id)
+    soft = statement_limit(record.size if record else 0)
+    for part in parts:
+        try:
+            stage_part_task.apply_async(
+                (import_id, attempt, part), soft_time_limit=soft, time_limit=soft + 60
+            )
+        except BROKER_ERRORS as exc:
+            log.warning("import %s: could not ask for help with part %s: %s", import_id, part, exc)
+            return
 
 
 # What sending a task raises while the broker is down or unreachable.

@@ -7,6 +7,7 @@ message: pages, scripts and the API branch on the code, the message is for peopl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from app.wording import N_, Wording
 
@@ -62,6 +63,7 @@ class Note:
     message: str
     count: int = 1
     message_en: str = ""
+    once: bool = False  # said once per file however often it is met (no count)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -73,18 +75,39 @@ class Note:
 
 
 class Notes:
-    """An import's notes: the same note (code and message) added again counts up."""
+    """An import's notes: the same note (code and message) added again counts up, unless it
+    is said `once` per file."""
 
     def __init__(self) -> None:
         self._notes: dict[tuple[str, str], Note] = {}
 
-    def add(self, code: str, message: str | Wording, count: int = 1) -> None:
+    def add(self, code: str, message: str | Wording, count: int = 1, *, once: bool = False) -> None:
         chinese, english = _pair(message)
-        key = (code, chinese)
-        if key in self._notes:
-            self._notes[key].count += count
-        else:
-            self._notes[key] = Note(code, chinese, count, english)
+        self._add(Note(code, chinese, count, english, once))
+
+    def _add(self, note: Note) -> None:
+        key = (note.code, note.message)
+        if key not in self._notes:
+            self._notes[key] = note
+        elif not note.once:
+            self._notes[key].count += note.count
+
+    def of_part(self) -> list[dict[str, object]]:
+        """The notes as one part of a file gave them, to add to the others' (`add_part`)."""
+        return [{**note.as_dict(), "once": note.once} for note in self._notes.values()]
+
+    def add_part(self, notes: list[dict[str, Any]]) -> None:
+        """Another part's notes (`of_part`): counts add up, a once-per-file note stays once."""
+        for note in notes:
+            self._add(
+                Note(
+                    str(note["code"]),
+                    str(note["message"]),
+                    int(note["count"]),
+                    str(note["message_en"]),
+                    bool(note["once"]),
+                )
+            )
 
     def has(self, code: str) -> bool:
         return any(key[0] == code for key in self._notes)

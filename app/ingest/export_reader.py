@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -74,18 +74,31 @@ class ExportReader:
         self.notes = Notes()
         substitute = fmt.substitute_note()
         if substitute:
-            self.notes.add("payment_time_substitute", substitute)
+            self.notes.add("payment_time_substitute", substitute, once=True)
 
     def iter_chunks(self) -> Iterator[Chunk]:
         """Normalised chunks of about `chunk_rows` data rows, in file order."""
+        for _number, chunk in self.numbered_chunks():
+            yield chunk
+
+    def numbered_chunks(
+        self, takes: Callable[[int], bool] | None = None
+    ) -> Iterator[tuple[int, Chunk]]:
+        """(number, chunk) of the chunks `takes` wants, in file order; the others are read
+        past, neither cleaned nor checked. `takes` runs on a thread of its own."""
         ctx = Context(self.format, self.headers, self.platform, self.notes)
         with _as_import_error():
             ctx.repeated = self._prepass()
-            batches = self.source.batches(self.columns, self.chunk_rows)
+            batches = enumerate(self.source.batches(self.columns, self.chunk_rows))
+            wanted = (
+                (number, batch) for number, batch in batches if takes is None or takes(number)
+            )
             # Cleaning and parsing the next batch overlaps the checks of this one.
-            parsed = prefetch(((batch, Cells(self.format, batch.frame)) for batch in batches), 1)
-            for batch, cells_ in parsed:
-                yield build_chunk(ctx, batch, cells_)
+            parsed = prefetch(
+                ((number, batch, Cells(self.format, batch.frame)) for number, batch in wanted), 1
+            )
+            for number, batch, cells_ in parsed:
+                yield number, build_chunk(ctx, batch, cells_)
 
     def _prepass(self) -> dict[str, set[str]]:
         """Whole-file counts some line-id rules need (微信: does a product repeat in an order?)."""

@@ -60,7 +60,7 @@ class Context:
         key = key or code
         if key not in self.seen:
             self.seen.add(key)
-            self.notes.add(code, message)
+            self.notes.add(code, message, once=True)
 
 
 def build_chunk(ctx: Context, batch: RawBatch, c: Cells | None = None) -> Chunk:
@@ -236,8 +236,7 @@ def _warn_unknown(ctx: Context, c: Cells, token: np.ndarray) -> None:
             ctx.seen_unknown.add(value)
             header = ctx.headers.get("status", "订单状态")
             ctx.notes.add(
-                "unknown_status",
-                say(_UNKNOWN_STATUS, header=header, value=value),
+                "unknown_status", say(_UNKNOWN_STATUS, header=header, value=value), once=True
             )
     if c.has("after_sale"):
         for value in ctx.fmt.unknown_after_sale(c.distinct("after_sale").values):
@@ -247,6 +246,7 @@ def _warn_unknown(ctx: Context, c: Cells, token: np.ndarray) -> None:
                 ctx.notes.add(
                     "unknown_after_sale",
                     say(_UNKNOWN_AFTER_SALE, header=header, value=value),
+                    once=True,
                 )
 
 

@@ -7,19 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 
 from app import jobs
 from app.extensions import db
-from app.ingest import ImportFileError, open_export
+from app.ingest import ImportFileError, parts
 from app.ingest.errors import RowError
 from app.ingest.export_reader import ExportReader
-from app.ingest.loader import clear_staging, frame_for_staging, merge_staged
-from app.ingest.matching import Matcher, shops_by_reference
-from app.ingest.row_shops import assign_shops, uploader_shops
+from app.ingest.loader import clear_staging, merge_staged
+from app.ingest.parts import TIMED_OUT, AttemptTakenOver, PartLost
 from app.ingest.rows import DUPLICATE
-from app.ingest.stager import stager_for
-from app.ingest.storage import open_password, seal_password, store_path
+from app.ingest.storage import seal_password, store_path
 from app.metrics.rollup_write import lock_refreshes, refresh_days
 from app.models import ColumnMapping, ImportRowError, SalesImport, Shop, utcnow
 from app.models.sales import COUNT_NAMES
@@ -31,10 +29,6 @@ log = logging.getLogger(__name__)
 
 class TransientImportError(RuntimeError):
     """The database was briefly unavailable; the task retries the import (a new attempt)."""
-
-
-class AttemptTakenOver(RuntimeError):
-    """Another attempt owns the import now (this one lost its lease): stop, change nothing."""
 
 
 def create_import(
@@ -89,6 +83,7 @@ def run_import(
     on_chunk: Callable[[SalesImport], None] | None = None,
     *,
     timeout_errors: tuple[type[BaseException], ...] = (),
+    helpers: parts.Helpers | None = None,
 ) -> SalesImport:
     """Run an attempt at a queued import, or take over one whose attempt died.
 
@@ -96,6 +91,7 @@ def run_import(
     returns the import as it is. The attempt stages every chunk where no figure sees it, then
     one transaction merges the lines, refreshes the rollups and marks the import succeeded.
     `timeout_errors` are what the caller's time limit raises (Celery's soft limit).
+    `helpers`, when given, asks other workers to stage parts of the file (app.ingest.parts).
     """
     try:
         attempt = jobs.begin_attempt(
@@ -113,7 +109,7 @@ def run_import(
         return _reload(import_id)
     with jobs.held(attempt):
         try:
-            _attempt(attempt, on_chunk)
+            _attempt(attempt, on_chunk, helpers)
         except AttemptTakenOver:
             jobs.reset_session()
             log.warning("import %s: attempt %s was taken over", import_id, attempt.number)
@@ -122,11 +118,16 @@ def run_import(
             _fail(attempt, exc.code, (exc.message, exc.message_en))
         except timeout_errors:
             jobs.reset_session()
-            _fail(attempt, "timed_out", _pair(_TIMED_OUT))
+            _fail(attempt, "timed_out", _pair(TIMED_OUT))
+        except PartLost as exc:
+            jobs.reset_session()
+            log.warning("import %s: %s; starting over", import_id, exc)
+            _requeue(attempt)
+            raise TransientImportError(str(exc)) from exc
         except Exception as exc:
             jobs.reset_session()
             if jobs.is_timeout(exc):
-                _fail(attempt, "timed_out", _pair(_TIMED_OUT))
+                _fail(attempt, "timed_out", _pair(TIMED_OUT))
             elif jobs.is_transient(exc):
                 log.warning("import %s: database unavailable, retrying: %s", import_id, exc)
                 _requeue(attempt)
@@ -140,10 +141,6 @@ def run_import(
 
 _NO_SUCH_SHOP = N_("网店编码“{code}”不存在，请先在名录中登记该网店。")
 _NO_SUCH_MAPPING = N_("列映射“{name}”不存在。")
-_TIMED_OUT = N_(
-    "导入超过时限仍未完成，已停止，数据没有变化。"
-    "文件可能过大：请在平台按较短的时间段分批导出后上传。"
-)
 _CRASHED = N_("导入时发生内部错误，数据没有变化；错误已记录，请联系管理员。")
 _DATABASE_DOWN = N_("数据库暂时不可用，稍后自动重试。")
 _NO_LINES = N_("文件中没有订单行。")
@@ -177,6 +174,7 @@ def _fail(attempt: jobs.Attempt, code: str, message: tuple[str, str]) -> None:
     ).rowcount  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult
     if failed:
         clear_staging(db.session.connection(), attempt.job_id, attempt.number)
+        parts.forget_parts(attempt.job_id, [attempt.number])
     db.session.commit()
 
 
@@ -198,41 +196,25 @@ def _requeue(attempt: jobs.Attempt) -> None:
 def _forget_file_secrets(import_id: int) -> None:
     """A failed import keeps neither its staged lines nor its file's password."""
     clear_staging(db.session.connection(), import_id)
+    parts.forget_parts(import_id)
     db.session.execute(
         update(SalesImport).where(SalesImport.id == import_id).values(sealed_password=None)
     )
     db.session.commit()
 
 
-def _attempt(attempt: jobs.Attempt, on_chunk: Callable[[SalesImport], None] | None) -> None:
+def _attempt(
+    attempt: jobs.Attempt,
+    on_chunk: Callable[[SalesImport], None] | None,
+    helpers: parts.Helpers | None,
+) -> None:
     record = _reload(attempt.job_id)
     limit = statement_limit(record.size)
     _start_over(record)
     reader = _open(record)
-    export_time = record.export_time or record.created_at
-    matcher = Matcher.load(db.session, reader.platform, own_codes=reader.kind == "template")
-    shops = shops_by_reference(db.session, reader.platform)
-    allowed = uploader_shops(record)
-    with stager_for(db.engine, db.session.connection, attempt.number, limit) as stager:
-        for number, chunk in enumerate(reader.iter_chunks()):
-            jobs.limit_statements(limit)
-            if not jobs.still_current(SalesImport, attempt):
-                raise AttemptTakenOver(attempt.number)
-            lines, shop_errors = assign_shops(chunk.lines, record, shops, allowed)
-            if not lines.empty:
-                lines["platform"] = reader.platform
-                stager.stage(
-                    frame_for_staging(
-                        matcher.apply(lines), record.id, export_time, reader.format.source
-                    ),
-                    number,
-                )
-            _record_chunk(record, chunk.rows_read, [*chunk.errors, *shop_errors], chunk.progress)
-            db.session.commit()
-            if on_chunk is not None:
-                on_chunk(record)
-            del chunk, lines  # not held while the next chunk is read
-        stager.finish()
+    share = parts.share_out(attempt, parts.how_many_parts(reader, record, helpers), helpers)
+    parts.stage_share(record, attempt, reader, share, limit, on_chunk)
+    parts.wait_for_helpers(attempt, share, reader)
     line_column = reader.headers.get("line_id") or reader.headers.get("order_id") or "子订单号"
     _merge(record, attempt, reader.notes.as_list(), limit, line_column)
 
@@ -240,6 +222,7 @@ def _attempt(attempt: jobs.Attempt, on_chunk: Callable[[SalesImport], None] | No
 def _start_over(record: SalesImport) -> None:
     """A new attempt forgets what a dead one staged and reported."""
     clear_staging(db.session.connection(), record.id)
+    parts.forget_parts(record.id)
     db.session.execute(delete(ImportRowError).where(ImportRowError.import_id == record.id))
     for name in COUNT_NAMES:
         setattr(record, name, 0)
@@ -247,20 +230,7 @@ def _start_over(record: SalesImport) -> None:
 
 
 def _open(record: SalesImport) -> ExportReader:
-    mapping = None
-    if record.mapping_name:
-        saved = db.session.scalar(
-            select(ColumnMapping).where(ColumnMapping.name == record.mapping_name)
-        )
-        mapping = saved.fields if saved else None
-    reader = open_export(
-        record.stored_path,
-        platform=record.platform,
-        password=open_password(record.sealed_password, current_app.config["SECRET_KEY"]),
-        mapping=mapping,
-        filename=record.file_name,
-        chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
-    )
+    reader = parts.open_reader(record)
     record.platform = reader.platform
     record.kind = reader.kind
     record.export_time = reader.export_time or record.created_at
@@ -284,6 +254,7 @@ def _merge(
         return
     lock_refreshes()
     result = merge_staged(db.session.connection(), record.id, attempt.number)
+    parts.forget_parts(record.id, [attempt.number])
     repeated = [
         RowError.said(
             line.row,
@@ -294,7 +265,7 @@ def _merge(
         )
         for line in result.repeated
     ]
-    _record_errors(record, repeated)
+    parts.record_errors(record.id, repeated)
     refresh_days({day for day, _ in result.days}, {shop for _, shop in result.days})
     record.inserted = result.inserted
     record.updated = result.updated
@@ -312,41 +283,9 @@ def _merge(
     db.session.commit()
 
 
-STAGING_SHARE = 0.9  # of the progress bar; the merge takes the rest
-
-
 def statement_limit(size: int) -> float:
     """Seconds one statement of an import may take, scaled to the file."""
     config = current_app.config
     return float(
         config["IMPORT_TIME_LIMIT_BASE"] + config["IMPORT_TIME_LIMIT_PER_MB"] * size / 2**20
     )
-
-
-def _record_chunk(
-    record: SalesImport, rows_read: int, errors: list[RowError], progress: float
-) -> None:
-    record.read += rows_read
-    record.rejected += len(errors)
-    record.progress = min(max(progress * STAGING_SHARE, record.progress), STAGING_SHARE)
-    record.heartbeat_at = utcnow()
-    _record_errors(record, errors)
-
-
-def _record_errors(record: SalesImport, errors: list[RowError]) -> None:
-    if errors:
-        db.session.execute(
-            insert(ImportRowError),
-            [
-                {
-                    "import_id": record.id,
-                    "row": error.row,
-                    "column": error.column,
-                    "value": None if error.value is None else str(error.value)[:500],
-                    "code": error.code,
-                    "message": error.message,
-                    "message_en": error.message_en or error.message,
-                }
-                for error in errors
-            ],
-        )

@@ -34,7 +34,7 @@ from app.models.rollups import (
     RollupStamp,
 )
 from app.models.sales import ColumnMapping, ImportRowError, OrderLine, SalesImport
-from app.models.staging import StagedLine
+from app.models.staging import ImportPart, StagedLine
 from app.models.targets import MonthClose, Target
 from app.models.users import ROLES, ApiToken, User, UserScope
 from app.models.versions import DataVersion, bump_data_version, data_version
@@ -79,6 +79,7 @@ __all__ = [
     "RegistryLoad",
     "SalesImport",
     "Shop",
+    "ImportPart",
     "StagedLine",
     "Streamer",
     "Target",

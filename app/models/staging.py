@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import DDL, BigInteger, Boolean, Date, Index, Integer, String, event
+from sqlalchemy import (
+    DDL,
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime, money
@@ -61,3 +74,23 @@ event.listen(
     "after_create",
     DDL("ALTER TABLE staged_lines SET UNLOGGED").execute_if(dialect="postgresql"),
 )
+
+
+class ImportPart(Base):
+    """One part of an import attempt's chunks (chunk n is in part n % parts), staged by one
+    worker: claimed once, then finished with the notes its chunks gave, or failed with the
+    reason its file was rejected. Kept only until the attempt's merge or failure."""
+
+    __tablename__ = "import_parts"
+
+    import_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt: Mapped[int] = mapped_column(Integer, primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parts: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    notes: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    code: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(Text)
+    message_en: Mapped[str | None] = mapped_column(Text)

@@ -1,7 +1,9 @@
-"""RELIABILITY.md rows 1, 2, 3, 7, 20 and 22: workers killed, stopped and raced."""
+"""RELIABILITY.md rows 1, 2, 3, 7, 20 and 22: workers killed, stopped and raced; one import
+staged by two workers."""
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 import time
@@ -176,3 +178,22 @@ def test_row07_poison_file_fails_after_the_cap_and_others_drain(
     assert after.status == "succeeded"
     assert stored_lines() == healthy.paid
     assert_figures_equal_raw()
+
+
+def test_two_worker_processes_stage_one_import_in_parts_with_the_same_result(
+    fault_app, admin: FlaskClient, start_worker: Callable[..., Worker], tmp_path
+) -> None:
+    """Issue 13: a large file is staged by two workers at once and merged once."""
+    worker = start_worker(concurrency=2, IMPORT_PARTS="2", IMPORT_PART_MIN_MB="0")
+    export = douyin_export(tmp_path, 120_000, seed=13)
+    queued = upload(admin, export.path)
+
+    done = wait_final(queued["id"], 180)
+
+    assert done.status == "succeeded", done.message
+    assert (done.attempts, done.read, done.inserted, done.rejected) == (1, 120_000, 120_000, 0)
+    assert stored_lines() == export.paid
+    assert county_net() == f"{export.gross:.2f}"
+    assert_figures_equal_raw()
+    log = worker.log_path.read_text()
+    assert re.search(r"Task tasks\.imports\.stage_part\[[^]]+\] succeeded in [\d.]+s: True", log)
