@@ -34,8 +34,8 @@ from app.wording import N_, Wording, say
 
 # The first key of the two-int advisory lock, one per job table.
 _LOCK_SPACE = {"sales_imports": 7_311, "registry_loads": 7_312}
-# A part of an import attempt (app.ingest.parts) has a lease of its own: key job * 64 + part.
-_PART_SPACE = 7_313
+# A part of an import attempt (app.ingest.parts) has a lease of its own: space 7400 + part.
+_PART_SPACE = 7_400
 MAX_PARTS = 64
 FINAL = ("succeeded", "failed")
 
@@ -80,15 +80,11 @@ def try_lease(table: str, job_id: int, part: int | None = None) -> Lease | None:
     """The job's lease (or one part's), or None while another live attempt holds it."""
     engine = db.engine
     if engine.dialect.name == "postgresql":
-        space, key = (
-            (_LOCK_SPACE[table], job_id)
-            if part is None
-            else (_PART_SPACE, job_id * MAX_PARTS + part)
-        )
+        space = _LOCK_SPACE[table] if part is None else _PART_SPACE + part
         connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
             got = connection.scalar(
-                text("SELECT pg_try_advisory_lock(:space, :id)"), {"space": space, "id": key}
+                text("SELECT pg_try_advisory_lock(:space, :id)"), {"space": space, "id": job_id}
             )
         except BaseException:
             connection.close()

@@ -2,11 +2,11 @@
 
 `stage_chunk` writes a chunk into `staged_lines` (PostgreSQL with COPY, SQLite with
 `executemany`), where no figure reads it; chunks are keyed by attempt and number, so several
-workers could stage one file's chunks (today one task stages them in turn, on PostgreSQL
-from a thread of its own while the task reads the next chunk: app.ingest.stager). `merge_staged`
+workers stage one large file's chunks at once (app.ingest.parts), each on PostgreSQL from a
+thread of its own while it reads the next chunk (app.ingest.stager). `merge_staged`
 then, in the caller's one transaction, drops repeated lines (the later row wins), counts what
 the merge will do, applies it (one UPDATE of the changed lines, one plain INSERT of the new
-ones) and empties the attempt's staging. A line is applied only when its export is not older
+ones) and empties the import's staging. A line is applied only when its export is not older
 than the one that last changed it (else it is `stale`) and its content differs (else it is
 `unchanged`).
 """
@@ -177,7 +177,8 @@ def merge_staged(connection: Connection, import_id: int, attempt: int) -> LoadRe
     if result.updated:
         _record_changes(connection, params)
     _apply(connection, params, result)  # a file loaded before needs no write at all
-    clear_staging(connection, import_id, attempt)
+    # Every attempt's: an older one's helper may have committed a chunk as it was stopped.
+    clear_staging(connection, import_id)
     return result
 
 

@@ -26,7 +26,7 @@ from app.models.base import Base, UTCDateTime, money
 class StagedLine(Base):
     """One line of one import attempt, as it will be merged into order_lines.
 
-    An attempt stages its chunks here (keyed so that several workers could stage one file);
+    An attempt stages its chunks here (keyed so that several workers stage one file at once);
     one transaction then merges the attempt's lines, refreshes the rollups and marks the import
     succeeded. A dead attempt's lines are deleted by the next attempt. No foreign keys (the
     lines are checked once, at the merge) and, on PostgreSQL, no write-ahead log (UNLOGGED):

@@ -225,3 +225,22 @@ class Worker:
                 self.supervisor.wait(timeout=10)
         self.supervisor = None
         self._log.close()
+
+
+def process_with_local_port(pids: list[int], port: int) -> int | None:
+    """Which of `pids` owns the TCP socket whose local port is `port` (from /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as rows:
+            for row in list(rows)[1:]:
+                fields = row.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    for pid in pids:
+        try:
+            links = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+        except OSError:  # the process ended meanwhile
+            continue
+        if links & inodes:
+            return pid
+    return None

@@ -3,6 +3,7 @@ staged by two workers."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import threading
@@ -11,7 +12,9 @@ from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
+from app.extensions import db
 from tests.faults.conftest import (
     assert_figures_equal_raw,
     county_net,
@@ -22,7 +25,7 @@ from tests.faults.conftest import (
     wait_for,
 )
 from tests.faults.exports import douyin_export
-from tests.faults.procs import Worker, alive
+from tests.faults.procs import Worker, alive, process_with_local_port
 
 pytestmark = [pytest.mark.services, pytest.mark.faults]
 
@@ -197,3 +200,45 @@ def test_two_worker_processes_stage_one_import_in_parts_with_the_same_result(
     assert_figures_equal_raw()
     log = worker.log_path.read_text()
     assert re.search(r"Task tasks\.imports\.stage_part\[[^]]+\] succeeded in [\d.]+s: True", log)
+
+
+def _helper_pid(worker: Worker, import_id: int) -> int | None:
+    """The pool child holding the lease of part 1 of the import (app.jobs, space 7400 + part)."""
+    port = db.session.scalar(
+        text(
+            "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 7401 AND l.objid = :id"
+        ),
+        {"id": import_id},
+    )
+    db.session.rollback()
+    return None if port is None else process_with_local_port(worker.pool_pids(), port)
+
+
+def test_a_helper_killed_mid_part_sends_the_attempt_round_and_the_import_lands_once(
+    fault_app, admin: FlaskClient, start_worker: Callable[..., Worker], tmp_path
+) -> None:
+    """Row 1 for the worker staging a part: its part's lease dies with it, the attempt that
+    waits for it starts over, and no figure ever shows part of the file."""
+    worker = start_worker(concurrency=2, IMPORT_PARTS="2", IMPORT_PART_MIN_MB="0")
+    export = douyin_export(tmp_path, 300_000, seed=14)
+    queued = upload(admin, export.path)
+    watch = Watch(fault_app, queued["id"])
+    watch.start()
+    wait_for(lambda: _helper_pid(worker, queued["id"]) is not None, 120, "a helper on part 1")
+    wait_for(lambda: state(queued["id"]).progress >= 0.2, 120, "20 % progress")
+    helper = _helper_pid(worker, queued["id"])
+    assert helper is not None
+    os.kill(helper, signal.SIGKILL)
+
+    done = wait_final(queued["id"], 240)
+    watch.stop()
+
+    assert not alive(helper)
+    assert done.status == "succeeded", done.message
+    assert done.attempts == 2
+    assert (done.read, done.inserted, done.rejected) == (300_000, 300_000, 0)
+    assert stored_lines() == export.paid
+    assert_figures_equal_raw()
+    assert watch.nets <= {"0.00", f"{export.gross:.2f}"}, sorted(watch.nets)
+    assert watch.samples[-1][1:] == (1.0, "succeeded")
