@@ -18,6 +18,7 @@ from sqlalchemy import (
     distinct,
     func,
     insert,
+    or_,
     select,
     text,
 )
@@ -105,6 +106,8 @@ def _line_filter(days: list[dt.date] | None, shops: list[int] | None) -> list[Co
 
 def _with_order_days(days: set[dt.date], shops: list[int] | None) -> set[dt.date]:
     """`days` plus every other payment day of the orders paid on them, until none is new."""
+    if _no_line_outside(days, shops):  # a shop's first file: no other day to look for
+        return days
     other = aliased(OrderLine)
     while True:
         orders = (
@@ -122,6 +125,22 @@ def _with_order_days(days: set[dt.date], shops: list[int] | None) -> set[dt.date
         if not more:
             return days
         days |= more
+
+
+def _no_line_outside(days: set[dt.date], shops: list[int] | None) -> bool:
+    """True when `days` run without a gap and no line of the shops is paid outside them.
+
+    One look along the (shop, pay_day) index, instead of joining every line of the days'
+    orders to find the orders' other days, which then cannot exist.
+    """
+    first, last = min(days), max(days)
+    if (last - first).days + 1 != len(days):
+        return False
+    outside = or_(OrderLine.pay_day < first, OrderLine.pay_day > last)
+    query = select(OrderLine.id).where(outside)
+    if shops is not None:
+        query = query.where(OrderLine.shop_id.in_(shops))
+    return db.session.scalar(query.limit(1)) is None
 
 
 def _recompute(days: list[dt.date] | None, shops: list[int] | None) -> None:

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     Float,
-    Index,
     Integer,
     String,
     Text,
@@ -29,12 +28,13 @@ class StagedLine(Base):
     An attempt stages its chunks here (keyed so that several workers stage one file at once);
     one transaction then merges the attempt's lines, refreshes the rollups and marks the import
     succeeded. A dead attempt's lines are deleted by the next attempt. No foreign keys (the
-    lines are checked once, at the merge) and, on PostgreSQL, no write-ahead log (UNLOGGED):
-    a server crash empties the table, and the attempt staging then retries from its file.
+    lines are checked once, at the merge), no index but its key (the merge's joins hash the
+    attempt's lines, cheaper than keeping an index as each row is copied) and, on PostgreSQL,
+    no write-ahead log (UNLOGGED): a server crash empties the table, and the attempt staging
+    then retries from its file.
     """
 
     __tablename__ = "staged_lines"
-    __table_args__ = (Index("ix_staged_lines_import_key", "import_id", "shop_id", "line_id"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     import_id: Mapped[int] = mapped_column(Integer)

@@ -82,6 +82,30 @@ def test_refresh_equals_rebuild(county: County) -> None:
     assert april["total"]["orders"] == 1 and april["total"]["net"] == "25.00"
 
 
+def test_a_run_of_days_still_finds_an_orders_day_outside_it(county: County) -> None:
+    """The shortcut for a run of days with no line outside it never skips an order's other day."""
+    c = county
+    c.add(
+        c.line("S01", "c", "10", day=D(2024, 4, 1)),
+        c.line("S01", "c", "15", product="P003", day=D(2024, 4, 3)),
+        c.line("S01", "e", "20", day=D(2024, 4, 2)),
+    )
+    db.session.commit()
+
+    assert refresh_days({D(2024, 4, 2), D(2024, 4, 3)}, {c["S01"]}) == {
+        D(2024, 4, 1),
+        D(2024, 4, 2),
+        D(2024, 4, 3),
+    }
+    db.session.commit()
+    incremental = snapshot()
+    rebuild_all()
+    db.session.commit()
+    assert incremental == snapshot()
+    every_day = {D(2024, 4, 1), D(2024, 4, 2), D(2024, 4, 3)}
+    assert refresh_days(every_day, {c["S01"]}) == every_day
+
+
 def test_refresh_of_some_shops_leaves_others(county: County) -> None:
     c = county
     c.add(
