@@ -168,6 +168,15 @@ def clear_staging(connection: Connection, import_id: int, attempt: int | None = 
     )
 
 
+def staged_shops(connection: Connection, import_id: int, attempt: int) -> list[int]:
+    """The shops of an attempt's staged lines, which its merge locks (app.metrics.refresh_lock)."""
+    rows = connection.execute(
+        text(f"SELECT DISTINCT s.shop_id FROM staged_lines s WHERE {OF_ATTEMPT}"),
+        {"import_id": import_id, "attempt": attempt},
+    )
+    return sorted(int(shop_id) for (shop_id,) in rows)
+
+
 def merge_staged(connection: Connection, import_id: int, attempt: int) -> LoadResult:
     """Apply an attempt's staged lines to order_lines and empty its staging; caller commits."""
     params = {"import_id": import_id, "attempt": attempt}
@@ -214,8 +223,9 @@ def _drop_repeated(connection: Connection, params: dict[str, int]) -> list[Repea
 def _apply(connection: Connection, params: dict[str, int], result: LoadResult) -> None:
     """Changed lines by one UPDATE, new lines by a plain INSERT, as `_outcomes` counted.
 
-    No `ON CONFLICT` and no per-row probe while inserting: the merge holds the refresh lock
-    (`lock_refreshes`), so no other writer adds a key meanwhile. The update runs first, so it
+    No `ON CONFLICT` and no per-row probe while inserting: the merge holds the refresh lock of
+    its lines' shops (`lock_refreshes`), and a key names its shop, so no other writer adds a
+    key meanwhile. The update runs first, so it
     cannot meet the lines the insert adds.
     """
     if result.updated:

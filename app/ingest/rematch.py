@@ -21,7 +21,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.metrics.brand_rollups import STAMP, brand_digest, brand_rollups_current
-from app.metrics.rollup_write import lock_refreshes, refresh_days
+from app.metrics.refresh_lock import lock_refreshes
+from app.metrics.rollup_write import refresh_days
 from app.models import OrderLine, PlatformListing, Product, RollupStamp, SalesImport
 from app.models.versions import bump_data_version
 

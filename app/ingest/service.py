@@ -14,11 +14,13 @@ from app.extensions import db
 from app.ingest import ImportFileError, parts
 from app.ingest.errors import RowError
 from app.ingest.export_reader import ExportReader
-from app.ingest.loader import clear_staging, merge_staged
+from app.ingest.loader import clear_staging, merge_staged, staged_shops
 from app.ingest.parts import TIMED_OUT, AttemptTakenOver, PartLost
 from app.ingest.rows import DUPLICATE
 from app.ingest.storage import seal_password, store_path
-from app.metrics.rollup_write import lock_refreshes, refresh_days
+from app.metrics.brand_rollups import brand_rollups_current
+from app.metrics.refresh_lock import lock_refreshes
+from app.metrics.rollup_write import refresh_days
 from app.models import ColumnMapping, ImportRowError, SalesImport, Shop, utcnow
 from app.models.sales import COUNT_NAMES
 from app.models.versions import bump_data_version
@@ -252,7 +254,10 @@ def _merge(
         db.session.rollback()
         log.warning("import %s: attempt %s was taken over", record.id, attempt.number)
         return
-    lock_refreshes()
+    # Only this file's shops wait for each other; a registry change since the brand rollups
+    # were computed recomputes them for every shop, so it locks them all.
+    shops = staged_shops(db.session.connection(), record.id, attempt.number)
+    lock_refreshes(shops if brand_rollups_current() else None)
     result = merge_staged(db.session.connection(), record.id, attempt.number)
     parts.forget_parts(record.id, [attempt.number])
     repeated = [

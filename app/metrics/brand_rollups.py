@@ -14,6 +14,7 @@ import hashlib
 from sqlalchemy import case, delete, func, insert, literal, null, select, text
 
 from app.extensions import db
+from app.metrics.refresh_lock import lock_refreshes
 from app.metrics.rollup_tables import delete_periods, roll_up
 from app.metrics.sql import brand_in_effect
 from app.models import (
@@ -79,6 +80,7 @@ def refresh_brand_rollups(
     stamp = db.session.get(RollupStamp, STAMP)
     if stamp is None or stamp.value != digest:
         days = shops = years = None
+        lock_refreshes()  # every shop's rows, so no merge of some shops runs meanwhile
     if days is None or years is None:
         for model in (RollupBrandDay, RollupBrandMonth, RollupBrandYear):
             db.session.execute(delete(model))

@@ -27,6 +27,7 @@ from sqlalchemy import (
     not_,
     select,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -138,7 +139,14 @@ def _insert_mixes() -> None:
     """New signatures become mixes; their members are read off the signature text."""
     known = select(RollupMix.signature)
     new = select(distinct(_SIGNATURES.c.signature)).where(_SIGNATURES.c.signature.not_in(known))
-    db.session.execute(insert(RollupMix).from_select([RollupMix.signature], new))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Merges of other shops may add the same mix meanwhile: the first to commit adds it.
+        # In signature order, so two merges never wait for each other's rows in a circle.
+        ordered = new.order_by(_SIGNATURES.c.signature)
+        add = postgresql.insert(RollupMix).from_select([RollupMix.signature], ordered)
+        db.session.execute(add.on_conflict_do_nothing(index_elements=[RollupMix.signature]))
+    else:
+        db.session.execute(insert(RollupMix).from_select([RollupMix.signature], new))
     bare = db.session.execute(
         select(RollupMix.id, RollupMix.signature).where(
             RollupMix.id.not_in(select(RollupMixMember.mix_id))

@@ -20,7 +20,6 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    text,
 )
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -28,6 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.extensions import db
 from app.metrics.brand_rollups import refresh_brand_rollups
 from app.metrics.order_rollups import insert_order_rollups
+from app.metrics.refresh_lock import lock_refreshes
 from app.metrics.rollup_tables import delete_periods, roll_up
 from app.metrics.sql import (
     is_sale,
@@ -54,8 +54,6 @@ from app.models import (
     RollupSplitOrder,
 )
 
-# Any constant: refreshes serialise on it so two imports never interleave delete and insert.
-_LOCK_KEY = 73_110_402
 SUMS = ("gross", "refund", "kept_net", "lines", "units", "refunded_lines")
 SHOP_SUMS = (*SUMS, "orders", "unregistered_gross", "unregistered_refund", "unregistered_lines")
 
@@ -70,8 +68,8 @@ def refresh_days(
     """
     if not days:
         return set()
-    lock_refreshes()
     shops = sorted(set(shop_ids)) if shop_ids is not None else None
+    lock_refreshes(shops)
     wanted = _with_order_days(set(days), shops)
     _recompute(sorted(wanted), shops)
     return wanted
@@ -83,16 +81,6 @@ def rebuild_all() -> None:
     for model in ROLLUP_MODELS:
         db.session.execute(delete(model))
     _recompute(None, None)
-
-
-def lock_refreshes() -> None:
-    """Serialise writers of lines and rollups until the transaction ends (PostgreSQL).
-
-    Taken first by an import's merge, so crossing imports never deadlock: one merges, then
-    the other. SQLite has a single writer anyway.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
 
 
 def _line_filter(days: list[dt.date] | None, shops: list[int] | None) -> list[ColumnElement[bool]]:
