@@ -47,6 +47,7 @@ NOT_FIGURES = frozenset(
         "column_mappings",
         "registry_loads",
         "staged_lines",
+        "import_parts",
         "line_changes",
         "data_version",
     }

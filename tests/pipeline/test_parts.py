@@ -13,7 +13,14 @@ from sqlalchemy import func, select
 import app.ingest.parts as parts
 from app.extensions import db
 from app.ingest.service import TransientImportError, create_import, run_import
-from app.models import ImportPart, ImportRowError, OrderLine, RollupShopDay, SalesImport
+from app.models import (
+    ImportPart,
+    ImportRowError,
+    OrderLine,
+    RollupShopDay,
+    SalesImport,
+    data_version,
+)
 from app.registry import load_workbook
 from tests.faults.exports import douyin_frame, paid_of, write_douyin
 
@@ -186,3 +193,24 @@ def test_a_helper_of_an_attempt_that_is_over_stages_nothing(
     assert db.session.scalar(select(func.count()).select_from(OrderLine)) == lines
     again = db.session.get(SalesImport, record.id, populate_existing=True)
     assert again is not None and (again.status, again.read) == ("succeeded", LINES)
+
+
+def test_staging_leaves_the_data_version_alone_until_the_merge(
+    county: Flask, export: tuple[Path, dict[str, Decimal]]
+) -> None:
+    """Cached figures stay in use while a file is staged: only its merge changes them."""
+    path, _paid = export
+    county.config["IMPORT_PARTS"] = 2
+    record = create_import(path, shop_code="S01")
+    before = data_version(db.session.connection())
+    db.session.commit()
+    seen: list[int | None] = []
+
+    def note_version(_record: SalesImport) -> None:
+        seen.append(data_version(db.session.connection()))
+
+    done = run_import(record.id, on_chunk=note_version, helpers=_helpers_that_take_their_parts)
+
+    assert done.status == "succeeded"
+    assert len(seen) == 4 and set(seen) == {before}  # the attempt's own chunks 0, 2, 4, 6
+    assert data_version(db.session.connection()) != before
