@@ -87,6 +87,8 @@ class ExportReader:
         """(number, chunk) of the chunks `takes` wants, in file order; the others are read
         past, neither cleaned nor checked. `takes` runs on a thread of its own."""
         ctx = Context(self.format, self.headers, self.platform, self.notes)
+        if takes is not None and not takes(0):
+            ctx.seen.add("ids-checked")  # the file's ids are judged on its first chunk only
         with _as_import_error():
             ctx.repeated = self._prepass()
             batches = enumerate(self.source.batches(self.columns, self.chunk_rows))

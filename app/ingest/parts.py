@@ -17,10 +17,12 @@ the merge sees every chunk exactly once, whoever staged it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
@@ -35,7 +37,14 @@ from app.ingest.matching import Matcher, shops_by_reference
 from app.ingest.row_shops import assign_shops, uploader_shops
 from app.ingest.stager import stager_for
 from app.ingest.storage import open_password
-from app.models import ColumnMapping, ImportPart, ImportRowError, SalesImport, utcnow
+from app.models import (
+    ColumnMapping,
+    ImportPart,
+    ImportRowError,
+    SalesImport,
+    StagedLine,
+    utcnow,
+)
 from app.wording import N_, say
 
 log = logging.getLogger(__name__)
@@ -49,6 +58,7 @@ _POLL_SECONDS = 0.2
 Helpers = Callable[[int, int, list[int]], None]
 
 
+CRASHED = N_("导入时发生内部错误，数据没有变化；错误已记录，请联系管理员。")
 TIMED_OUT = N_(
     "导入超过时限仍未完成，已停止，数据没有变化。"
     "文件可能过大：请在平台按较短的时间段分批导出后上传。"
@@ -186,8 +196,6 @@ def stage_share(
     with stager_for(db.engine, db.session.connection, attempt.number, limit) as stager:
         for number, chunk in reader.numbered_chunks(share.takes):
             jobs.limit_statements(limit)
-            if not jobs.still_current(SalesImport, attempt):
-                raise AttemptTakenOver(attempt.number)
             lines, shop_errors = assign_shops(chunk.lines, record, shops, allowed)
             if not lines.empty:
                 lines["platform"] = reader.platform
@@ -197,6 +205,10 @@ def stage_share(
                     ),
                     number,
                 )
+            # The fence locks the import's row until the commit: taken last, so the workers
+            # of an import wait for each other only while they add up their counts.
+            if not jobs.still_current(SalesImport, attempt):
+                raise AttemptTakenOver(attempt.number)
             errors = [*chunk.errors, *shop_errors]
             _count_chunk(attempt, share, chunk.rows_read, errors, chunk.progress)
             db.session.commit()
@@ -314,12 +326,33 @@ def _settled(import_id: int, attempt: int, part: int, reader: ExportReader) -> b
     return True
 
 
-def _part(import_id: int, attempt: int, part: int) -> ImportPart:
-    row = db.session.get(ImportPart, (import_id, attempt, part), populate_existing=True)
+@dataclass(frozen=True)
+class _PartState:
+    finished_at: dt.datetime | None
+    code: str | None
+    message: str | None
+    message_en: str | None
+    notes: list[dict[str, Any]] | None
+
+
+def _part(import_id: int, attempt: int, part: int) -> _PartState:
+    row = db.session.execute(
+        select(
+            ImportPart.finished_at,
+            ImportPart.code,
+            ImportPart.message,
+            ImportPart.message_en,
+            ImportPart.notes,
+        ).where(
+            ImportPart.import_id == import_id,
+            ImportPart.attempt == attempt,
+            ImportPart.part == part,
+        )
+    ).first()
     db.session.commit()
     if row is None:
         raise AttemptTakenOver(attempt)  # a newer attempt has cleared this one's parts
-    return row
+    return _PartState(*row)
 
 
 def stage_part(
@@ -350,18 +383,26 @@ def stage_part(
             stage_share(record, attempt, reader, share, limit)
             finish_share(attempt, share, reader)
         except AttemptTakenOver:
-            jobs.reset_session()
+            _forget_own_lines(attempt, share)
         except ImportFileError as exc:
-            jobs.reset_session()
-            _fail_part(attempt, part, exc.code, (exc.message, exc.message_en))
+            _fail_part(attempt, share, exc.code, (exc.message, exc.message_en))
         except timeout_errors:
-            jobs.reset_session()
-            wording = say(TIMED_OUT)
-            _fail_part(attempt, part, "timed_out", (wording.zh, wording.en))
-        except Exception:  # the coordinator finds the part's lease free and starts over
-            jobs.reset_session()
-            log.exception("import %s: staging part %s failed", import_id, part)
+            _fail_part(attempt, share, "timed_out", _pair(TIMED_OUT))
+        except Exception as exc:
+            if jobs.is_timeout(exc):
+                _fail_part(attempt, share, "timed_out", _pair(TIMED_OUT))
+            elif jobs.is_transient(exc):  # the attempt starts over: its lease tells it
+                jobs.reset_session()
+                log.warning("import %s: part %s lost the database: %s", import_id, part, exc)
+            else:
+                log.exception("import %s: staging part %s crashed", import_id, part)
+                _fail_part(attempt, share, "internal_error", _pair(CRASHED))
     return True
+
+
+def _pair(template: str) -> tuple[str, str]:
+    wording = say(template)
+    return wording.zh, wording.en
 
 
 def _parts_of(import_id: int, attempt: int) -> int:
@@ -375,15 +416,30 @@ def _parts_of(import_id: int, attempt: int) -> int:
     )
 
 
-def _fail_part(attempt: jobs.Attempt, part: int, code: str, message: tuple[str, str]) -> None:
+def _fail_part(attempt: jobs.Attempt, share: Share, code: str, message: tuple[str, str]) -> None:
+    """The part cannot be staged: say why, for the attempt to fail the import with."""
+    _forget_own_lines(attempt, share)
     db.session.execute(
         update(ImportPart)
         .where(
             ImportPart.import_id == attempt.job_id,
             ImportPart.attempt == attempt.number,
-            ImportPart.part == part,
+            ImportPart.part.in_(share.mine),
         )
         .values(code=code, message=message[0], message_en=message[1], finished_at=utcnow())
+    )
+    db.session.commit()
+
+
+def _forget_own_lines(attempt: jobs.Attempt, share: Share) -> None:
+    """What a helper staged of an attempt that is over or failing: no merge will take it."""
+    jobs.reset_session()
+    db.session.execute(
+        delete(StagedLine).where(
+            StagedLine.import_id == attempt.job_id,
+            StagedLine.attempt == attempt.number,
+            (StagedLine.chunk % share.parts).in_(share.mine),
+        )
     )
     db.session.commit()
 

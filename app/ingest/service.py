@@ -15,7 +15,7 @@ from app.ingest import ImportFileError, parts
 from app.ingest.errors import RowError
 from app.ingest.export_reader import ExportReader
 from app.ingest.loader import clear_staging, merge_staged, staged_shops
-from app.ingest.parts import TIMED_OUT, AttemptTakenOver, PartLost
+from app.ingest.parts import CRASHED, TIMED_OUT, AttemptTakenOver, PartLost
 from app.ingest.rows import DUPLICATE
 from app.ingest.storage import seal_password, store_path
 from app.metrics.brand_rollups import brand_rollups_current
@@ -124,7 +124,7 @@ def run_import(
         except PartLost as exc:
             jobs.reset_session()
             log.warning("import %s: %s; starting over", import_id, exc)
-            _requeue(attempt)
+            _requeue(attempt, _HELPER_LOST)
             raise TransientImportError(str(exc)) from exc
         except Exception as exc:
             jobs.reset_session()
@@ -136,14 +136,15 @@ def run_import(
                 raise TransientImportError(str(exc)) from exc
             else:
                 log.exception("import %s crashed", import_id)
-                _fail(attempt, "internal_error", _pair(_CRASHED))
+                _fail(attempt, "internal_error", _pair(CRASHED))
                 raise
     return _reload(import_id)
 
 
 _NO_SUCH_SHOP = N_("网店编码“{code}”不存在，请先在名录中登记该网店。")
 _NO_SUCH_MAPPING = N_("列映射“{name}”不存在。")
-_CRASHED = N_("导入时发生内部错误，数据没有变化；错误已记录，请联系管理员。")
+# A helper staging a part of the file died: the same words as the sweeper's (tasks.imports).
+_HELPER_LOST = N_("处理进程中断，已自动重新排队。")
 _DATABASE_DOWN = N_("数据库暂时不可用，稍后自动重试。")
 _NO_LINES = N_("文件中没有订单行。")
 
@@ -180,9 +181,9 @@ def _fail(attempt: jobs.Attempt, code: str, message: tuple[str, str]) -> None:
     db.session.commit()
 
 
-def _requeue(attempt: jobs.Attempt) -> None:
+def _requeue(attempt: jobs.Attempt, why: str = _DATABASE_DOWN) -> None:
     """After a lost connection: queued again for the retry, if the database answers at all."""
-    message, message_en = _pair(_DATABASE_DOWN)
+    message, message_en = _pair(why)
     try:
         db.session.execute(
             update(SalesImport)

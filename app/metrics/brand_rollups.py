@@ -14,7 +14,7 @@ import hashlib
 from sqlalchemy import case, delete, func, insert, literal, null, select, text
 
 from app.extensions import db
-from app.metrics.refresh_lock import lock_refreshes
+from app.metrics.refresh_lock import holds_every_shop
 from app.metrics.rollup_tables import delete_periods, roll_up
 from app.metrics.sql import brand_in_effect
 from app.models import (
@@ -78,9 +78,13 @@ def refresh_brand_rollups(
     when asked or when the registry changed since they were computed."""
     digest = brand_digest()
     stamp = db.session.get(RollupStamp, STAMP)
-    if stamp is None or stamp.value != digest:
+    current = stamp is not None and stamp.value == digest
+    # A merge that locked only its own shops and finds the registry changed since it looked
+    # refreshes their days, and leaves the stamp old: brand figures are then read from the
+    # lines, and the next refresh that holds every shop recomputes all the brand rollups.
+    stamp_it = current or holds_every_shop()
+    if not current and stamp_it:
         days = shops = years = None
-        lock_refreshes()  # every shop's rows, so no merge of some shops runs meanwhile
     if days is None or years is None:
         for model in (RollupBrandDay, RollupBrandMonth, RollupBrandYear):
             db.session.execute(delete(model))
@@ -102,6 +106,8 @@ def refresh_brand_rollups(
     keys, sums = ("shop_id", "brand_id"), (*SUMS, "orders")
     roll_up(RollupBrandDay, RollupBrandMonth, "month", keys, sums, months_touched, shops)
     roll_up(RollupBrandMonth, RollupBrandYear, "year", keys, sums, year_months, shops)
+    if not stamp_it:
+        return
     if stamp is None:
         db.session.add(RollupStamp(name=STAMP, value=digest))
     else:

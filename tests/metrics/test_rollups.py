@@ -90,6 +90,7 @@ def test_a_run_of_days_still_finds_an_orders_day_outside_it(county: County) -> N
         c.line("S01", "c", "15", product="P003", day=D(2024, 4, 3)),
         c.line("S01", "e", "20", day=D(2024, 4, 2)),
     )
+    rebuild_all()
     db.session.commit()
 
     assert refresh_days({D(2024, 4, 2), D(2024, 4, 3)}, {c["S01"]}) == {

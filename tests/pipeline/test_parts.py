@@ -19,6 +19,7 @@ from app.models import (
     OrderLine,
     RollupShopDay,
     SalesImport,
+    StagedLine,
     data_version,
 )
 from app.registry import load_workbook
@@ -53,10 +54,16 @@ def export(tmp_path: Path) -> tuple[Path, dict[str, Decimal]]:
     return path, paid_of(good)
 
 
+ASKED: list[list[int]] = []
+
+
 def _helpers_that_take_their_parts(import_id: int, attempt: int, wanted: list[int]) -> None:
     """Other workers, each claiming and staging its part before the attempt reads the file."""
+    ASKED.append(wanted)
     for part in wanted:
         assert parts.stage_part(import_id, attempt, part, 60.0)
+        staged = select(func.count()).where(StagedLine.chunk % (len(wanted) + 1) == part)
+        assert db.session.scalar(staged)  # the helper's own chunks, staged by the helper
 
 
 def _outcome(record: SalesImport) -> dict[str, object]:
@@ -85,8 +92,11 @@ def test_an_import_in_parts_stores_and_reports_the_same_as_in_one(
     path, paid = export
     county.config["IMPORT_PARTS"] = how_many
     record = create_import(path, shop_code="S01")
+    ASKED.clear()
 
     done = run_import(record.id, helpers=_helpers_that_take_their_parts)
+
+    assert ASKED == ([list(range(1, how_many))] if how_many > 1 else [])
 
     assert _outcome(done) == {
         "status": "succeeded",
@@ -166,7 +176,8 @@ def test_a_file_a_helper_rejects_fails_the_whole_import(
         db.session.commit()
         wording = parts.say(parts.TIMED_OUT)
         attempt_ = parts.jobs.Attempt(import_id, attempt, lease)
-        parts._fail_part(attempt_, wanted[0], "timed_out", (wording.zh, wording.en))
+        share = parts.Share(2, frozenset(wanted))
+        parts._fail_part(attempt_, share, "timed_out", (wording.zh, wording.en))
         lease.release()
 
     done = run_import(record.id, helpers=rejects)
@@ -187,7 +198,10 @@ def test_a_helper_of_an_attempt_that_is_over_stages_nothing(
     done = run_import(record.id, helpers=lambda *_: None)
     lines = db.session.scalar(select(func.count()).select_from(OrderLine))
 
-    late = parts.stage_part(record.id, done.attempts, 1, 60.0)  # its message came too late
+    # Its message came too late: its part still listed, but the attempt is over.
+    db.session.add(ImportPart(import_id=record.id, attempt=done.attempts, part=1, parts=2))
+    db.session.commit()
+    late = parts.stage_part(record.id, done.attempts, 1, 60.0)
 
     assert late is False
     assert db.session.scalar(select(func.count()).select_from(OrderLine)) == lines

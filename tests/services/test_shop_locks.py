@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import select, text
 
+import app.ingest.service as service
 from app.extensions import db
 from app.ingest.service import create_import, run_import
-from app.metrics.rollup_write import rebuild_all
-from app.models import Shop, Township, Village
+from app.metrics.brand_rollups import STAMP, brand_rollups_current
+from app.metrics.rollup_write import rebuild_all, refresh_days
+from app.models import RollupStamp, Shop, Township, Village
 from tests.faults.exports import douyin_export
 
 pytestmark = pytest.mark.services
@@ -54,3 +57,24 @@ def test_a_merge_waits_only_for_merges_of_its_own_shops(
     assert (same_shop.status, same_shop.code) == ("failed", "timed_out")
     again = run_import(create_import(first.path, shop_code="S01", file_name="again.csv").id)
     assert (again.status, again.inserted) == ("succeeded", 500)
+
+
+def test_a_merge_that_finds_the_registry_changed_leaves_the_brand_rollups_to_the_next_full_refresh(
+    services_app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The registry changed after the merge chose to lock only its shops: it never takes the
+    lock of every shop on top of its own (two merges doing so would deadlock)."""
+    _two_douyin_shops()
+    monkeypatch.setattr(service, "brand_rollups_current", lambda: True)  # as it looked
+    stamp = db.session.get(RollupStamp, STAMP)
+    assert stamp is not None
+    stamp.value = "before the registry changed"
+    db.session.commit()
+
+    done = run_import(create_import(douyin_export(tmp_path, 500).path, shop_code="S01").id)
+
+    assert (done.status, done.inserted) == ("succeeded", 500)
+    assert not brand_rollups_current()  # brand figures are read from the lines meanwhile
+    refresh_days({dt.date(2024, 1, 1)})  # the next refresh of every shop
+    db.session.commit()
+    assert brand_rollups_current()
