@@ -143,15 +143,17 @@ def share_out(attempt: jobs.Attempt, parts: int, helpers: Helpers | None) -> Sha
 
 
 def _unclaimed(import_id: int, attempt: int) -> set[int]:
-    rows = db.session.scalars(
-        select(ImportPart.part).where(
-            ImportPart.import_id == import_id,
-            ImportPart.attempt == attempt,
-            ImportPart.started_at.is_(None),
+    rows = set(
+        db.session.scalars(
+            select(ImportPart.part).where(
+                ImportPart.import_id == import_id,
+                ImportPart.attempt == attempt,
+                ImportPart.started_at.is_(None),
+            )
         )
     )
     db.session.commit()  # a fresh snapshot for the next look
-    return set(rows)
+    return rows
 
 
 def _claim_row(import_id: int, attempt: int, part: int) -> bool:
