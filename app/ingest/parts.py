@@ -26,6 +26,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from app import jobs
 from app.extensions import db
@@ -278,15 +279,20 @@ def record_errors(import_id: int, errors: list[RowError]) -> None:
         )
 
 
+def _rows_of(attempt: jobs.Attempt, share: Share) -> tuple[ColumnElement[bool], ...]:
+    """Where the parts of `share` are listed."""
+    return (
+        ImportPart.import_id == attempt.job_id,
+        ImportPart.attempt == attempt.number,
+        ImportPart.part.in_(share.mine),
+    )
+
+
 def finish_share(attempt: jobs.Attempt, share: Share, reader: ExportReader) -> None:
     """Every chunk of the share is committed: mark its parts finished, with the file's notes."""
     db.session.execute(
         update(ImportPart)
-        .where(
-            ImportPart.import_id == attempt.job_id,
-            ImportPart.attempt == attempt.number,
-            ImportPart.part.in_(share.mine),
-        )
+        .where(*_rows_of(attempt, share))
         .values(finished_at=utcnow(), progress=1.0, notes=reader.notes.of_part())
     )
     db.session.commit()
@@ -423,11 +429,7 @@ def _fail_part(attempt: jobs.Attempt, share: Share, code: str, message: tuple[st
     _forget_own_lines(attempt, share)
     db.session.execute(
         update(ImportPart)
-        .where(
-            ImportPart.import_id == attempt.job_id,
-            ImportPart.attempt == attempt.number,
-            ImportPart.part.in_(share.mine),
-        )
+        .where(*_rows_of(attempt, share))
         .values(code=code, message=message[0], message_en=message[1], finished_at=utcnow())
     )
     db.session.commit()
