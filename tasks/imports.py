@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from app import jobs
 from app.extensions import db
-from app.ingest.parts import stage_part
+from app.ingest.part_helper import stage_part
 from app.ingest.service import TransientImportError, run_import, statement_limit
 from app.models import RegistryLoad, SalesImport, utcnow
 from app.wording import N_, say

@@ -12,7 +12,8 @@ Before the one merge (app.ingest.service), the coordinator waits for the helpers
 helper that died (its part's lease free, the part unfinished) sends the whole attempt round
 again, as a dropped connection does (`PartLost`); a file a helper rejected fails the import.
 So staging in parts keeps the all-or-nothing rule: nothing is visible before the merge, and
-the merge sees every chunk exactly once, whoever staged it.
+the merge sees every chunk exactly once, whoever staged it. The helper's side of it is
+app.ingest.part_helper.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ from app.models import (
     ImportPart,
     ImportRowError,
     SalesImport,
-    StagedLine,
     utcnow,
 )
 from app.wording import N_, say
@@ -138,7 +138,7 @@ def share_out(attempt: jobs.Attempt, parts: int, helpers: Helpers | None) -> Sha
         deadline = time.monotonic() + CLAIM_GRACE_SECONDS
         while _unclaimed(import_id, number) - {0} and time.monotonic() < deadline:
             time.sleep(_POLL_SECONDS / 4)
-    mine = {p for p in _unclaimed(import_id, number) if _claim_row(import_id, number, p)}
+    mine = {p for p in _unclaimed(import_id, number) if claim_part(import_id, number, p)}
     db.session.commit()
     return Share(parts, frozenset(mine))
 
@@ -157,7 +157,7 @@ def _unclaimed(import_id: int, attempt: int) -> set[int]:
     return rows
 
 
-def _claim_row(import_id: int, attempt: int, part: int) -> bool:
+def claim_part(import_id: int, attempt: int, part: int) -> bool:
     """Mark a part started, if no one has and the attempt is still the import's; caller
     commits."""
     current = (
@@ -279,7 +279,13 @@ def record_errors(import_id: int, errors: list[RowError]) -> None:
         )
 
 
-def _rows_of(attempt: jobs.Attempt, share: Share) -> tuple[ColumnElement[bool], ...]:
+def wording_pair(template: str) -> tuple[str, str]:
+    """A message's Chinese and English, as an import keeps them."""
+    wording = say(template)
+    return wording.zh, wording.en
+
+
+def rows_of(attempt: jobs.Attempt, share: Share) -> tuple[ColumnElement[bool], ...]:
     """Where the parts of `share` are listed."""
     return (
         ImportPart.import_id == attempt.job_id,
@@ -292,7 +298,7 @@ def finish_share(attempt: jobs.Attempt, share: Share, reader: ExportReader) -> N
     """Every chunk of the share is committed: mark its parts finished, with the file's notes."""
     db.session.execute(
         update(ImportPart)
-        .where(*_rows_of(attempt, share))
+        .where(*rows_of(attempt, share))
         .values(finished_at=utcnow(), progress=1.0, notes=reader.notes.of_part())
     )
     db.session.commit()
@@ -361,91 +367,6 @@ def _part(import_id: int, attempt: int, part: int) -> _PartState:
     if row is None:
         raise AttemptTakenOver(attempt)  # a newer attempt has cleared this one's parts
     return _PartState(*row)
-
-
-def stage_part(
-    import_id: int,
-    attempt_number: int,
-    part: int,
-    limit: float,
-    *,
-    timeout_errors: tuple[type[BaseException], ...] = (),
-) -> bool:
-    """A helper: claim one part of an attempt and stage it; False when it was not there to
-    take (claimed already, or the attempt is over)."""
-    lease = jobs.try_lease("sales_imports", import_id, part)
-    if lease is None:
-        return False
-    attempt = jobs.Attempt(import_id, attempt_number, lease)
-    with jobs.held(attempt):
-        claimed = _claim_row(import_id, attempt_number, part)
-        db.session.commit()
-        if not claimed:
-            return False
-        share = Share(_parts_of(import_id, attempt_number), frozenset({part}))
-        try:
-            record = db.session.get(SalesImport, import_id, populate_existing=True)
-            if record is None:
-                return False
-            reader = open_reader(record)
-            stage_share(record, attempt, reader, share, limit)
-            finish_share(attempt, share, reader)
-        except AttemptTakenOver:
-            _forget_own_lines(attempt, share)
-        except ImportFileError as exc:
-            _fail_part(attempt, share, exc.code, (exc.message, exc.message_en))
-        except timeout_errors:
-            _fail_part(attempt, share, "timed_out", _pair(TIMED_OUT))
-        except Exception as exc:
-            if jobs.is_timeout(exc):
-                _fail_part(attempt, share, "timed_out", _pair(TIMED_OUT))
-            elif jobs.is_transient(exc):  # the attempt starts over: its lease tells it
-                jobs.reset_session()
-                log.warning("import %s: part %s lost the database: %s", import_id, part, exc)
-            else:
-                log.exception("import %s: staging part %s crashed", import_id, part)
-                _fail_part(attempt, share, "internal_error", _pair(CRASHED))
-    return True
-
-
-def _pair(template: str) -> tuple[str, str]:
-    wording = say(template)
-    return wording.zh, wording.en
-
-
-def _parts_of(import_id: int, attempt: int) -> int:
-    return int(
-        db.session.scalar(
-            select(ImportPart.parts).where(
-                ImportPart.import_id == import_id, ImportPart.attempt == attempt
-            )
-        )
-        or 1
-    )
-
-
-def _fail_part(attempt: jobs.Attempt, share: Share, code: str, message: tuple[str, str]) -> None:
-    """The part cannot be staged: say why, for the attempt to fail the import with."""
-    _forget_own_lines(attempt, share)
-    db.session.execute(
-        update(ImportPart)
-        .where(*_rows_of(attempt, share))
-        .values(code=code, message=message[0], message_en=message[1], finished_at=utcnow())
-    )
-    db.session.commit()
-
-
-def _forget_own_lines(attempt: jobs.Attempt, share: Share) -> None:
-    """What a helper staged of an attempt that is over or failing: no merge will take it."""
-    jobs.reset_session()
-    db.session.execute(
-        delete(StagedLine).where(
-            StagedLine.import_id == attempt.job_id,
-            StagedLine.attempt == attempt.number,
-            (StagedLine.chunk % share.parts).in_(share.mine),
-        )
-    )
-    db.session.commit()
 
 
 def forget_parts(import_id: int, attempts: Iterable[int] | None = None) -> None:

@@ -15,7 +15,7 @@ from app.ingest import ImportFileError, parts
 from app.ingest.errors import RowError
 from app.ingest.export_reader import ExportReader
 from app.ingest.loader import clear_staging, merge_staged, staged_shops
-from app.ingest.parts import CRASHED, TIMED_OUT, AttemptTakenOver, PartLost
+from app.ingest.parts import CRASHED, TIMED_OUT, AttemptTakenOver, PartLost, wording_pair
 from app.ingest.rows import DUPLICATE
 from app.ingest.storage import seal_password, store_path
 from app.metrics.brand_rollups import brand_rollups_current
@@ -120,7 +120,7 @@ def run_import(
             _fail(attempt, exc.code, (exc.message, exc.message_en))
         except timeout_errors:
             jobs.reset_session()
-            _fail(attempt, "timed_out", _pair(TIMED_OUT))
+            _fail(attempt, "timed_out", wording_pair(TIMED_OUT))
         except PartLost as exc:
             jobs.reset_session()
             log.warning("import %s: %s; starting over", import_id, exc)
@@ -129,14 +129,14 @@ def run_import(
         except Exception as exc:
             jobs.reset_session()
             if jobs.is_timeout(exc):
-                _fail(attempt, "timed_out", _pair(TIMED_OUT))
+                _fail(attempt, "timed_out", wording_pair(TIMED_OUT))
             elif jobs.is_transient(exc):
                 log.warning("import %s: database unavailable, retrying: %s", import_id, exc)
                 _requeue(attempt)
                 raise TransientImportError(str(exc)) from exc
             else:
                 log.exception("import %s crashed", import_id)
-                _fail(attempt, "internal_error", _pair(CRASHED))
+                _fail(attempt, "internal_error", wording_pair(CRASHED))
                 raise
     return _reload(import_id)
 
@@ -147,11 +147,6 @@ _NO_SUCH_MAPPING = N_("列映射“{name}”不存在。")
 _HELPER_LOST = N_("处理进程中断，已自动重新排队。")
 _DATABASE_DOWN = N_("数据库暂时不可用，稍后自动重试。")
 _NO_LINES = N_("文件中没有订单行。")
-
-
-def _pair(template: str) -> tuple[str, str]:
-    wording = say(template)
-    return wording.zh, wording.en
 
 
 def _reload(import_id: int) -> SalesImport:
@@ -183,7 +178,7 @@ def _fail(attempt: jobs.Attempt, code: str, message: tuple[str, str]) -> None:
 
 def _requeue(attempt: jobs.Attempt, why: str = _DATABASE_DOWN) -> None:
     """After a lost connection: queued again for the retry, if the database answers at all."""
-    message, message_en = _pair(why)
+    message, message_en = wording_pair(why)
     try:
         db.session.execute(
             update(SalesImport)
@@ -284,7 +279,7 @@ def _merge(
     record.finished_at = utcnow()
     record.sealed_password = None
     if record.read == 0:
-        record.message, record.message_en = _pair(_NO_LINES)
+        record.message, record.message_en = wording_pair(_NO_LINES)
     bump_data_version(db.session)
     db.session.commit()
 

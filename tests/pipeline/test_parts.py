@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+import app.ingest.part_helper as part_helper
 import app.ingest.parts as parts
 from app.extensions import db
 from app.ingest.service import TransientImportError, create_import, run_import
@@ -61,7 +62,7 @@ def _helpers_that_take_their_parts(import_id: int, attempt: int, wanted: list[in
     """Other workers, each claiming and staging its part before the attempt reads the file."""
     ASKED.append(wanted)
     for part in wanted:
-        assert parts.stage_part(import_id, attempt, part, 60.0)
+        assert part_helper.stage_part(import_id, attempt, part, 60.0)
         staged = select(func.count()).where(StagedLine.chunk % (len(wanted) + 1) == part)
         assert db.session.scalar(staged)  # the helper's own chunks, staged by the helper
 
@@ -143,7 +144,7 @@ def test_a_helper_that_dies_sends_the_attempt_round_again(
 
     def claim_and_die(import_id: int, attempt: int, wanted: list[int]) -> None:
         """A worker that claims part 1 and is killed before it stages anything."""
-        assert parts._claim_row(import_id, attempt, wanted[0])
+        assert parts.claim_part(import_id, attempt, wanted[0])
         db.session.commit()
 
     with pytest.raises(TransientImportError):
@@ -172,12 +173,12 @@ def test_a_file_a_helper_rejects_fails_the_whole_import(
     def rejects(import_id: int, attempt: int, wanted: list[int]) -> None:
         """A worker whose part of the file cannot be read (a damaged middle, a time limit)."""
         lease = parts.jobs.try_lease("sales_imports", import_id, wanted[0])
-        assert lease is not None and parts._claim_row(import_id, attempt, wanted[0])
+        assert lease is not None and parts.claim_part(import_id, attempt, wanted[0])
         db.session.commit()
         wording = parts.say(parts.TIMED_OUT)
         attempt_ = parts.jobs.Attempt(import_id, attempt, lease)
         share = parts.Share(2, frozenset(wanted))
-        parts._fail_part(attempt_, share, "timed_out", (wording.zh, wording.en))
+        part_helper._fail_part(attempt_, share, "timed_out", (wording.zh, wording.en))
         lease.release()
 
     done = run_import(record.id, helpers=rejects)
@@ -201,7 +202,7 @@ def test_a_helper_of_an_attempt_that_is_over_stages_nothing(
     # Its message came too late: its part still listed, but the attempt is over.
     db.session.add(ImportPart(import_id=record.id, attempt=done.attempts, part=1, parts=2))
     db.session.commit()
-    late = parts.stage_part(record.id, done.attempts, 1, 60.0)
+    late = part_helper.stage_part(record.id, done.attempts, 1, 60.0)
 
     assert late is False
     assert db.session.scalar(select(func.count()).select_from(OrderLine)) == lines
