@@ -1,8 +1,8 @@
 """Figures served from the cache while their data has not changed.
 
 An answer is kept under its endpoint, its query (as the schema loaded it), the caller's scope,
-the language, the Beijing day and the data version (`app.models.versions`), read with one query
-per request.
+the language, the Beijing day and the data version (`app.models.versions`). A session sign-in
+reads the version with the user, so a figure the cache holds costs one query.
 Any write that can change a figure raises the version in its own transaction, so a figure is
 never served older than the data it reads; entries of earlier versions are simply never asked
 for again and expire. With no version in the database, nothing is cached. On Redis, each
@@ -36,7 +36,7 @@ def served(
     schema: type[Schema], args: Mapping[str, Any], compute: Callable[[], dict[str, Any]]
 ) -> Response:
     """The JSON answer of `compute()` dumped with `schema`, from the cache when it holds it."""
-    version = data_version(db.session.connection())
+    version = data_version(db.session)
     key = None if version is None else figure_key(args, current_scope(), version)
     if key is not None:
         body = _get(key)

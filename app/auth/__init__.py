@@ -7,6 +7,7 @@ are protected with `api_guard(blueprint, roles=...)`.
 from __future__ import annotations
 
 from flask import Flask, Request, Response, redirect, request, url_for
+from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth.decorators import (
@@ -20,7 +21,7 @@ from app.auth.decorators import (
 from app.auth.scope import NOTHING, AccessScope, current_scope, scope_for
 from app.auth.tokens import bearer_token, user_for_token
 from app.extensions import db, login_manager
-from app.models import User
+from app.models import User, data_version_column, note_data_version
 
 __all__ = [
     "NOTHING",
@@ -46,10 +47,16 @@ def register_auth(app: Flask) -> None:
 
 def _load_user(user_id: str) -> User | None:
     try:
-        user = db.session.get(User, int(user_id))
+        key = int(user_id)
     except ValueError:
         return None
-    return user if user is not None and user.is_active else None
+    # The data version comes in the same query: a figure the cache holds then needs no other.
+    found = db.session.execute(select(User, data_version_column()).where(User.id == key)).first()
+    if found is None:
+        return None
+    user, version = found
+    note_data_version(db.session, version)
+    return user if user.is_active else None
 
 
 def _load_user_from_request(req: Request) -> User | None:

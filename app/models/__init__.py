@@ -37,7 +37,13 @@ from app.models.sales import ColumnMapping, ImportRowError, OrderLine, SalesImpo
 from app.models.staging import ImportPart, StagedLine
 from app.models.targets import MonthClose, Target
 from app.models.users import ROLES, ApiToken, User, UserScope
-from app.models.versions import DataVersion, bump_data_version, data_version
+from app.models.versions import (
+    DataVersion,
+    bump_data_version,
+    data_version,
+    data_version_column,
+    note_data_version,
+)
 
 __all__ = [
     "AGRICULTURAL_CATEGORIES",
@@ -91,5 +97,7 @@ __all__ = [
     "room_streamers",
     "bump_data_version",
     "data_version",
+    "data_version_column",
+    "note_data_version",
     "utcnow",
 ]

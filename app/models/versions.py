@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import DDL, BigInteger, Connection, case, event, select
+from sqlalchemy import DDL, BigInteger, Connection, Label, Select, case, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import (
     Mapped,
@@ -35,6 +35,7 @@ from app.models.base import Base
 
 _ROW = 1
 _PENDING = "cunbo_figures_changed"
+_SEEN = "cunbo_data_version_seen"
 
 # Tables whose rows no figure reads: writing them leaves the version alone.
 NOT_FIGURES = frozenset(
@@ -84,9 +85,33 @@ def bump_data_version(target: Target) -> None:
 
 
 def data_version(target: Target) -> int | None:
-    """The data version, or None when the database holds none (an emptied test database)."""
-    found = target.execute(select(DataVersion.version).where(DataVersion.id == _ROW))
-    return found.scalar()
+    """The data version, or None when the database holds none (an emptied test database).
+
+    A session that has already read it in this transaction (`note_data_version`) answers
+    without a query."""
+    session = target() if isinstance(target, scoped_session) else target
+    if isinstance(session, Session) and _SEEN in session.info:
+        seen: int | None = session.info[_SEEN]
+        return seen
+    return session.execute(_version_query()).scalar()
+
+
+def data_version_column() -> Label[int]:
+    """The data version as a column, for a query that reads it beside its own rows (the
+    signed-in user's, once per request) and hands it to `note_data_version`."""
+    return _version_query().scalar_subquery().label("data_version")
+
+
+def note_data_version(target: Session | scoped_session[Any], version: int | None) -> None:
+    """Keep `version`, read in the session's current transaction, until that transaction
+    ends."""
+    session = target() if isinstance(target, scoped_session) else target
+    if session.in_transaction():
+        session.info[_SEEN] = version
+
+
+def _version_query() -> Select[tuple[int]]:
+    return select(DataVersion.version).where(DataVersion.id == _ROW)
 
 
 def _raise(target: Session | Connection) -> None:
@@ -138,3 +163,4 @@ def _raise_before_commit(session: Session) -> None:
 def _forget(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the outermost transaction: committed or rolled back
         session.info.pop(_PENDING, None)
+        session.info.pop(_SEEN, None)

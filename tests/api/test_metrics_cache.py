@@ -19,9 +19,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from app import create_app
+from app.auth.accounts import NewUser, create_user
 from app.extensions import FIGURES_KEY_PREFIX, db, figures_cache_config, near_cache_config
 from app.ingest.service import create_import, run_import
-from app.models import SalesImport, bump_data_version, data_version
+from app.models import (
+    SalesImport,
+    bump_data_version,
+    data_version,
+    data_version_column,
+    note_data_version,
+)
 from app.reports import close_month
 from tests.api.conftest import ClientFactory
 from tests.services.conftest import REDIS_URL
@@ -125,6 +132,52 @@ def version(app: Flask) -> int | None:
         found = data_version(db.session)
         db.session.remove()
         return found
+
+
+@pytest.fixture
+def browser(app: Flask) -> FlaskClient:
+    """A client signed in through the form, holding the session cookie as a clerk's browser."""
+    with app.app_context():
+        create_user(NewUser(login="clerk", role="officer", password=CLERK_PASSWORD))
+        db.session.remove()
+    client = app.test_client()
+    signed = client.post("/login", data={"login": "clerk", "password": CLERK_PASSWORD})
+    assert signed.status_code == 302
+    return client
+
+
+CLERK_PASSWORD = "correct-horse-9"
+
+
+def test_a_cached_figure_costs_a_signed_in_browser_one_query(
+    imported: None, browser: FlaskClient, statements: list[str]
+) -> None:
+    first = browser.get(RETAIL, query_string=WIDE)
+    statements.clear()
+
+    again = browser.get(RETAIL, query_string=WIDE)
+
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert len(statements) == 1, statements  # the user, with the data version beside it
+    assert "FROM users" in statements[0] and "data_version" in statements[0]
+
+
+def test_a_version_read_beside_the_user_holds_for_its_own_transaction_only(
+    app: Flask, imported: None
+) -> None:
+    with app.app_context():
+        seen = db.session.execute(db.select(data_version_column())).scalar_one()
+        note_data_version(db.session, seen)
+        with db.engine.begin() as other:  # an import commits meanwhile
+            bump_data_version(other)
+
+        assert data_version(db.session) == seen  # what this transaction read
+
+        db.session.rollback()
+        raised = data_version(db.session)
+        assert raised is not None and raised > seen
+        db.session.remove()
 
 
 def test_a_second_identical_call_is_served_from_the_cache(
