@@ -10,7 +10,7 @@ from flask import Request
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ApiToken, User, utcnow
+from app.models import ApiToken, User, data_version_column, note_data_version, utcnow
 
 # A recognisable prefix lets secret scanners and people spot a leaked Cunbo token.
 TOKEN_PREFIX = "cbt_"
@@ -60,17 +60,25 @@ def revoke_token(token: ApiToken) -> None:
 
 def user_for_token(plain: str) -> User | None:
     """The active user owning an unrevoked token, recording when the token was last used."""
-    stmt = select(ApiToken).where(
-        ApiToken.token_hash == hash_token(plain), ApiToken.revoked_at.is_(None)
+    # The user and the data version come in the same query: a figure the cache holds then
+    # needs no other (until the minute's last_used_at write ends the transaction).
+    stmt = (
+        select(ApiToken, User, data_version_column())
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_token(plain), ApiToken.revoked_at.is_(None))
     )
-    token = db.session.scalars(stmt).first()
-    if token is None or not token.user.is_active:
+    found = db.session.execute(stmt).first()
+    if found is None:
         return None
+    token, user, version = found
+    if not user.is_active:
+        return None
+    note_data_version(db.session, version)
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now
         db.session.commit()
-    return token.user
+    return user
 
 
 def bearer_token(request: Request) -> str | None:

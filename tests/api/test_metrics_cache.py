@@ -163,6 +163,19 @@ def test_a_cached_figure_costs_a_signed_in_browser_one_query(
     assert "FROM users" in statements[0] and "data_version" in statements[0]
 
 
+def test_a_cached_figure_costs_a_bearer_token_one_query(
+    imported: None, admin: FlaskClient, statements: list[str]
+) -> None:
+    first = admin.get(RETAIL, query_string=WIDE)  # also writes the token's last use
+    statements.clear()
+
+    again = admin.get(RETAIL, query_string=WIDE)
+
+    assert again.get_data() == first.get_data()
+    assert len(statements) == 1, statements  # the token, its user and the data version
+    assert "FROM api_tokens" in statements[0] and "data_version" in statements[0]
+
+
 def test_a_version_read_beside_the_user_holds_for_its_own_transaction_only(
     app: Flask, imported: None
 ) -> None:
