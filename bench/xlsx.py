@@ -33,6 +33,9 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 OLD_LIMIT = 200_000  # rows: beyond this the whole-sheet reader does not fit in memory
+# Issue 13's targets: 200,000 rows × 64 columns at 40,000 rows/s or more within 400 MB, and
+# memory flat from 200,000 to 1,000,000 rows (here: the peak grows by less than a quarter).
+TARGET_ROWS, TARGET_RATE, TARGET_PEAK_MB, FLAT = 200_000, 40_000, 400, 1.25
 
 
 def peak_mb() -> float:
@@ -200,12 +203,15 @@ def main() -> None:
     args.folder.mkdir(parents=True, exist_ok=True)
     print(f"{'rows':>9} {'reader':<4} {'phase':<5} {'rows/s':>9} {'seconds':>8} "
           f"{'cpu s':>7} {'rows/cpu s':>10} {'peak MB':>8} {'load':>5}")  # fmt: skip
+    new: dict[tuple[int, str], dict[str, float]] = {}
     for rows in args.rows:
         path = ensure_file(args.folder, rows)
         readers = ["new"] if args.no_old or rows > OLD_LIMIT else ["new", "old"]
         for reader in readers:
             for kind in ("read", "parse"):
                 r = run_phase(kind, reader, path)
+                if reader == "new":
+                    new[rows, kind] = r
                 print(
                     f"{rows:>9,} {reader:<4} {kind:<5} {r['rows'] / r['seconds']:>9,.0f} "
                     f"{r['seconds']:>8.2f} {r['cpu_seconds']:>7.2f} "
@@ -215,6 +221,31 @@ def main() -> None:
                 )
         if rows > OLD_LIMIT and not args.no_old:
             print(f"{rows:>9,} old  (not run: the whole sheet would need about 7 GB)")
+    print_targets(new)
+
+
+def print_targets(new: dict[tuple[int, str], dict[str, float]]) -> None:
+    """Each target of issue 13 met or not, from the streaming reader's figures above."""
+    sizes = sorted({rows for rows, _ in new})
+    for kind in ("read", "parse"):
+        if (TARGET_ROWS, kind) in new:
+            r = new[TARGET_ROWS, kind]
+            rate, peak = r["rows"] / r["seconds"], r["peak_mb"]
+            print(
+                f"target {kind}: {TARGET_ROWS:,} rows at {rate:,.0f} rows/s "
+                f"(≥ {TARGET_RATE:,}: {_verdict(rate >= TARGET_RATE)}), "
+                f"peak {peak:.0f} MB (< {TARGET_PEAK_MB}: {_verdict(peak < TARGET_PEAK_MB)})"
+            )
+        if len(sizes) > 1:
+            low, high = new[sizes[0], kind]["peak_mb"], new[sizes[-1], kind]["peak_mb"]
+            print(
+                f"target {kind}: peak {low:.0f} MB at {sizes[0]:,} rows, {high:.0f} MB at "
+                f"{sizes[-1]:,}: {high / low:.2f}× (flat, < {FLAT}×: {_verdict(high / low < FLAT)})"
+            )
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
 
 
 if __name__ == "__main__":
