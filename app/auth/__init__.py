@@ -21,7 +21,7 @@ from app.auth.decorators import (
 from app.auth.scope import NOTHING, AccessScope, current_scope, scope_for
 from app.auth.tokens import bearer_token, user_for_token
 from app.extensions import db, login_manager
-from app.models import User, data_version_column, note_data_version
+from app.models import User, data_version_column, forget_data_version, note_data_version
 
 __all__ = [
     "NOTHING",
@@ -43,6 +43,7 @@ def register_auth(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.request_loader(_load_user_from_request)
     login_manager.unauthorized_handler(_unauthorized)
+    app.teardown_request(_forget_version)
 
 
 def _load_user(user_id: str) -> User | None:
@@ -57,6 +58,12 @@ def _load_user(user_id: str) -> User | None:
     user, version = found
     note_data_version(db.session, version)
     return user if user.is_active else None
+
+
+def _forget_version(_exc: BaseException | None) -> None:
+    # The version read with the user is this request's: a later request that shares the app
+    # context (and so its session and signed-in user) reads it afresh.
+    forget_data_version(db.session)
 
 
 def _load_user_from_request(req: Request) -> User | None:

@@ -42,6 +42,7 @@ from app.models.versions import (
     bump_data_version,
     data_version,
     data_version_column,
+    forget_data_version,
     note_data_version,
 )
 
@@ -98,6 +99,7 @@ __all__ = [
     "bump_data_version",
     "data_version",
     "data_version_column",
+    "forget_data_version",
     "note_data_version",
     "utcnow",
 ]

@@ -104,10 +104,16 @@ def data_version_column() -> Label[int]:
 
 def note_data_version(target: Session | scoped_session[Any], version: int | None) -> None:
     """Keep `version`, read in the session's current transaction, until that transaction
-    ends."""
+    ends or `forget_data_version` (at the end of each web request)."""
     session = target() if isinstance(target, scoped_session) else target
     if session.in_transaction():
         session.info[_SEEN] = version
+
+
+def forget_data_version(target: Session | scoped_session[Any]) -> None:
+    """Read the version afresh next time, even in the same transaction."""
+    session = target() if isinstance(target, scoped_session) else target
+    session.info.pop(_SEEN, None)
 
 
 def _version_query() -> Select[tuple[int]]:

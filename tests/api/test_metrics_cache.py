@@ -176,6 +176,18 @@ def test_a_cached_figure_costs_a_bearer_token_one_query(
     assert "FROM api_tokens" in statements[0] and "data_version" in statements[0]
 
 
+def test_requests_sharing_one_app_context_never_reuse_an_old_version(
+    app: Flask, imported: None, browser: FlaskClient, import_export: Callable[[int], str]
+) -> None:
+    with app.app_context():  # a script's or a test's requests: one session, one signed-in user
+        before = browser.get(RETAIL, query_string=WIDE).json
+        assert import_export(8) == "succeeded"  # the first export of shop S02, in its own
+
+        after = browser.get(RETAIL, query_string=WIDE).json
+
+    assert after["total"] != before["total"]
+
+
 def test_a_version_read_beside_the_user_holds_for_its_own_transaction_only(
     app: Flask, imported: None
 ) -> None:
