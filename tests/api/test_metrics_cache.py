@@ -134,6 +134,9 @@ def version(app: Flask) -> int | None:
         return found
 
 
+CLERK_PASSWORD = "correct-horse-9"
+
+
 @pytest.fixture
 def browser(app: Flask) -> FlaskClient:
     """A client signed in through the form, holding the session cookie as a clerk's browser."""
@@ -144,9 +147,6 @@ def browser(app: Flask) -> FlaskClient:
     signed = client.post("/login", data={"login": "clerk", "password": CLERK_PASSWORD})
     assert signed.status_code == 302
     return client
-
-
-CLERK_PASSWORD = "correct-horse-9"
 
 
 def test_a_cached_figure_costs_a_signed_in_browser_one_query(
@@ -181,7 +181,7 @@ def test_requests_sharing_one_app_context_never_reuse_an_old_version(
 ) -> None:
     with app.app_context():  # a script's or a test's requests: one session, one signed-in user
         before = browser.get(RETAIL, query_string=WIDE).json
-        assert import_export(8) == "succeeded"  # the first export of shop S02, in its own
+        assert import_export(8) == "succeeded"  # shop S02, in a context of its own
 
         after = browser.get(RETAIL, query_string=WIDE).json
 
