@@ -80,8 +80,7 @@ def bump_data_version(target: Target) -> None:
     if isinstance(target, Connection):
         _raise(target)
         return
-    session = target() if isinstance(target, scoped_session) else target
-    session.info[_PENDING] = True
+    _session(target).info[_PENDING] = True
 
 
 def data_version(target: Target) -> int | None:
@@ -89,7 +88,7 @@ def data_version(target: Target) -> int | None:
 
     A session that has already read it in this transaction (`note_data_version`) answers
     without a query."""
-    session = target() if isinstance(target, scoped_session) else target
+    session = target if isinstance(target, Connection) else _session(target)
     if isinstance(session, Session) and _SEEN in session.info:
         seen: int | None = session.info[_SEEN]
         return seen
@@ -105,15 +104,20 @@ def data_version_column() -> Label[int]:
 def note_data_version(target: Session | scoped_session[Any], version: int | None) -> None:
     """Keep `version`, read in the session's current transaction, until that transaction
     ends or `forget_data_version` (at the end of each web request)."""
-    session = target() if isinstance(target, scoped_session) else target
+    session = _session(target)
     if session.in_transaction():
         session.info[_SEEN] = version
 
 
 def forget_data_version(target: Session | scoped_session[Any]) -> None:
     """Read the version afresh next time, even in the same transaction."""
-    session = target() if isinstance(target, scoped_session) else target
-    session.info.pop(_SEEN, None)
+    if isinstance(target, scoped_session) and not target.registry.has():
+        return  # no session in this scope (a static file): none to make just to forget
+    _session(target).info.pop(_SEEN, None)
+
+
+def _session(target: Session | scoped_session[Any]) -> Session:
+    return target() if isinstance(target, scoped_session) else target
 
 
 def _version_query() -> Select[tuple[int]]:
