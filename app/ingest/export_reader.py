@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import python_calamine as calamine
 
 from app.wording import N_, say
@@ -24,6 +23,7 @@ from .platforms import PLATFORMS, ExportFormat
 from .platforms.template import Template, platform_code
 from .readers import Source, open_sources
 from .readers.prefetch import prefetch
+from .repeats import RepeatCounter
 from .text import display_header
 
 # Library errors a damaged file can raise deep inside a parser, reported as a rejected file.
@@ -107,24 +107,15 @@ class ExportReader:
         fmt = self.format
         if not fmt.split_parts:
             return {}
-        # A key repeats when it does within a batch or turns up in two batches: each batch's
-        # distinct keys are kept as compact arrow text, counted once at the end (no growing
-        # pandas index realigned per batch).
-        repeated: dict[str, set[str]] = {}
-        distinct: dict[str, list[pa.Array]] = {}
-        for batch in self.source.batches(self.columns, self.chunk_rows):
-            c = Cells(fmt, batch.frame, parse=False)
-            for name, values in fmt.prepass_keys(c).items():
-                part = values.value_counts()
-                repeated.setdefault(name, set()).update(part.index[part.to_numpy() > 1])
-                keys = pa.array(part.index.astype("str"), cells.TEXT)
-                distinct.setdefault(name, []).append(keys)
-        for name, parts in distinct.items():
-            if len(parts) > 1:
-                counts = pc.value_counts(pa.chunked_array(parts, cells.TEXT))
-                again = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
-                repeated[name].update(again.to_pylist())
-        return repeated
+        counter = RepeatCounter()
+        try:
+            for batch in self.source.batches(self.columns, self.chunk_rows):
+                c = Cells(fmt, batch.frame, parse=False)
+                for name, values in fmt.prepass_keys(c).items():
+                    counter.add(name, values)
+            return counter.repeated()
+        finally:
+            counter.close()
 
     @property
     def warnings(self) -> list[str]:

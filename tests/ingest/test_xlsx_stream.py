@@ -14,7 +14,7 @@ import pytest
 import python_calamine as calamine
 import xlsxwriter
 
-from app.ingest import open_export
+from app.ingest import open_export, repeats
 from app.ingest.readers import guards, open_sources, sheet_columns, sheet_slow, sheet_xml
 from app.ingest.readers.xlsx_source import XlsSource, XlsxSource
 
@@ -242,8 +242,14 @@ def test_header_only_sheet_and_ids_stored_as_numbers(tmp_path: Path) -> None:
     assert any("Excel" in w for w in result.reader.warnings)
 
 
-def test_repeats_across_chunks_split_lines_as_within_one(tmp_path: Path) -> None:
-    """The 微信 whole-file prepass sees a product repeated in an order whatever the chunking."""
+@pytest.mark.parametrize("spilled", [False, True])
+def test_repeats_across_chunks_split_lines_as_within_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spilled: bool
+) -> None:
+    """The 微信 whole-file prepass sees a product repeated in an order whatever the chunking,
+    and whether its counts stay in memory or go to disk (a file too long for the budget)."""
+    if spilled:
+        monkeypatch.setattr(repeats, "BUDGET", 0)
     from .files import write_xlsx
     from .test_channels import HEADER, NAME, ORDER, OTHER, P1, P2, row
 
