@@ -2,9 +2,10 @@
 
 A format's prepass (微信: does a product repeat in an order?) looks at every row's keys before
 the first chunk. Each batch's distinct keys are kept as compact Arrow text; once they pass the
-budget they go to temporary files, one per hash bucket, so that all of a key's occurrences
-land in one bucket. At the end each bucket is counted on its own: memory stays about the
-budget plus one bucket, however long the file, and the answer is exact.
+budget they go to temporary files, one per key name and hash bucket, so that all of a key's
+occurrences land in one file. At the end each file is counted on its own. Memory then holds
+the budget, one file's keys (about 1/16 of one name's) and the keys that do repeat; the rest
+waits on disk in the temporary directory (`TMPDIR`), and the answer is exact.
 """
 
 from __future__ import annotations
@@ -39,12 +40,15 @@ class RepeatCounter:
 
     @property
     def spilled(self) -> bool:
+        """Whether the keys went to disk (the file's distinct keys passed the budget)."""
         return bool(self._files)
 
     def add(self, name: str, values: pd.Series) -> None:
+        """Count one batch's keys of `name`: its repeats are noted at once, its distinct keys
+        kept (or written out) for the count across batches. A missing key is no key."""
         counts = pc.value_counts(pa.array(values).cast(TEXT))
         keys, times = counts.field("values"), counts.field("counts")
-        if keys.null_count:  # a missing key is no key
+        if keys.null_count:
             valid = pc.is_valid(keys)
             keys, times = keys.filter(valid), times.filter(valid)
         self._repeated.setdefault(name, set()).update(keys.filter(pc.greater(times, 1)).to_pylist())
@@ -75,12 +79,14 @@ class RepeatCounter:
         return self._repeated
 
     def close(self) -> None:
+        """Drop the temporary files (idempotent; `repeated()` calls it)."""
         for file, _writer in self._files.values():
             file.close()
         self._files = {}
         self._kept = {}
 
     def _count(self, name: str, parts: list[pa.Array]) -> None:
+        """Note the keys found in two of `parts` (each part is one batch's distinct keys)."""
         if len(parts) < 2:
             return  # one batch's distinct keys cannot repeat among themselves
         counts = pc.value_counts(pa.chunked_array(parts, TEXT))
@@ -96,7 +102,7 @@ class RepeatCounter:
             if start == end:
                 continue
             if (name, bucket) not in self._files:
-                file = tempfile.TemporaryFile()  # noqa: SIM115 - closed in repeated()/close()
+                file = tempfile.TemporaryFile()  # closed in repeated()/close()
                 writer = pa.ipc.new_stream(pa.PythonFile(file, mode="w"), _SCHEMA)
                 self._files[(name, bucket)] = (file, writer)
             part = grouped.slice(start, end - start)
@@ -106,7 +112,8 @@ class RepeatCounter:
 def bucket_of(keys: pa.Array, buckets: int) -> np.ndarray:
     """A bucket in [0, buckets) for each text, from its length, its first 24 bytes and its last
     8: equal texts, equal buckets. Vectorised over the array's data buffer (no Python string
-    is made); texts alike but in their middle share a bucket, which costs balance, not truth."""
+    is made); texts alike but in their middle share a bucket, which costs balance, not truth.
+    `keys` is one Arrow array (not chunked), as `pc.value_counts` gives it."""
     keys = keys.cast(TEXT)
     if keys.null_count:
         keys = keys.fill_null("")
@@ -132,6 +139,7 @@ def _word(words: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 
 def _stir(values: np.ndarray) -> np.ndarray:
+    """Spread every bit over the high ones (a SplitMix64-style finaliser step)."""
     values = values * _MIX
     return values ^ (values >> np.uint64(29))
 

@@ -8,43 +8,53 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from app.ingest.cells import TEXT
 from app.ingest.repeats import RepeatCounter, bucket_of
 
 
-def _batches(seed: int) -> list[list[str]]:
+def _batches(seed: int) -> list[list[str | None]]:
     rng = random.Random(seed)
-    pool = ["", "许营焖子", "3700000000000000001:15379907511637", "a:b", "b:a", "ab", "ba"]
+    pool: list[str | None] = [None, "", "许营焖子", "3700000000000000001:15379907511637"]
+    pool += ["a:b", "b:a", "ab", "ba"]
     pool += [f"37{rng.randrange(10**17):017d}:{rng.choice('PQ')}" for _ in range(300)]
     return [[rng.choice(pool) for _ in range(rng.randrange(0, 60))] for _ in range(25)]
 
 
-def _expected(batches: list[list[str]]) -> set[str]:
-    """A key repeats when it does within a batch or turns up in two batches."""
+def _orders(batches: list[list[str | None]]) -> list[list[str | None]]:
+    return [[key if key is None else key.split(":")[0] for key in batch] for batch in batches]
+
+
+def _expected(batches: list[list[str | None]]) -> set[str]:
+    """A key repeats when it does within a batch or turns up in two batches; None is no key."""
     within = {key for batch in batches for key, n in Counter(batch).items() if n > 1}
     batches_of = Counter(key for batch in batches for key in set(batch))
-    return within | {key for key, n in batches_of.items() if n > 1}
+    return (within | {key for key, n in batches_of.items() if n > 1}) - {None}  # type: ignore[return-value]
 
 
-def _counted(batches: list[list[str]], budget: int) -> tuple[dict[str, set[str]], bool]:
+def _counted(batches: list[list[str | None]], budget: int) -> tuple[dict[str, set[str]], int]:
+    """The counter's answer, and how many batches it had taken when it went to disk (0: never)."""
     counter = RepeatCounter(budget=budget, buckets=4)
-    for batch in batches:
-        counter.add("base", pd.Series(batch, dtype=object))
-        counter.add("order", pd.Series([key.split(":")[0] for key in batch], dtype=object))
-    spilled = counter.spilled
-    return counter.repeated(), spilled
+    spilled_at = 0
+    for number, (batch, orders) in enumerate(zip(batches, _orders(batches), strict=True), 1):
+        counter.add("base", pd.Series(batch, dtype="str"))  # text as the formats give it
+        counter.add("order", pd.Series(orders, dtype=object))
+        spilled_at = spilled_at or (number if counter.spilled else 0)
+    return counter.repeated(), spilled_at
 
 
-def test_spilled_and_kept_counts_are_the_exact_repeats() -> None:
-    for seed in range(5):
+@pytest.mark.parametrize("budget", [0, 8_000, 1 << 30])
+def test_counts_are_the_exact_repeats_in_memory_on_disk_or_switching_midway(budget: int) -> None:
+    switched_late = False
+    for seed in range(8):
         batches = _batches(seed)
-        kept, kept_spilled = _counted(batches, budget=1 << 30)
-        spilled, did_spill = _counted(batches, budget=0)
-        assert not kept_spilled and did_spill
-        assert kept["base"] == spilled["base"] == _expected(batches)
-        orders = [[key.split(":")[0] for key in batch] for batch in batches]
-        assert kept["order"] == spilled["order"] == _expected(orders)
+        repeated, spilled_at = _counted(batches, budget)
+        assert repeated["base"] == _expected(batches)
+        assert repeated["order"] == _expected(_orders(batches))
+        assert (spilled_at == 0) == (budget == 1 << 30)
+        switched_late |= spilled_at > 2  # keys of both names were kept before the switch
+    assert switched_late or budget in (0, 1 << 30)
 
 
 def test_a_key_seen_in_one_batch_only_is_not_repeated() -> None:

@@ -248,6 +248,14 @@ def test_repeats_across_chunks_split_lines_as_within_one(
 ) -> None:
     """The 微信 whole-file prepass sees a product repeated in an order whatever the chunking,
     and whether its counts stay in memory or go to disk (a file too long for the budget)."""
+    went_to_disk: list[bool] = []
+    answer = repeats.RepeatCounter.repeated
+
+    def repeated(self: repeats.RepeatCounter) -> dict[str, set[str]]:
+        went_to_disk.append(self.spilled)
+        return answer(self)
+
+    monkeypatch.setattr(repeats.RepeatCounter, "repeated", repeated)
     if spilled:
         monkeypatch.setattr(repeats, "BUDGET", 0)
     from .files import write_xlsx
@@ -263,3 +271,4 @@ def test_repeats_across_chunks_split_lines_as_within_one(
         f"{OTHER}:{P1}",
     ]  # fmt: skip
     assert read_all(path, chunk_rows=1).lines["line_id"].tolist() == whole
+    assert went_to_disk and set(went_to_disk) == {spilled}
