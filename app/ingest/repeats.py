@@ -46,12 +46,7 @@ class RepeatCounter:
     def add(self, name: str, values: pd.Series) -> None:
         """Count one batch's keys of `name`: its repeats are noted at once, its distinct keys
         kept (or written out) for the count across batches. A missing key is no key."""
-        counts = pc.value_counts(pa.array(values).cast(TEXT))
-        keys, times = counts.field("values"), counts.field("counts")
-        if keys.null_count:
-            valid = pc.is_valid(keys)
-            keys, times = keys.filter(valid), times.filter(valid)
-        self._repeated.setdefault(name, set()).update(keys.filter(pc.greater(times, 1)).to_pylist())
+        keys = self._note_repeats(name, pa.array(values).cast(TEXT))
         if self._files:
             self._write(name, keys)
             return
@@ -73,7 +68,6 @@ class RepeatCounter:
                 file.seek(0)
                 reader = pa.ipc.open_stream(pa.PythonFile(file, mode="r"))
                 self._count(name, [batch.column(0) for batch in reader])
-                file.close()
         finally:
             self.close()
         return self._repeated
@@ -87,11 +81,18 @@ class RepeatCounter:
 
     def _count(self, name: str, parts: list[pa.Array]) -> None:
         """Note the keys found in two of `parts` (each part is one batch's distinct keys)."""
-        if len(parts) < 2:
-            return  # one batch's distinct keys cannot repeat among themselves
-        counts = pc.value_counts(pa.chunked_array(parts, TEXT))
-        again = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
-        self._repeated.setdefault(name, set()).update(again.to_pylist())
+        if len(parts) > 1:  # one batch's distinct keys cannot repeat among themselves
+            self._note_repeats(name, pa.chunked_array(parts, TEXT))
+
+    def _note_repeats(self, name: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """Note the keys of `values` that occur more than once; returns its distinct keys."""
+        counts = pc.value_counts(values)
+        keys, times = counts.field("values"), counts.field("counts")
+        if keys.null_count:
+            valid = pc.is_valid(keys)
+            keys, times = keys.filter(valid), times.filter(valid)
+        self._repeated.setdefault(name, set()).update(keys.filter(pc.greater(times, 1)).to_pylist())
+        return keys
 
     def _write(self, name: str, keys: pa.Array) -> None:
         buckets = bucket_of(keys, self.buckets)
