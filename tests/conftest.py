@@ -3,6 +3,10 @@
 The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL points at one.
 Tests marked `services` need PostgreSQL, Redis and a real Celery worker: they run when
 CI=true or CUNBO_SERVICES=1, and with CI=true a missing service fails them instead of skipping.
+
+Under pytest-xdist (`-n 2`) each worker process has a database and a Redis database of its
+own, and the tests that share one fixed service (the `services` wiring tests, the browser's
+server) run together on one worker; the other tests are handed out a file at a time.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from app import create_app
 from app.cli import main
 from app.extensions import db
-from tests.support import config_for_tests, empty_all_tables, fresh_schema
+from tests.support import config_for_tests, empty_all_tables, ensure_database, fresh_schema
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 if not SAMPLES.exists():  # a checkout next to shared/ (CI's clean clone) or inside the workspace
@@ -30,7 +34,34 @@ def services_wanted() -> bool:
     return os.environ.get("CI") == "true" or os.environ.get("CUNBO_SERVICES") == "1"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """In an xdist worker, point DATABASE_URL and REDIS_URL at that worker's own databases."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        for name in ("DATABASE_URL", "REDIS_URL"):
+            if os.environ.get(name):
+                os.environ[name] = worker_url(os.environ[name], int(worker.removeprefix("gw")))
+
+
+def worker_url(url: str, worker: int) -> str:
+    """The URL for xdist worker N: database `name_gwN` on PostgreSQL, Redis database + N."""
+    if worker == 0 or not url.startswith(("postgres", "redis")):
+        return url
+    base, _, name = url.rpartition("/")
+    if url.startswith("redis"):
+        return f"{base}/{(int(name or 0) + worker) % 16}"
+    return f"{base}/{name}_gw{worker}"
+
+
+SHARED = "shared-services"  # the xdist group of tests that use one fixed database or server
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        shared = "browser" in item.keywords or (
+            "services" in item.keywords and "faults" not in item.keywords
+        )
+        item.add_marker(pytest.mark.xdist_group(SHARED if shared else item.nodeid.split("::")[0]))
     if services_wanted():
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL/Redis/worker: set CUNBO_SERVICES=1")
@@ -45,7 +76,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if url:
         from app.config import normalise_database_url
 
-        return normalise_database_url(url)
+        url = normalise_database_url(url)
+        if url.startswith("postgresql"):
+            ensure_database(url)
+        return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 

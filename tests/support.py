@@ -24,6 +24,18 @@ def config_for_tests(database_url: str, folder: Path) -> dict[str, object]:
     }
 
 
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database this URL names, if the server does not have it yet."""
+    import psycopg
+
+    server, name = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)
+    with psycopg.connect(server + "/postgres", autocommit=True) as connection:
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
 def fresh_schema() -> None:
     """The models' schema on an empty database, whatever an earlier run left there.
 

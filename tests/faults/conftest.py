@@ -32,7 +32,7 @@ from app.models import (
     Village,
 )
 from tests.faults.procs import PrivateRedis, Worker
-from tests.support import bearer_client, fresh_schema
+from tests.support import bearer_client, ensure_database, fresh_schema
 
 # One database per pytest-xdist worker: each fault test empties every table when it starts.
 POSTGRES_URL = os.environ.get(
@@ -43,21 +43,9 @@ POSTGRES_URL = os.environ.get(
 BY = ("day", "month", "platform", "township", "village", "shop", "room", "brand", "product")
 
 
-def _ensure_database() -> None:
-    import psycopg
-
-    name = POSTGRES_URL.rsplit("/", 1)[1]
-    server = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
-    with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-        if not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
 @pytest.fixture(scope="session")
 def _fault_schema(tmp_path_factory: pytest.TempPathFactory) -> None:
-    _ensure_database()
+    ensure_database(POSTGRES_URL)
     app = create_app(config_for(tmp_path_factory.mktemp("faults-schema"), "redis://127.0.0.1:1/0"))
     with app.app_context():
         fresh_schema()

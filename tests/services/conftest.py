@@ -20,26 +20,13 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-from tests.support import fresh_schema
+from tests.support import ensure_database, fresh_schema
 
 POSTGRES_URL = os.environ.get(
     "CUNBO_SERVICES_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_services"
 )
 REDIS_URL = os.environ.get("CUNBO_SERVICES_REDIS_URL", "redis://127.0.0.1:6379/14")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _ensure_database() -> None:
-    import psycopg
-
-    name = POSTGRES_URL.rsplit("/", 1)[1]
-    server = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
-    with psycopg.connect(server + "/postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +36,7 @@ def services_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def services_config(services_folder: Path) -> dict[str, object]:
-    _ensure_database()
+    ensure_database(POSTGRES_URL)
     client = redis.Redis.from_url(REDIS_URL)
     client.ping()
     client.flushdb()
