@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
@@ -32,7 +32,7 @@ from app.models import (
     Village,
 )
 from tests.faults.procs import PrivateRedis, Worker
-from tests.support import bearer_client, ensure_database, fresh_schema
+from tests.support import bearer_client, empty_all_tables, ensure_database, fresh_schema
 
 # One database per pytest-xdist worker: each fault test empties every table when it starts.
 POSTGRES_URL = os.environ.get(
@@ -77,9 +77,7 @@ def fault_app(_fault_schema: None, broker: PrivateRedis, tmp_path: Path) -> Iter
     """The app as the web process sees it, on the test's database and private broker."""
     app = create_app(config_for(tmp_path, broker.url))
     with app.app_context():
-        names = ", ".join(t.name for t in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+        empty_all_tables()
         _county()
         yield app
         db.session.remove()

@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 import redis
 from flask import Flask
-from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-from tests.support import ensure_database, fresh_schema
+from tests.support import empty_all_tables, ensure_database, fresh_schema
 
 POSTGRES_URL = os.environ.get(
     "CUNBO_SERVICES_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_services"
@@ -108,9 +107,7 @@ def _wait_until_ready(log_path: Path, process: subprocess.Popen[bytes]) -> None:
 def services_app(services_config: dict[str, object], worker: None) -> Iterator[Flask]:
     app = create_app(services_config)
     with app.app_context():
-        names = ", ".join(t.name for t in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+        empty_all_tables()
         yield app
         db.session.remove()
         db.engine.dispose()
