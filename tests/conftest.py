@@ -4,9 +4,8 @@ The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL points a
 Tests marked `services` need PostgreSQL, Redis and a real Celery worker: they run when
 CI=true or CUNBO_SERVICES=1, and with CI=true a missing service fails them instead of skipping.
 
-Under pytest-xdist (`-n 2`) each worker process has a database and a Redis database of its
-own, and the tests that share one fixed service (the `services` wiring tests, the browser's
-server) run together on one worker; the other tests are handed out a file at a time.
+Under pytest-xdist (`-n auto`, a file at a time) each worker process has PostgreSQL and Redis
+databases of its own (`worker_url`), so workers never see each other's rows or cached figures.
 """
 
 from __future__ import annotations
@@ -23,7 +22,14 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from app import create_app
 from app.cli import main
 from app.extensions import db
-from tests.support import config_for_tests, empty_all_tables, ensure_database, fresh_schema
+from tests.support import (
+    config_for_tests,
+    empty_all_tables,
+    ensure_database,
+    fresh_schema,
+    worker_url,
+    xdist_worker,
+)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 if not SAMPLES.exists():  # a checkout next to shared/ (CI's clean clone) or inside the workspace
@@ -36,32 +42,12 @@ def services_wanted() -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     """In an xdist worker, point DATABASE_URL and REDIS_URL at that worker's own databases."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker:
-        for name in ("DATABASE_URL", "REDIS_URL"):
-            if os.environ.get(name):
-                os.environ[name] = worker_url(os.environ[name], int(worker.removeprefix("gw")))
-
-
-def worker_url(url: str, worker: int) -> str:
-    """The URL for xdist worker N: database `name_gwN` on PostgreSQL, Redis database + N."""
-    if worker == 0 or not url.startswith(("postgres", "redis")):
-        return url
-    base, _, name = url.rpartition("/")
-    if url.startswith("redis"):
-        return f"{base}/{(int(name or 0) + worker) % 16}"
-    return f"{base}/{name}_gw{worker}"
-
-
-SHARED = "shared-services"  # the xdist group of tests that use one fixed database or server
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if os.environ.get(name):
+            os.environ[name] = worker_url(os.environ[name], xdist_worker())
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        shared = "browser" in item.keywords or (
-            "services" in item.keywords and "faults" not in item.keywords
-        )
-        item.add_marker(pytest.mark.xdist_group(SHARED if shared else item.nodeid.split("::")[0]))
     if services_wanted():
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL/Redis/worker: set CUNBO_SERVICES=1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -46,9 +47,17 @@ def _as_import_error() -> Iterator[None]:
     except _PARSER_ERRORS as exc:
         detail = f"{type(exc).__name__}: {str(exc)[:200]}"
         raise ImportFileError(say(_CORRUPT, detail=detail), "corrupt_file") from exc
+    except OSError as exc:  # the temporary files of a long XLSX on a full disk
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise ImportFileError(say(_DISK_FULL), "disk_full") from exc
 
 
 _CORRUPT = N_("文件内容已损坏或格式异常，无法读取（{detail}）。请从平台重新导出后上传。")
+_DISK_FULL = N_(
+    "服务器的临时磁盘空间已满，文件没有读完，数据没有变化。"
+    "请联系管理员清理磁盘（或把 TMPDIR 指向更大的磁盘）后重新导入。"
+)
 _UNKNOWN_PLATFORM = N_("未知的平台代码“{platform}”，可选：{choices}。")
 _NO_HEADER = N_("文件中没有找到任何表头和数据。请确认导出成功、文件不是空白表格。")
 

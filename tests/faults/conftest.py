@@ -32,13 +32,22 @@ from app.models import (
     Village,
 )
 from tests.faults.procs import PrivateRedis, Worker
-from tests.support import bearer_client, empty_all_tables, ensure_database, fresh_schema
+from tests.support import (
+    bearer_client,
+    empty_all_tables,
+    ensure_database,
+    fresh_schema,
+    worker_url,
+    xdist_worker,
+)
 
-# One database per pytest-xdist worker: each fault test empties every table when it starts.
-POSTGRES_URL = os.environ.get(
-    "CUNBO_FAULTS_DATABASE_URL",
-    "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_faults"
-    + os.environ.get("PYTEST_XDIST_WORKER", ""),
+# One database per pytest-xdist worker (tests.support.worker_url): each fault test empties
+# every table when it starts.
+POSTGRES_URL = worker_url(
+    os.environ.get(
+        "CUNBO_FAULTS_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_faults"
+    ),
+    xdist_worker(),
 )
 BY = ("day", "month", "platform", "township", "village", "shop", "room", "brand", "product")
 

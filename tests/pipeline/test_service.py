@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import io
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.ingest import service, stager
 from app.ingest.service import create_import, run_import
-from app.models import SalesImport, Shop, Township, Village
+from app.models import OrderLine, SalesImport, Shop, Township, Village
 from tests.support import bearer_client
 
 DOUYIN_Q3 = "1735720243_2b746495c20c70f5d5fed5f104585d9a.csv"
@@ -30,6 +31,7 @@ def shops(app_ctx):
             village,
             Shop(code="S01", platform="douyin", name="旗舰店", village=village),
             Shop(code="S03", platform="kuaishou", name="快手小店", village=village),
+            Shop(code="S04", platform="channels", name="微信小店", village=village),
         ]
     )
     db.session.commit()
@@ -82,6 +84,33 @@ def test_a_crash_leaves_the_import_failed_not_running(shops, samples, monkeypatc
     db.session.expire_all()
     assert record.status == "failed"
     assert "内部错误" in record.message
+
+
+def test_a_full_disk_fails_the_import_with_the_reason_and_changes_nothing(
+    shops, tmp_path, monkeypatch
+):
+    """A long 微信 XLSX counts its repeated keys in temporary files; a full disk says so."""
+    from app.ingest import repeats
+    from tests.ingest.files import write_xlsx
+    from tests.ingest.test_channels import HEADER, NAME, ORDER, OTHER, P1, P2, row
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    path = write_xlsx(tmp_path / NAME, HEADER, [row(ORDER, P1, "40.00"), row(OTHER, P2, "9.00")])
+    monkeypatch.setattr(repeats, "BUDGET", 0)  # the counts go to disk from the first batch
+    monkeypatch.setattr(repeats.tempfile, "TemporaryFile", full)
+
+    record = run_import(create_import(path, shop_code="S04").id)
+
+    assert (record.status, record.code) == ("failed", "disk_full")
+    assert "磁盘空间已满" in record.message and "数据没有变化" in record.message
+    assert "disk is full" in record.message_en
+    assert db.session.scalar(select(func.count()).select_from(OrderLine)) == 0
+
+    monkeypatch.undo()  # space again: the same import runs to the end
+    record = run_import(create_import(path, shop_code="S04").id)
+    assert (record.status, record.inserted) == ("succeeded", 2)
 
 
 def test_attempts_are_capped(shops, samples, app):
