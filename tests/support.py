@@ -42,6 +42,11 @@ def xdist_worker() -> int:
     return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 
 
+def own_url(variable: str, default: str) -> str:
+    """The URL an environment variable (or the default) names, for this xdist worker."""
+    return worker_url(os.environ.get(variable, default), xdist_worker())
+
+
 def ensure_database(url: str) -> None:
     """Create the PostgreSQL database this URL names, if the server does not have it yet."""
     import psycopg

@@ -32,22 +32,12 @@ from app.models import (
     Village,
 )
 from tests.faults.procs import PrivateRedis, Worker
-from tests.support import (
-    bearer_client,
-    empty_all_tables,
-    ensure_database,
-    fresh_schema,
-    worker_url,
-    xdist_worker,
-)
+from tests.support import bearer_client, empty_all_tables, ensure_database, fresh_schema, own_url
 
 # One database per pytest-xdist worker (tests.support.worker_url): each fault test empties
 # every table when it starts.
-POSTGRES_URL = worker_url(
-    os.environ.get(
-        "CUNBO_FAULTS_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_faults"
-    ),
-    xdist_worker(),
+POSTGRES_URL = own_url(
+    "CUNBO_FAULTS_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_faults"
 )
 BY = ("day", "month", "platform", "township", "village", "shop", "room", "brand", "product")
 

@@ -28,7 +28,8 @@ LIBPQ_URL = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
 
 
 def _terminate_when(sql_prefix: str, seconds: float = 120) -> threading.Thread:
-    """A thread that kills the first backend whose running query starts with `sql_prefix`."""
+    """A thread that kills the first backend of this database whose running query starts with
+    `sql_prefix`."""
     killed: list[int] = []
 
     def hunt() -> None:
@@ -37,7 +38,8 @@ def _terminate_when(sql_prefix: str, seconds: float = 120) -> threading.Thread:
             while time.monotonic() < deadline and not killed:
                 rows = connection.execute(
                     "SELECT pid FROM pg_stat_activity WHERE state = 'active' "
-                    "AND query LIKE %s AND pid <> pg_backend_pid()",
+                    "AND query LIKE %s AND pid <> pg_backend_pid() "
+                    "AND datname = current_database()",  # not another xdist worker's
                     (sql_prefix + "%",),
                 ).fetchall()
                 for (pid,) in rows:

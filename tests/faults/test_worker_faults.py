@@ -207,7 +207,8 @@ def _helper_pid(worker: Worker, import_id: int) -> int | None:
     port = db.session.scalar(
         text(
             "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 7401 AND l.objid = :id"
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 7401 AND l.objid = :id "
+            "AND a.datname = current_database()"  # not another xdist worker's
         ),
         {"id": import_id},
     )

@@ -19,25 +19,13 @@ from flask import Flask
 
 from app import create_app
 from app.extensions import db
-from tests.support import (
-    empty_all_tables,
-    ensure_database,
-    fresh_schema,
-    worker_url,
-    xdist_worker,
-)
+from tests.support import empty_all_tables, ensure_database, fresh_schema, own_url
 
-# Each pytest-xdist worker has its own database and Redis database (tests.conftest.worker_url).
-POSTGRES_URL = worker_url(
-    os.environ.get(
-        "CUNBO_SERVICES_DATABASE_URL",
-        "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_services",
-    ),
-    xdist_worker(),
+# Each pytest-xdist worker has its own database and Redis database (tests.support.worker_url).
+POSTGRES_URL = own_url(
+    "CUNBO_SERVICES_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/cunbo_services"
 )
-REDIS_URL = worker_url(
-    os.environ.get("CUNBO_SERVICES_REDIS_URL", "redis://127.0.0.1:6379/14"), xdist_worker()
-)
+REDIS_URL = own_url("CUNBO_SERVICES_REDIS_URL", "redis://127.0.0.1:6379/14")
 ROOT = Path(__file__).resolve().parents[2]
 
 
