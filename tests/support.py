@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from app.extensions import db
 
@@ -31,10 +31,11 @@ def worker_url(url: str, worker: int) -> str:
     Redis steps by two so that the suite's database (15) and the services' (14) never meet."""
     if worker == 0 or not url.startswith(("postgres", "redis")):
         return url
-    base, _, name = url.rpartition("/")
     if url.startswith("redis"):
-        return f"{base}/{(int(name or 0) - 2 * worker) % 16}"
-    return f"{base}/{name}_gw{worker}"
+        base, _, number = url.rpartition("/")
+        return f"{base}/{(int(number or 0) - 2 * worker) % 16}"
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_gw{worker}").render_as_string(False)
 
 
 def xdist_worker() -> int:
@@ -51,12 +52,13 @@ def ensure_database(url: str) -> None:
     """Create the PostgreSQL database this URL names, if the server does not have it yet."""
     import psycopg
 
-    server, name = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)
-    with psycopg.connect(server + "/postgres", autocommit=True) as connection:
+    parsed = make_url(url)
+    server = parsed.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(server.render_as_string(False), autocommit=True) as connection:
         if not connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+            "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
         ).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(f'CREATE DATABASE "{parsed.database}"')
 
 
 def fresh_schema() -> None:
