@@ -58,7 +58,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REDIS_URL": None,
         "CUNBO_ENV": "development",
         "CUNBO_TIMEZONE": "Asia/Shanghai",
-        "IMPORT_CHUNK_ROWS": 100_000,
+        "IMPORT_CHUNK_ROWS": 50_000,
         "IMPORT_MAX_ATTEMPTS": 3,
         # Time an import may take: base seconds plus seconds per MB of file, for the Celery
         # soft limit (the hard limit adds a minute) and each statement's statement_timeout.

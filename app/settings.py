@@ -145,7 +145,7 @@ SETTINGS: tuple[Setting, ...] = (
         "finished; the daily beat task then deletes it, the import's counts and errors stay "
         "(default 90)",
     ),
-    Setting("IMPORT_CHUNK_ROWS", _int, "lines staged per chunk of an import (default 100000)"),
+    Setting("IMPORT_CHUNK_ROWS", _int, "lines staged per chunk of an import (default 50000)"),
     Setting(
         "IMPORT_MAX_ATTEMPTS", _int, "attempts at an import or registry load before it fails (3)"
     ),

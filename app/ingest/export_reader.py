@@ -139,7 +139,7 @@ def open_export(
     password: str | None = None,
     mapping: dict[str, str] | None = None,
     filename: str | None = None,
-    chunk_rows: int = 100_000,
+    chunk_rows: int = 50_000,
 ) -> ExportReader:
     """Recognise an export file; raises ImportFileError when the whole file is rejected."""
     path = Path(path)

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import jobs
 from app.extensions import db
 from app.ingest import ImportFileError, parts
 from app.ingest.errors import RowError
 from app.ingest.export_reader import ExportReader
-from app.ingest.loader import clear_staging, merge_staged, staged_shops
+from app.ingest.loader import clear_staging, describe_for_planner, merge_staged, staged_shops
 from app.ingest.parts import CRASHED, TIMED_OUT, AttemptTakenOver, PartLost, wording_pair
 from app.ingest.rows import DUPLICATE
 from app.ingest.storage import seal_password, store_path
@@ -138,7 +139,21 @@ def run_import(
                 log.exception("import %s crashed", import_id)
                 _fail(attempt, "internal_error", wording_pair(CRASHED))
                 raise
+    _describe_growth(_reload(import_id))
     return _reload(import_id)
+
+
+def _describe_growth(record: SalesImport) -> None:
+    """After a merge that grew order_lines by a tenth, tell the planner at once. The import
+    is committed: a failure here is only logged."""
+    if record.status != "succeeded" or not record.inserted:
+        return
+    try:
+        describe_for_planner(db.session.connection(), inserted=record.inserted)
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        jobs.reset_session()
+        log.warning("import %s: could not analyze order_lines: %s", record.id, exc)
 
 
 _NO_SUCH_SHOP = N_("网店编码“{code}”不存在，请先在名录中登记该网店。")
@@ -213,6 +228,8 @@ def _attempt(
     share = parts.share_out(attempt, parts.how_many_parts(reader, record, helpers), helpers)
     parts.stage_share(record, attempt, reader, share, limit, on_chunk)
     parts.wait_for_helpers(attempt, share, reader)
+    describe_for_planner(db.session.connection(), staged=True)
+    db.session.commit()
     line_column = reader.headers.get("line_id") or reader.headers.get("order_id") or "子订单号"
     _merge(record, attempt, reader.notes.as_list(), limit, line_column)
 

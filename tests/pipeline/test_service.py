@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.ingest import service, stager
@@ -84,6 +85,23 @@ def test_a_crash_leaves_the_import_failed_not_running(shops, samples, monkeypatc
     db.session.expire_all()
     assert record.status == "failed"
     assert "内部错误" in record.message
+
+
+def test_a_failure_after_the_merge_committed_leaves_the_import_succeeded(
+    shops, samples, monkeypatch
+):
+    """Telling the planner of the grown table comes after the commit: it cannot undo it."""
+
+    def lost(connection, **kwargs):
+        if kwargs.get("inserted"):
+            raise OperationalError("ANALYZE order_lines", {}, Exception("server closed"))
+
+    monkeypatch.setattr(service, "describe_for_planner", lost)
+    record = run_import(create_import(samples / "exports" / DOUYIN_Q3, shop_code="S01").id)
+
+    assert record.status == "succeeded" and record.inserted > 0
+    stored = db.session.scalar(select(func.count()).select_from(OrderLine))
+    assert stored == record.inserted
 
 
 def test_a_full_disk_fails_the_import_with_the_reason_and_changes_nothing(
