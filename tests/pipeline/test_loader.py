@@ -269,3 +269,15 @@ def test_on_postgresql_the_merge_checks_references_once_instead_of_per_line(shop
     assert result.inserted == 3
     replica = [s for s in statements if "session_replication_role = replica" in s]
     assert len(replica) == (1 if db.engine.dialect.name == "postgresql" else 0)
+
+
+def test_money_is_stored_to_the_fen_whatever_its_sign_and_size(shop):
+    _load(shop, _lines(paid_fen=[-105, 5, 123456789012], refund_fen=[-5, 0, 100]))
+
+    stored = {line.line_id: line for line in db.session.scalars(select(OrderLine))}
+    assert [stored[key].paid_amount for key in ("A1", "A2-1", "A2-2")] == [
+        Decimal("-1.05"),
+        Decimal("0.05"),
+        Decimal("1234567890.12"),
+    ]
+    assert stored["A1"].refund_amount == Decimal("-0.05")
