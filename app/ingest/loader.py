@@ -83,6 +83,7 @@ MONEY = ("paid_amount", "refund_amount")
 # staged_lines holds the stored columns plus where each line came from.
 STAGING = (*STAGED, "attempt", "chunk", "row")
 OF_ATTEMPT = "s.import_id = :import_id AND s.attempt = :attempt"
+ANALYZE_SECONDS = 30  # the most one ANALYZE of `describe_for_planner` may take or wait
 # The staged lines of a merge that are new, listed before they are inserted (`_insert_new`);
 # outside the models' metadata, so create_all never makes it.
 _NEW_LINES = Table(
@@ -191,17 +192,21 @@ def clear_staging(connection: Connection, import_id: int, attempt: int | None = 
 def describe_for_planner(
     connection: Connection, *, staged: bool = False, inserted: int = 0
 ) -> None:
-    """Let PostgreSQL's planner know the tables a merge reads, in a transaction of its own.
+    """Let PostgreSQL's planner know the tables a merge reads; the caller commits.
 
     Before a merge, the attempt's staged lines (`staged`): without statistics the planner takes
     staged_lines for nearly empty and probes order_lines once per staged line, about twice as
     long as hashing them for 1 M lines. After a merge that grew order_lines by a tenth or more
-    (`inserted` lines), order_lines too, at once rather than at autovacuum's next round. Not in
-    the merge's transaction: ANALYZE's lock would then keep concurrent merges waiting until it
-    commits. SQLite plans by its indexes and needs neither.
+    (`inserted` lines), order_lines too, at once rather than at autovacuum's next round. Never
+    in the merge's transaction: ANALYZE's lock would then keep concurrent merges waiting until
+    it commits. Each ANALYZE gives up after `ANALYZE_SECONDS` rather than wait behind a lock;
+    it only helps, so the callers carry on without it. SQLite plans by its indexes.
     """
     if connection.dialect.name != "postgresql":
         return
+    limit = f"'{int(ANALYZE_SECONDS * 1000)}ms'"
+    connection.execute(text(f"SET LOCAL lock_timeout = {limit}"))
+    connection.execute(text(f"SET LOCAL statement_timeout = {limit}"))
     if staged:
         connection.execute(text("ANALYZE staged_lines"))
     if inserted:

@@ -3,13 +3,13 @@
 PostgreSQL checks a foreign key with one query per inserted row and key: six for each order
 line, about half the cost of inserting the lines. Where the database role may set
 `session_replication_role` (a superuser; on PostgreSQL 15 and later also a role granted
-`SET ON PARAMETER session_replication_role`), `checked_once` does that work once for the whole
-merge instead: it locks every row the attempt's lines refer to, once each and `FOR KEY SHARE`
-as the per-row checks would (so a registry row the lines use cannot be deleted before the merge
-commits), then the insert runs with the per-row triggers off. If a referenced row is gone (a
-room deleted while the file was being staged), nothing is skipped: the insert keeps its
-per-row checks, which fail it exactly as before. Elsewhere (SQLite, or a role without the
-privilege) every row is checked as usual.
+`SET ON PARAMETER session_replication_role` and UPDATE on the tables the lines refer to),
+`checked_once` does that work once for the whole merge instead: it locks every row the
+attempt's lines refer to, once each and `FOR KEY SHARE` as the per-row checks would (so a
+registry row the lines use cannot be deleted before the merge commits), then the insert runs
+with the per-row triggers off. If a referenced row is gone (a room deleted while the file was
+being staged), nothing is skipped: the insert keeps its per-row checks, which fail it exactly
+as before. Elsewhere (SQLite, or a role without the privileges) every row is checked as usual.
 """
 
 from __future__ import annotations
@@ -43,14 +43,24 @@ def checked_once(
 
 
 def _may_skip_row_checks(connection: Connection) -> bool:
+    """A superuser may; another role needs the parameter granted (PostgreSQL 15 and later) and,
+    for `FOR KEY SHARE`, UPDATE on each table the lines refer to."""
     if connection.dialect.name != "postgresql":
         return False
     if connection.execute(text("SELECT current_setting('is_superuser')")).scalar() == "on":
         return True
     if (connection.dialect.server_version_info or (0,)) < (15,):
         return False
-    granted = "SELECT has_parameter_privilege('session_replication_role', 'SET')"
-    return bool(connection.execute(text(granted)).scalar())
+    tables = sorted({key.column.table.name for key in OrderLine.__table__.foreign_keys})
+    granted = connection.execute(
+        text(
+            "SELECT has_parameter_privilege('session_replication_role', 'SET') "
+            "AND bool_and(has_table_privilege(t, 'UPDATE')) "
+            "FROM unnest(CAST(:tables AS text[])) AS t"
+        ),
+        {"tables": tables},
+    ).scalar()
+    return bool(granted)
 
 
 def _lock_references(

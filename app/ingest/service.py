@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select, update
@@ -144,16 +145,21 @@ def run_import(
 
 
 def _describe_growth(record: SalesImport) -> None:
-    """After a merge that grew order_lines by a tenth, tell the planner at once. The import
-    is committed: a failure here is only logged."""
-    if record.status != "succeeded" or not record.inserted:
-        return
+    """After a merge that grew order_lines by a tenth, tell the planner at once. The import is
+    committed: whatever stops this (a lock held too long, a lost connection, the task's time
+    limit) is only logged."""
+    if record.status == "succeeded" and record.inserted:
+        _describe(record.id, Exception, inserted=record.inserted)
+
+
+def _describe(import_id: int, errors: type[BaseException], **tables: Any) -> None:
+    """`describe_for_planner`, which only speeds merges up: on `errors` it is logged and left."""
     try:
-        describe_for_planner(db.session.connection(), inserted=record.inserted)
+        describe_for_planner(db.session.connection(), **tables)
         db.session.commit()
-    except SQLAlchemyError as exc:
+    except errors as exc:
         jobs.reset_session()
-        log.warning("import %s: could not analyze order_lines: %s", record.id, exc)
+        log.warning("import %s: ANALYZE skipped: %s", import_id, exc)
 
 
 _NO_SUCH_SHOP = N_("网店编码“{code}”不存在，请先在名录中登记该网店。")
@@ -228,8 +234,8 @@ def _attempt(
     share = parts.share_out(attempt, parts.how_many_parts(reader, record, helpers), helpers)
     parts.stage_share(record, attempt, reader, share, limit, on_chunk)
     parts.wait_for_helpers(attempt, share, reader)
-    describe_for_planner(db.session.connection(), staged=True)
-    db.session.commit()
+    # A database error here leaves the merge to plan without; a time limit still stops it.
+    _describe(record.id, SQLAlchemyError, staged=True)
     line_column = reader.headers.get("line_id") or reader.headers.get("order_id") or "子订单号"
     _merge(record, attempt, reader.notes.as_list(), limit, line_column)
 

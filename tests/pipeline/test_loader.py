@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pandas as pd
@@ -11,6 +13,7 @@ from sqlalchemy import delete, event, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.extensions import db
+from app.ingest import loader
 from app.ingest.loader import HASHED, frame_for_staging, merge_staged, stage_chunk
 from app.ingest.matching import Matcher
 from app.models import (
@@ -24,6 +27,7 @@ from app.models import (
     Township,
     Village,
 )
+from tests.support import xdist_worker
 
 EXPORTED = dt.datetime(2024, 7, 1, 0, 0)
 
@@ -217,6 +221,46 @@ def test_line_hashes_are_the_ones_stored_by_earlier_releases(shop):
         assert frame["row_hash"].tolist() == earlier.to_numpy().view("int64").tolist()
 
 
+def test_line_hashes_keep_their_values_across_pandas_releases():
+    """row_hash is stored: a pandas upgrade that hashed differently would make every line of
+    every re-import look changed. These values are the ones the hash gave before and after it
+    was computed from distinct values."""
+    frame = pd.DataFrame(
+        {
+            "platform": ["douyin", "douyin"],
+            "shop_id": [1, 1],
+            "order_id": ["A1", "A2"],
+            "line_id": ["A1", "A2-1"],
+            "product_id": pd.array([7, None], dtype="Int64"),
+            "raw_product_id": ["366", None],
+            "merchant_code": [None, "P001-DO"],
+            "product_name": ["许营焖子", "许营焖子"],
+            "quantity": [1, 2],
+            "paid_amount": [4515, 9030],
+            "refund_amount": [0, 0],
+            "status": ["completed", "shipped"],
+            "raw_status": ["已完成", "已发货"],
+            "created_at": pd.to_datetime(["2024-06-30 12:00", "2024-06-30 16:20"]).as_unit("us"),
+            "paid_at": pd.to_datetime(["2024-06-30 12:01", "2024-06-30 16:25"]).as_unit("us"),
+            "pay_day": [dt.date(2024, 6, 30), dt.date(2024, 7, 1)],
+            "streamer_ref": ["6218", None],
+            "streamer_nickname": ["小姚", None],
+            "live": [True, False],
+            "room_id": pd.array([3, None], dtype="Int64"),
+            "session_id": pd.array([None, None], dtype="Int64"),
+            "province": ["山东省", None],
+            "zero_value": [False, False],
+            "source": ["order", "order"],
+        }
+    )
+
+    assert list(frame.columns) == list(HASHED)
+    assert loader._line_hashes(frame).view("int64").tolist() == [
+        -4887220061990735230,
+        -4886637723240735588,
+    ]
+
+
 def _session_id() -> int:
     return db.session.scalar(select(LiveSession.id))
 
@@ -251,24 +295,72 @@ def test_what_the_merged_lines_refer_to_cannot_be_deleted_before_the_merge_commi
     assert db.session.scalar(select(func.count()).select_from(LiveSession)) == 1
 
 
+@contextmanager
+def _statements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def _replica(statements: list[str]) -> int:
+    return sum("session_replication_role = replica" in s for s in statements)
+
+
 def test_on_postgresql_the_merge_checks_references_once_instead_of_per_line(shop):
-    statements: list[str] = []
+    """The suite's PostgreSQL role is a superuser, which may switch the per-row checks off."""
     import_id = _stage(shop, _lines())
     db.session.commit()
 
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
+    with _statements() as statements:
         result = merge_staged(db.session.connection(), import_id, attempt=1)
         db.session.commit()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
 
     assert result.inserted == 3
-    replica = [s for s in statements if "session_replication_role = replica" in s]
-    assert len(replica) == (1 if db.engine.dialect.name == "postgresql" else 0)
+    assert _replica(statements) == (1 if db.engine.dialect.name == "postgresql" else 0)
+
+
+@pytest.mark.parametrize("granted", [False, True])
+def test_a_role_checks_references_once_only_when_granted_the_parameter(shop, granted):
+    """README, Production: `GRANT SET ON PARAMETER session_replication_role` to the app's role;
+    without it every line is checked, with the same result."""
+    import_id = _stage(shop, _lines())
+    db.session.commit()
+    postgresql = db.engine.dialect.name == "postgresql"
+    role = f"cunbo_plain_{xdist_worker()}"
+    if postgresql:  # SQLite has no roles: it checks every line anyway
+        _drop_role(role)
+        db.session.execute(text(f"CREATE ROLE {role}"))
+        db.session.execute(text(f"GRANT USAGE ON SCHEMA public TO {role}"))
+        db.session.execute(text(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}"))
+        db.session.execute(text(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}"))
+        if granted:
+            db.session.execute(text(f"GRANT SET ON PARAMETER session_replication_role TO {role}"))
+        db.session.execute(text(f"SET LOCAL ROLE {role}"))  # until the commit
+
+    with _statements() as statements:
+        result = merge_staged(db.session.connection(), import_id, attempt=1)
+        db.session.commit()
+
+    assert _replica(statements) == (1 if postgresql and granted else 0)
+    assert result.inserted == 3
+    assert db.session.scalar(select(func.count()).select_from(OrderLine)) == 3
+    if postgresql:
+        _drop_role(role)
+
+
+def _drop_role(role: str) -> None:
+    if db.session.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}):
+        db.session.execute(text(f"REVOKE ALL ON PARAMETER session_replication_role FROM {role}"))
+        db.session.execute(text(f"DROP OWNED BY {role}"))
+        db.session.execute(text(f"DROP ROLE {role}"))
+    db.session.commit()
 
 
 def test_money_is_stored_to_the_fen_whatever_its_sign_and_size(shop):
