@@ -34,10 +34,10 @@ from app.extensions import db
 from app.ingest import ImportFileError, open_export
 from app.ingest.errors import RowError
 from app.ingest.export_reader import ExportReader
-from app.ingest.loader import frame_for_staging
 from app.ingest.matching import Matcher, shops_by_reference
 from app.ingest.row_shops import assign_shops, uploader_shops
 from app.ingest.stager import stager_for
+from app.ingest.staging import frame_for_staging
 from app.ingest.storage import open_password
 from app.models import (
     ColumnMapping,

@@ -77,7 +77,8 @@ def _lock_references(
         text(f"SELECT DISTINCT {listed} FROM staged_lines s WHERE {where}"), dict(params)
     ).all()
     for source, table, column in sorted(keys):
-        wanted = sorted({row[staged.index(source)] for row in rows} - {None})
+        at = staged.index(source)
+        wanted = sorted({row[at] for row in rows} - {None})
         if not wanted:
             continue
         found = connection.execute(

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 
-from app.ingest.loader import stage_chunk
+from app.ingest.staging import stage_chunk
 
 _POLL_SECONDS = 0.5
 _CLOSE_SECONDS = 30

@@ -1,4 +1,4 @@
-"""One chunk into staged_lines: COPY on PostgreSQL, `executemany` on SQLite (app.ingest.loader)."""
+"""One chunk into staged_lines: COPY on PostgreSQL, `executemany` on SQLite (app.ingest.staging)."""
 
 from __future__ import annotations
 

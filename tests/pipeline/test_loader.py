@@ -13,9 +13,10 @@ from sqlalchemy import delete, event, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.extensions import db
-from app.ingest import loader
-from app.ingest.loader import HASHED, frame_for_staging, merge_staged, stage_chunk
+from app.ingest import staging
+from app.ingest.loader import merge_staged
 from app.ingest.matching import Matcher
+from app.ingest.staging import HASHED, frame_for_staging, stage_chunk
 from app.models import (
     LiveRoom,
     LiveSession,
@@ -255,7 +256,7 @@ def test_line_hashes_keep_their_values_across_pandas_releases():
     )
 
     assert list(frame.columns) == list(HASHED)
-    assert loader._line_hashes(frame).view("int64").tolist() == [
+    assert staging._line_hashes(frame).view("int64").tolist() == [
         -4887220061990735230,
         -4886637723240735588,
     ]
